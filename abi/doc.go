@@ -1,0 +1,92 @@
+// Package abi is the contract between rpchost (the host) and a procedure
+// module (the guest). It is written down here precisely enough to implement a
+// guest in any language that targets wasm32; the Go SDK in package
+// [github.com/rpchost/rpchost/abi/guest] is one such implementation.
+//
+// # Version
+//
+// This is ABI version 1 ([Version]). A guest declares the version it speaks
+// through the export rpchost_abi_version; the host refuses to load a module
+// whose version it does not know, with an error naming both versions.
+//
+// # Two kinds of module
+//
+// A module that exports rpchost_abi_version is an SDK module and follows the
+// protocol below. Any other module is a numeric module: every exported
+// function whose parameters and results are all i32, i64, f32 or f64 (and
+// whose name is a valid method name not starting with "_") becomes a method,
+// XML-RPC integers mapping to i32/i64 (range-checked) and doubles to f32/f64.
+// Numeric modules need no SDK at all: a hand-written .wat file or a C function
+// compiled with clang is a procedure.
+//
+// # Imports
+//
+// A guest may import wasi_snapshot_preview1 (the host provides it with no
+// preopened directories, no environment and no network). No other import is
+// provided by ABI v1.
+//
+// # Exports of an SDK module
+//
+// All pointers are offsets into the guest's exported memory "memory".
+// A packed region is an i64 whose high 32 bits are the pointer and whose low
+// 32 bits are the length in bytes.
+//
+//	_initialize() -> ()                      optional (WASI reactor); called once per instance
+//	rpchost_abi_version() -> i32             must return 1
+//	rpchost_alloc(size: i32) -> i32          a pointer to size writable bytes
+//	rpchost_describe() -> i64                packed region holding the Manifest
+//	rpchost_call(ptr: i32, len: i32) -> i64  packed region holding the Result
+//
+// The host owns an instance for one call at a time and never calls two exports
+// of one instance concurrently. A region returned by rpchost_alloc stays valid
+// until the next call to rpchost_alloc; a region returned by rpchost_describe
+// or rpchost_call stays valid until the next export call on that instance.
+//
+// A call goes: the host encodes the Call, asks rpchost_alloc for that many
+// bytes, writes them there, calls rpchost_call(ptr, len), and reads the Result
+// from the packed region it returns. A trap during any of this is a fault for
+// the client (the instance is then discarded).
+//
+// # Encoding
+//
+// Every message is MessagePack (https://msgpack.org/). XML-RPC values map as:
+//
+//	XML-RPC                     MessagePack          Go (this package)
+//	<int>, <i4>, <i8>           int family           int64
+//	<boolean>                   bool                 bool
+//	<string>, untyped           str                  string
+//	<double>                    float 64 (32 read)   float64
+//	<dateTime.iso8601>          timestamp (ext -1)   time.Time (UTC)
+//	<base64>                    bin                  []byte
+//	<array>                     array                []any
+//	<struct>                    map, str keys        Struct (order kept)
+//	<nil/>                      nil                  nil
+//
+// A map key that is not a string, a duplicate key, an unsigned integer above
+// 2^63-1, or any other extension type is invalid. The host writes integers in
+// the int32 range as <int> and larger ones as <i8>. dateTime values carry no
+// time zone on the wire: the host reads a time without an offset as UTC and
+// converts one with an offset to UTC.
+//
+// The Manifest, returned by rpchost_describe, is a map:
+//
+//	{"abi": 1, "methods": [{"name": str, "help": str, "signatures": [[str, ...], ...]}, ...]}
+//
+// name is the method's name inside the plugin (the host serves it as
+// "<plugin>.<name>"), made of A-Z a-z 0-9 _ . : / and not starting with "_".
+// Each signature lists XML-RPC type names, return type first, as
+// system.methodSignature reports them: int, i8, boolean, string, double,
+// dateTime.iso8601, base64, struct, array, nil. signatures may be empty when
+// they are not known.
+//
+// The Call, written by the host, is an array [method: str, params: array].
+//
+// The Result is an array, one of:
+//
+//	[0, value]             success: value is the method's result
+//	[1, code: int, message: str]  fault: returned to the client as is
+//
+// Fault codes follow the XML-RPC fault-code interoperability convention
+// (CodeInvalidParams for bad arguments, CodeApplicationError for a failure of
+// the procedure itself); a guest may use any other integer.
+package abi
