@@ -1,0 +1,95 @@
+package xmlrpc
+
+import (
+	"errors"
+	"testing"
+
+	"github.com/rpchost/rpchost/abi"
+)
+
+// fuzzSeeds are the fixtures plus documents that reach the odd corners.
+func fuzzSeeds() []string {
+	return []string{
+		pyAdd, pyNil, pyBytes, pyDateTime, pyNested, pyScalars, pyStruct, pyNoParams, pyLatin1,
+		perlRequest, nodeRequest, rubyRequest, xmlrpccRequest, apacheRequest, untypedArray,
+		call("<value>a&amp;&#x1F600;<![CDATA[<]]>\r\n<!--c--></value>"),
+		call(`<value><dateTime.iso8601>2014-11-10T23:38:51+0000</dateTime.iso8601></value>`),
+		call(`<value><struct><member><value/><name>x</name></member></struct></value>`),
+		"\xef\xbb\xbf" + pyAdd,
+		`<!DOCTYPE x [<!ENTITY a "b">]><methodCall/>`,
+		nested(70, false),
+	}
+}
+
+// FuzzParseRequest checks that no input panics and that whatever parses
+// survives AppendRequest and a second parse unchanged.
+func FuzzParseRequest(f *testing.F) {
+	for _, s := range fuzzSeeds() {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := ParseRequest(body, Limits{MaxItems: 10_000})
+		if err != nil {
+			checkSentinel(t, err)
+			return
+		}
+		out, err := AppendRequest(nil, req.Method, req.Params)
+		if err != nil {
+			t.Fatalf("parsed %q but cannot encode it: %v", body, err)
+		}
+		again, err := ParseRequest(out, Limits{MaxItems: 10_000})
+		if err != nil {
+			t.Fatalf("cannot parse our own encoding %q: %v", out, err)
+		}
+		if again.Method != req.Method || !equalValue(again.Params, req.Params) {
+			t.Fatalf("round trip changed\n%q %s\nto\n%q %s", req.Method, show(req.Params), again.Method, show(again.Params))
+		}
+	})
+}
+
+// FuzzParseResponse does the same for responses, faults included.
+func FuzzParseResponse(f *testing.F) {
+	for _, s := range []string{pyFault, pyResponse, string(AppendFault(nil, &abi.Fault{Code: 1, Message: "m"}))} {
+		f.Add([]byte(s))
+	}
+	for _, s := range fuzzSeeds() {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		v, err := ParseResponse(body, Limits{MaxItems: 10_000})
+		var fault *abi.Fault
+		if errors.As(err, &fault) {
+			_, err := ParseResponse(AppendFault(nil, fault), Limits{})
+			var again *abi.Fault
+			if !errors.As(err, &again) || *again != *fault {
+				t.Fatalf("fault %v came back as %v", fault, err)
+			}
+			return
+		}
+		if err != nil {
+			checkSentinel(t, err)
+			return
+		}
+		out, err := AppendResponse(nil, v)
+		if err != nil {
+			t.Fatalf("parsed %q but cannot encode it: %v", body, err)
+		}
+		again, err := ParseResponse(out, Limits{MaxItems: 10_000})
+		if err != nil || !equalValue(again, v) {
+			t.Fatalf("round trip changed %s to %s (%v)", show(v), show(again), err)
+		}
+	})
+}
+
+func checkSentinel(t *testing.T, err error) {
+	t.Helper()
+	n := 0
+	for _, s := range []error{ErrNotWellFormed, ErrUnsupportedEncoding, ErrInvalidCharacter, ErrInvalidRequest, ErrLimit} {
+		if errors.Is(err, s) {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("error %q wraps %d sentinels", err, n)
+	}
+}

@@ -1,0 +1,150 @@
+package xmlrpc
+
+import (
+	"bytes"
+	"encoding/base64"
+	"errors"
+	"strconv"
+)
+
+// Scalars other than strings may have white space around them (pretty
+// printers put it there); strings keep theirs.
+
+func (d *decoder) parseInt(t tag, text []byte, bits int) (any, error) {
+	b := bytes.TrimSpace(text)
+	v, ok := parseInteger(b, bits)
+	if !ok {
+		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a %d-bit integer", d.qname(t), quote(b), bits)
+	}
+	return v, nil
+}
+
+// parseInteger reads [+-]digits into a signed integer of the given size.
+// It is hand-written because strconv would need a string (an allocation)
+// and would also accept forms like "0x10" and "1_000" that XML-RPC does not.
+func parseInteger(b []byte, bits int) (int64, bool) {
+	neg := false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		b = b[1:]
+	}
+	if len(b) == 0 {
+		return 0, false
+	}
+	limit := uint64(1) << (bits - 1) // the magnitude of the most negative value
+	var u uint64
+	for _, c := range b {
+		if c < '0' || c > '9' || u > limit/10 {
+			return 0, false
+		}
+		u = u*10 + uint64(c-'0')
+		if u > limit {
+			return 0, false
+		}
+	}
+	if neg {
+		return int64(-u), true // -limit wraps to the right value for bits == 64
+	}
+	if u == limit {
+		return 0, false
+	}
+	return int64(u), true
+}
+
+func (d *decoder) parseBool(t tag, text []byte) (any, error) {
+	switch b := bytes.TrimSpace(text); string(b) {
+	case "0":
+		return false, nil
+	case "1":
+		return true, nil
+	default:
+		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not 0 or 1", d.qname(t), quote(b))
+	}
+}
+
+func (d *decoder) parseDouble(t tag, text []byte) (any, error) {
+	b := bytes.TrimSpace(text)
+	if !isDecimal(b) {
+		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a decimal number (NaN and infinities have no XML-RPC form)", d.qname(t), quote(b))
+	}
+	f, err := strconv.ParseFloat(string(b), 64)
+	if err != nil {
+		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is out of range", d.qname(t), quote(b))
+	}
+	return f, nil
+}
+
+// isDecimal accepts [+-]digits[.digits][(e|E)[+-]digits] with at least one
+// mantissa digit. The spec allows no exponent, but Python writes repr(),
+// which uses one for large and small values.
+func isDecimal(b []byte) bool {
+	i := 0
+	if i < len(b) && (b[i] == '+' || b[i] == '-') {
+		i++
+	}
+	digits := 0
+	for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		digits++
+	}
+	if i < len(b) && b[i] == '.' {
+		for i++; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+			digits++
+		}
+	}
+	if digits == 0 {
+		return false
+	}
+	if i < len(b) && (b[i] == 'e' || b[i] == 'E') {
+		i++
+		if i < len(b) && (b[i] == '+' || b[i] == '-') {
+			i++
+		}
+		start := i
+		for ; i < len(b) && b[i] >= '0' && b[i] <= '9'; i++ {
+		}
+		if i == start {
+			return false
+		}
+	}
+	return i == len(b)
+}
+
+// parseBase64 decodes standard base64. Line breaks inside are allowed
+// (Python wraps lines at 76 characters), as are other spaces and missing
+// padding.
+func (d *decoder) parseBase64(t tag, text []byte) (any, error) {
+	b := bytes.TrimSpace(text)
+	n, spaces := 0, false // n counts base64 characters
+	for _, c := range b {
+		switch c {
+		case '\r', '\n': // the decoder skips these itself
+		case ' ', '\t':
+			spaces = true
+		default:
+			n++
+		}
+	}
+	if spaces {
+		compact := make([]byte, 0, n)
+		for _, c := range b {
+			if !isSpace(c) {
+				compact = append(compact, c)
+			}
+		}
+		b = compact
+	}
+	enc := base64.StdEncoding
+	if n%4 != 0 {
+		enc = base64.RawStdEncoding
+	}
+	out := make([]byte, enc.DecodedLen(n))
+	m, err := enc.Decode(out, b)
+	if err != nil {
+		var at base64.CorruptInputError
+		if errors.As(err, &at) {
+			return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> is not valid base64: bad data at character %d of its text", d.qname(t), int64(at))
+		}
+		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> is not valid base64", d.qname(t))
+	}
+	return out[:m:m], nil
+}
