@@ -63,21 +63,33 @@
 //	<nil/>                      nil                  nil
 //
 // A map key that is not a string, a duplicate key, an unsigned integer above
-// 2^63-1, or any other extension type is invalid. The host writes integers in
-// the int32 range as <int> and larger ones as <i8>. dateTime values carry no
-// time zone on the wire: the host reads a time without an offset as UTC and
-// converts one with an offset to UTC.
+// 2^63-1, or any other extension type is invalid. So are a str that is not
+// valid UTF-8 (as the MessagePack specification requires of str), a
+// timestamp outside its three standard forms (fixext 4, fixext 8, ext 8 of
+// 12 bytes) or with 10^9 nanoseconds or more, arrays and maps nested more
+// than [MaxDepth] (128) deep inside one param or result, and bytes after
+// the end of a Call, Result or Manifest. Any integer form and float 32 are
+// accepted; writers should use the shortest integer form and float 64, as
+// [AppendValue] does.
+//
+// The host writes integers in the int32 range as <int> and larger ones as
+// <i8>. dateTime values carry no time zone on the wire: the host reads a
+// time without an offset as UTC and converts one with an offset to UTC.
 //
 // The Manifest, returned by rpchost_describe, is a map:
 //
 //	{"abi": 1, "methods": [{"name": str, "help": str, "signatures": [[str, ...], ...]}, ...]}
+//
+// Members may come in any order; "help" and "signatures" may be absent, and
+// members not listed here are ignored.
 //
 // name is the method's name inside the plugin (the host serves it as
 // "<plugin>.<name>"), made of A-Z a-z 0-9 _ . : / and not starting with "_".
 // Each signature lists XML-RPC type names, return type first, as
 // system.methodSignature reports them: int, i8, boolean, string, double,
 // dateTime.iso8601, base64, struct, array, nil. signatures may be empty when
-// they are not known.
+// they are not known. A name described twice, or a name or type name outside
+// these sets, makes the manifest invalid.
 //
 // The Call, written by the host, is an array [method: str, params: array].
 //

@@ -1,0 +1,98 @@
+package guest
+
+import (
+	"errors"
+	"strconv"
+
+	"github.com/rpchost/rpchost/abi"
+)
+
+// parseCall decodes a Call ([method, params]) like abi.DecodeCall, but for
+// the guest's hot path, where every allocation costs a few hundred
+// nanoseconds: the method name comes back as a slice of in (the registry
+// looks it up without copying it) and the params are decoded into scratch,
+// whose backing array is reused from call to call. Each param is decoded
+// by abi.DecodeValue, so values are exactly what the host's codec accepts.
+func parseCall(in []byte, params []any) (method []byte, _ []any, err error) {
+	two, off, ok := arrayHeader(in)
+	if !ok || two != 2 {
+		return nil, nil, malformed(0, "Call is not an array of 2 elements ([method, params])")
+	}
+	// The method name: fixstr, str 8, str 16 or str 32.
+	n, hdr, ok := strHeader(in[off:])
+	if !ok {
+		return nil, nil, malformed(off, "method name is not a str")
+	}
+	if uint64(len(in)-off-hdr) < n {
+		return nil, nil, malformed(off, "method name runs past the end of the Call")
+	}
+	method = in[off+hdr : off+hdr+int(n)]
+	off += hdr + int(n)
+	// The params array: fixarray, array 16 or array 32.
+	count, hdr, ok := arrayHeader(in[off:])
+	if !ok {
+		return nil, nil, malformed(off, "params is not an array")
+	}
+	if uint64(len(in)-off-hdr) < count {
+		return nil, nil, malformed(off, "params claims "+strconv.FormatUint(count, 10)+
+			" elements but only "+strconv.Itoa(len(in)-off-hdr)+" bytes remain")
+	}
+	off += hdr
+	rest := in[off:]
+	for i := uint64(0); i < count; i++ {
+		v, r, err := abi.DecodeValue(rest)
+		if err != nil {
+			var me *abi.MalformedError
+			if errors.As(err, &me) {
+				me.Offset += len(in) - len(rest)
+			}
+			clear(params) // the values decoded so far are garbage now
+			return nil, nil, err
+		}
+		params = append(params, v)
+		rest = r
+	}
+	if len(rest) > 0 {
+		clear(params)
+		return nil, nil, malformed(len(in)-len(rest), strconv.Itoa(len(rest))+" unexpected bytes after the Call")
+	}
+	return method, params, nil
+}
+
+func malformed(at int, reason string) error {
+	return &abi.MalformedError{Offset: at, Reason: reason}
+}
+
+// strHeader reads a str header: the length and the header's size.
+func strHeader(b []byte) (n uint64, size int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	switch c := b[0]; {
+	case c >= 0xa0 && c <= 0xbf:
+		return uint64(c & 0x1f), 1, true
+	case c == 0xd9 && len(b) >= 2:
+		return uint64(b[1]), 2, true
+	case c == 0xda && len(b) >= 3:
+		return uint64(b[1])<<8 | uint64(b[2]), 3, true
+	case c == 0xdb && len(b) >= 5:
+		return uint64(b[1])<<24 | uint64(b[2])<<16 | uint64(b[3])<<8 | uint64(b[4]), 5, true
+	}
+	return 0, 0, false
+}
+
+// arrayHeader reads an array header: the element count and the header's size.
+func arrayHeader(b []byte) (n uint64, size int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	switch c := b[0]; {
+	case c >= 0x90 && c <= 0x9f:
+		return uint64(c & 0x0f), 1, true
+	case c == 0xdc && len(b) >= 3:
+		return uint64(b[1])<<8 | uint64(b[2]), 3, true
+	case c == 0xdd && len(b) >= 5:
+		return uint64(b[1])<<24 | uint64(b[2])<<16 | uint64(b[3])<<8 | uint64(b[4]), 5, true
+	}
+	return 0, 0, false
+}

@@ -1,0 +1,59 @@
+// Package guest is the Go SDK for writing rpchost procedures: a plugin is a
+// main package that registers handlers in init and is built as a WASI
+// reactor.
+//
+//	package main
+//
+//	import "github.com/rpchost/rpchost/abi/guest"
+//
+//	func init() {
+//		guest.Register("add", add, guest.Help("Adds two numbers, strings or arrays, like Python's +."),
+//			guest.Signature("int", "int", "int"), guest.Signature("string", "string", "string"))
+//	}
+//
+//	func add(p guest.Params) (any, error) {
+//		if err := p.Want(2); err != nil {
+//			return nil, err
+//		}
+//		a, err := p.Int(0)
+//		if err != nil {
+//			return nil, err
+//		}
+//		b, err := p.Int(1)
+//		if err != nil {
+//			return nil, err
+//		}
+//		return a + b, nil
+//	}
+//
+//	func main() {}
+//
+// Build it with
+//
+//	GOOS=wasip1 GOARCH=wasm go build -buildmode=c-shared -o plugins/add.wasm ./path/to/add
+//
+// and drop the .wasm into the server's plugin directory; the host serves the
+// method as "add.add" (plugin name, then method name).
+//
+// # What the SDK does for a handler
+//
+// Params arrive as values of the abi value set (int64, float64, string,
+// []byte, time.Time, []any, abi.Struct, bool, nil); the typed accessors of
+// Params check them and return faults a client can act on. A handler may
+// return ordinary Go values: ints of every size, float32, slices and
+// string-keyed maps of those are converted (see Register). A plain error
+// becomes a fault with abi.CodeApplicationError; an *abi.Fault anywhere in
+// the error chain is sent as it is; a panic is recovered and becomes an
+// abi.CodeApplicationError fault "panic: ..." (its stack goes to stderr),
+// and the instance stays usable.
+//
+// # The ABI
+//
+// Importing the package makes the module export what package
+// [github.com/rpchost/rpchost/abi] specifies for ABI version 1:
+// rpchost_abi_version, rpchost_alloc, rpchost_describe and rpchost_call
+// (plus the Go runtime's _initialize, which the host calls first). Those
+// exports exist only when building for wasip1; on other platforms the
+// package compiles without them, so a plugin's handlers can be unit-tested
+// with go test, directly or through Invoke.
+package guest
