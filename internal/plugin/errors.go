@@ -1,0 +1,18 @@
+package plugin
+
+import "errors"
+
+// Sentinel errors of a call; host turns each into a distinct fault.
+var (
+	// ErrTrap means the guest trapped (unreachable, out-of-bounds access,
+	// out of memory, a Go runtime panic, proc_exit). The instance is discarded.
+	ErrTrap = errors.New("procedure trapped")
+	// ErrTimeout means the call ran past its time limit and was stopped.
+	ErrTimeout = errors.New("procedure exceeded its time limit")
+	// ErrBusy means no instance became free before the call's deadline.
+	ErrBusy = errors.New("all instances of the plugin are busy")
+	// ErrClosed means the plugin was unloaded.
+	ErrClosed = errors.New("plugin is closed")
+	// ErrProtocol means the guest broke ABI v1 (a malformed result, say).
+	ErrProtocol = errors.New("procedure broke the rpchost ABI")
+)

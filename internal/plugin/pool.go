@@ -1,0 +1,117 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+)
+
+// pool hands out instances of one module, one call at a time each. It
+// creates instances lazily up to max, so an idle plugin costs one instance,
+// and it never instantiates on the hot path once warm.
+type pool[T any] struct {
+	idle   chan T        // free instances; capacity max, so release never blocks
+	tokens chan struct{} // one per live instance
+	done   chan struct{} // closed by close: waiters give up
+	closed atomic.Bool
+	live   atomic.Int64
+
+	create  func(context.Context) (T, error)
+	destroy func(T) error
+
+	closeOnce sync.Once
+	mu        sync.Mutex // guards errs
+	errs      []error
+}
+
+func newPool[T any](max int, create func(context.Context) (T, error), destroy func(T) error) *pool[T] {
+	return &pool[T]{
+		idle:    make(chan T, max),
+		tokens:  make(chan struct{}, max),
+		done:    make(chan struct{}),
+		create:  create,
+		destroy: destroy,
+	}
+}
+
+// acquire returns a free instance, creates one if fewer than max live, or
+// waits for one until ctx ends.
+func (p *pool[T]) acquire(ctx context.Context) (T, error) {
+	var zero T
+	if p.closed.Load() {
+		return zero, ErrClosed
+	}
+	select {
+	case in := <-p.idle:
+		return in, nil
+	default:
+	}
+	select {
+	case in := <-p.idle:
+		return in, nil
+	case p.tokens <- struct{}{}:
+		in, err := p.create(ctx)
+		if err != nil {
+			<-p.tokens
+			return zero, err
+		}
+		p.live.Add(1)
+		return in, nil
+	case <-p.done:
+		return zero, ErrClosed
+	case <-ctx.Done():
+		return zero, fmt.Errorf("%w: waited %v", ErrBusy, context.Cause(ctx))
+	}
+}
+
+// release gives an instance back; a broken one (it trapped or timed out) is
+// destroyed instead, so no call ever sees an instance in a bad state.
+func (p *pool[T]) release(in T, healthy bool) {
+	if !healthy || p.closed.Load() {
+		p.discard(in)
+		return
+	}
+	p.idle <- in
+	if p.closed.Load() {
+		p.drain() // close ran between the check and the send
+	}
+}
+
+func (p *pool[T]) discard(in T) {
+	if err := p.destroy(in); err != nil {
+		p.mu.Lock()
+		p.errs = append(p.errs, err)
+		p.mu.Unlock()
+	}
+	p.live.Add(-1)
+	<-p.tokens
+}
+
+func (p *pool[T]) drain() {
+	for {
+		select {
+		case in := <-p.idle:
+			p.discard(in)
+		default:
+			return
+		}
+	}
+}
+
+// size reports how many instances are alive (idle or in use).
+func (p *pool[T]) size() int { return int(p.live.Load()) }
+
+// close destroys idle instances now and busy ones when they are released.
+// It is safe to call more than once.
+func (p *pool[T]) close() error {
+	p.closeOnce.Do(func() {
+		p.closed.Store(true)
+		close(p.done)
+	})
+	p.drain()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return errors.Join(p.errs...)
+}

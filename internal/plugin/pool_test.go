@@ -1,0 +1,109 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+type countingFactory struct {
+	created, destroyed atomic.Int64
+}
+
+func (f *countingFactory) create(context.Context) (*int, error) {
+	n := int(f.created.Add(1))
+	return &n, nil
+}
+
+func (f *countingFactory) destroy(*int) error {
+	f.destroyed.Add(1)
+	return nil
+}
+
+func TestPoolNeverSharesAnInstanceAndStaysBounded(t *testing.T) {
+	f := &countingFactory{}
+	p := newPool(3, f.create, f.destroy)
+	var inUse sync.Map
+	var wg sync.WaitGroup
+	for i := 0; i < 50; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := 0; j < 100; j++ {
+				in, err := p.acquire(context.Background())
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				if _, loaded := inUse.LoadOrStore(in, true); loaded {
+					t.Error("instance handed to two callers at once")
+				}
+				inUse.Delete(in)
+				p.release(in, true)
+			}
+		}()
+	}
+	wg.Wait()
+	if c := f.created.Load(); c > 3 {
+		t.Errorf("created %d instances, max is 3", c)
+	}
+	if err := p.close(); err != nil {
+		t.Fatal(err)
+	}
+	if f.created.Load() != f.destroyed.Load() || p.size() != 0 {
+		t.Errorf("created %d, destroyed %d, live %d", f.created.Load(), f.destroyed.Load(), p.size())
+	}
+}
+
+func TestPoolDiscardsUnhealthyInstances(t *testing.T) {
+	f := &countingFactory{}
+	p := newPool(1, f.create, f.destroy)
+	in, _ := p.acquire(context.Background())
+	p.release(in, false)
+	in2, _ := p.acquire(context.Background())
+	if in2 == in {
+		t.Error("an unhealthy instance was handed out again")
+	}
+	p.release(in2, true)
+	if f.destroyed.Load() != 1 {
+		t.Errorf("destroyed %d, want 1", f.destroyed.Load())
+	}
+}
+
+func TestPoolWaitEndsWithContext(t *testing.T) {
+	f := &countingFactory{}
+	p := newPool(1, f.create, f.destroy)
+	in, _ := p.acquire(context.Background())
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if _, err := p.acquire(ctx); !errors.Is(err, ErrBusy) {
+		t.Errorf("acquire on a full pool: %v, want ErrBusy", err)
+	}
+	p.release(in, true)
+}
+
+func TestPoolCloseWakesWaitersAndDestroysBusyOnRelease(t *testing.T) {
+	f := &countingFactory{}
+	p := newPool(1, f.create, f.destroy)
+	in, _ := p.acquire(context.Background())
+	errc := make(chan error, 1)
+	go func() {
+		_, err := p.acquire(context.Background())
+		errc <- err
+	}()
+	time.Sleep(10 * time.Millisecond)
+	_ = p.close()
+	if err := <-errc; !errors.Is(err, ErrClosed) {
+		t.Errorf("waiter got %v, want ErrClosed", err)
+	}
+	p.release(in, true)
+	if f.destroyed.Load() != 1 || p.size() != 0 {
+		t.Errorf("destroyed %d, live %d after release into a closed pool", f.destroyed.Load(), p.size())
+	}
+	if err := p.close(); err != nil {
+		t.Errorf("second close: %v", err)
+	}
+}

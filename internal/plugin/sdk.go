@@ -1,0 +1,132 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/tetratelabs/wazero/api"
+
+	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/registry"
+)
+
+var sdkExports = []struct {
+	name            string
+	params, results []api.ValueType
+}{
+	{abi.ExportVersion, nil, []api.ValueType{api.ValueTypeI32}},
+	{abi.ExportAlloc, []api.ValueType{api.ValueTypeI32}, []api.ValueType{api.ValueTypeI32}},
+	{abi.ExportDescribe, nil, []api.ValueType{api.ValueTypeI64}},
+	{abi.ExportCall, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI64}},
+}
+
+func checkSDKExports(exports map[string]api.FunctionDefinition, memories map[string]api.MemoryDefinition) error {
+	for _, want := range sdkExports {
+		def, ok := exports[want.name]
+		if !ok {
+			return fmt.Errorf("exports %s but not %s: an ABI v%d module needs both", abi.ExportVersion, want.name, abi.Version)
+		}
+		if !sameTypes(def.ParamTypes(), want.params) || !sameTypes(def.ResultTypes(), want.results) {
+			return fmt.Errorf("export %s has type %s, ABI v%d wants %s", want.name,
+				signature(def.ParamTypes(), def.ResultTypes()), abi.Version, signature(want.params, want.results))
+		}
+	}
+	if _, ok := memories["memory"]; !ok {
+		return fmt.Errorf("an ABI v%d module must export its memory as \"memory\"", abi.Version)
+	}
+	return nil
+}
+
+// describe checks the guest's ABI version and reads its manifest.
+func (p *Plugin) describe(ctx context.Context, in *instance) (map[string]registry.Method, error) {
+	if err := in.function(abi.ExportVersion).CallWithStack(ctx, in.stack); err != nil {
+		return nil, fmt.Errorf("%s: %w", abi.ExportVersion, err)
+	}
+	if v := int32(in.stack[0]); v != abi.Version {
+		return nil, fmt.Errorf("module speaks ABI version %d; this rpchost speaks version %d", v, abi.Version)
+	}
+	if err := in.function(abi.ExportDescribe).CallWithStack(ctx, in.stack); err != nil {
+		return nil, fmt.Errorf("%s: %w", abi.ExportDescribe, err)
+	}
+	out, err := in.region(in.stack[0])
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", abi.ExportDescribe, err)
+	}
+	manifest, err := abi.DecodeManifest(out)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", abi.ExportDescribe, err)
+	}
+	methods := make(map[string]registry.Method, len(manifest.Methods))
+	for _, d := range manifest.Methods {
+		if err := abi.CheckMethodName(d.Name); err != nil {
+			return nil, fmt.Errorf("manifest: %w", err)
+		}
+		if _, dup := methods[d.Name]; dup {
+			return nil, fmt.Errorf("manifest lists method %q twice", d.Name)
+		}
+		methods[d.Name] = &sdkMethod{plugin: p, desc: d}
+	}
+	if len(methods) == 0 {
+		return nil, errors.New("manifest lists no methods")
+	}
+	return methods, nil
+}
+
+// region reads a packed (pointer<<32 | length) region of guest memory. The
+// bytes alias guest memory and are valid until the next call on in.
+func (in *instance) region(packed uint64) ([]byte, error) {
+	ptr, n := uint32(packed>>32), uint32(packed)
+	b, ok := in.mod.Memory().Read(ptr, n)
+	if !ok {
+		return nil, fmt.Errorf("%w: region [%d, +%d) lies outside memory of %d bytes", ErrProtocol, ptr, n, in.mod.Memory().Size())
+	}
+	return b, nil
+}
+
+// sdkMethod is a method of an ABI v1 module.
+type sdkMethod struct {
+	plugin *Plugin
+	desc   abi.MethodDesc
+}
+
+var _ registry.Method = (*sdkMethod)(nil)
+
+func (m *sdkMethod) Help() string           { return m.desc.Help }
+func (m *sdkMethod) Signatures() [][]string { return m.desc.Signatures }
+
+func (m *sdkMethod) Call(ctx context.Context, params []any) (any, error) {
+	return m.plugin.invoke(ctx, m.desc.Name, func(ctx context.Context, in *instance) (any, error) {
+		return in.callSDK(ctx, m.desc.Name, params)
+	})
+}
+
+// callSDK writes the call into guest memory, runs it and decodes the result.
+func (in *instance) callSDK(ctx context.Context, method string, params []any) (any, error) {
+	buf, err := abi.AppendCall(in.buf[:0], method, params)
+	if err != nil {
+		return nil, abi.Faultf(abi.CodeInvalidParams, "%s: %v", method, err)
+	}
+	in.buf = buf
+	in.stack[0] = uint64(len(buf))
+	if err := in.alloc.CallWithStack(ctx, in.stack); err != nil {
+		return nil, err
+	}
+	ptr := uint32(in.stack[0])
+	if !in.mod.Memory().Write(ptr, buf) {
+		return nil, fmt.Errorf("%w: %s returned [%d, +%d), outside memory", ErrProtocol, abi.ExportAlloc, ptr, len(buf))
+	}
+	in.stack[0], in.stack[1] = uint64(ptr), uint64(len(buf))
+	if err := in.call.CallWithStack(ctx, in.stack); err != nil {
+		return nil, err
+	}
+	out, err := in.region(in.stack[0])
+	if err != nil {
+		return nil, err
+	}
+	v, err := abi.DecodeResult(out)
+	if errors.Is(err, abi.ErrMalformed) {
+		return nil, fmt.Errorf("%w: result: %v", ErrProtocol, err)
+	}
+	return v, err
+}
