@@ -1,0 +1,182 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/viper"
+
+	"github.com/rpchost/rpchost/host"
+)
+
+// settings is the configuration after config.yaml, RPCHOST_* variables and
+// flags have been merged, in that order of precedence (flags win).
+type settings struct {
+	Listen  string
+	Plugins string
+	Pool    struct{ Size int }
+	Limits  struct {
+		CallTimeout  time.Duration `mapstructure:"call_timeout"`
+		MemoryMiB    uint64        `mapstructure:"memory_mib"`
+		MaxBodyBytes int64         `mapstructure:"max_body_bytes"`
+		MaxDepth     int           `mapstructure:"max_depth"`
+		MaxItems     int           `mapstructure:"max_items"`
+		MaxMulticall int           `mapstructure:"max_multicall"`
+	}
+	Cache struct{ Dir string }
+	HTTP  struct {
+		ReadHeaderTimeout time.Duration `mapstructure:"read_header_timeout"`
+		ReadTimeout       time.Duration `mapstructure:"read_timeout"`
+		WriteTimeout      time.Duration `mapstructure:"write_timeout"`
+		IdleTimeout       time.Duration `mapstructure:"idle_timeout"`
+	}
+	Aliases []string
+	Admin   struct {
+		Token          string
+		MaxUploadBytes int64 `mapstructure:"max_upload_bytes"`
+	}
+	Watch struct {
+		Enabled  bool
+		Debounce time.Duration
+		Poll     time.Duration
+	}
+	Log struct{ Level, Format string }
+}
+
+var defaults = map[string]any{
+	"listen":                   "127.0.0.1:8088",
+	"plugins":                  "plugins",
+	"pool.size":                8,
+	"limits.call_timeout":      "5s",
+	"limits.memory_mib":        64,
+	"limits.max_body_bytes":    16 << 20,
+	"limits.max_depth":         64,
+	"limits.max_items":         1_000_000,
+	"limits.max_multicall":     1000,
+	"cache.dir":                "",
+	"http.read_header_timeout": "10s",
+	"http.read_timeout":        "60s",
+	"http.write_timeout":       "60s",
+	"http.idle_timeout":        "120s",
+	"aliases":                  []string{},
+	"admin.token":              "",
+	"admin.max_upload_bytes":   64 << 20,
+	"watch.enabled":            true,
+	"watch.debounce":           "100ms",
+	"watch.poll":               "1s",
+	"log.level":                "info",
+	"log.format":               "text",
+}
+
+// flagKeys binds command-line flags to configuration keys.
+var flagKeys = map[string]string{"listen": "listen", "plugins": "plugins"}
+
+func loadSettings(cmd *cobra.Command) (*settings, error) {
+	v := viper.New()
+	for k, val := range defaults {
+		v.SetDefault(k, val)
+	}
+	v.SetEnvPrefix("RPCHOST")
+	v.SetEnvKeyReplacer(strings.NewReplacer(".", "_"))
+	v.AutomaticEnv()
+	for flag, key := range flagKeys {
+		if f := cmd.Flags().Lookup(flag); f != nil {
+			if err := v.BindPFlag(key, f); err != nil {
+				return nil, err
+			}
+		}
+	}
+	file, _ := cmd.Flags().GetString("config")
+	if file == "" {
+		file = os.Getenv("RPCHOST_CONFIG")
+	}
+	switch {
+	case file != "":
+		v.SetConfigFile(file)
+		if err := v.ReadInConfig(); err != nil {
+			return nil, fmt.Errorf("config %s: %w", file, err)
+		}
+	default:
+		v.SetConfigFile("config.yaml")
+		if err := v.ReadInConfig(); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return nil, fmt.Errorf("config config.yaml: %w", err)
+		}
+	}
+	var s settings
+	if err := v.Unmarshal(&s); err != nil {
+		return nil, fmt.Errorf("config: %w", err)
+	}
+	return &s, nil
+}
+
+func (s *settings) logger() (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(s.Log.Level)); err != nil {
+		return nil, fmt.Errorf("log.level: %w", err)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch s.Log.Format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, opts)), nil
+	}
+	return nil, fmt.Errorf("log.format %q: want text or json", s.Log.Format)
+}
+
+// cacheDir resolves cache.dir: "" means the user's cache directory, "off"
+// disables the compilation cache.
+func (s *settings) cacheDir() string {
+	switch s.Cache.Dir {
+	case "off":
+		return ""
+	case "":
+		dir, err := os.UserCacheDir()
+		if err != nil {
+			return ""
+		}
+		return filepath.Join(dir, "rpchost", "wazero")
+	}
+	return s.Cache.Dir
+}
+
+// aliases parses the "bare=qualified" entries of the aliases key.
+func (s *settings) aliases() (map[string]string, error) {
+	out := make(map[string]string, len(s.Aliases))
+	for _, a := range s.Aliases {
+		bare, target, ok := strings.Cut(a, "=")
+		if !ok {
+			return nil, fmt.Errorf("aliases: %q is not bare=qualified (e.g. add=numeric.add)", a)
+		}
+		out[strings.TrimSpace(bare)] = strings.TrimSpace(target)
+	}
+	return out, nil
+}
+
+func (s *settings) hostConfig(logger *slog.Logger) (host.Config, error) {
+	aliases, err := s.aliases()
+	if err != nil {
+		return host.Config{}, err
+	}
+	return host.NewConfig().
+		WithPluginDir(s.Plugins).
+		WithPoolSize(s.Pool.Size).
+		WithCallTimeout(s.Limits.CallTimeout).
+		WithMemoryLimit(s.Limits.MemoryMiB<<20).
+		WithMaxBodyBytes(s.Limits.MaxBodyBytes).
+		WithMaxDepth(s.Limits.MaxDepth).
+		WithMaxItems(s.Limits.MaxItems).
+		WithMaxMulticall(s.Limits.MaxMulticall).
+		WithCompilationCacheDir(s.cacheDir()).
+		WithAliases(aliases).
+		WithAdmin(s.Admin.Token, s.Admin.MaxUploadBytes).
+		WithWatch(s.Watch.Enabled, s.Watch.Debounce, s.Watch.Poll).
+		WithLogger(logger), nil
+}

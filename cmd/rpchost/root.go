@@ -1,0 +1,25 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+)
+
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:   "rpchost",
+		Short: "Serve WebAssembly procedures over XML-RPC",
+		Long: `rpchost answers XML-RPC calls with procedures compiled to WebAssembly.
+Every *.wasm file in the plugin directory is loaded; its methods are served as
+<plugin>.<method>, and under their bare name when no other plugin claims it.
+Without a subcommand, rpchost serves.`,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.PersistentFlags().String("config", "", "configuration file (default: ./config.yaml when present)")
+	serve := newServeCommand()
+	root.AddCommand(serve, newCallCommand(), newUploadCommand(), newRemoveCommand(), newListCommand())
+	// Serving is what people run rpchost for, so it needs no subcommand.
+	root.Flags().AddFlagSet(serve.Flags())
+	root.RunE = serve.RunE
+	return root
+}

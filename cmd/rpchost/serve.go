@@ -1,0 +1,79 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/rpchost/rpchost/host"
+)
+
+// shutdownGrace is how long calls in flight may finish after a signal.
+const shutdownGrace = 10 * time.Second
+
+func newServeCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "serve",
+		Short: "Serve the plugin directory over XML-RPC (the default)",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			s, err := loadSettings(cmd)
+			if err != nil {
+				return err
+			}
+			return serve(cmd.Context(), s)
+		},
+	}
+	cmd.Flags().String("listen", "", "address to listen on (default 127.0.0.1:8088; env RPCHOST_LISTEN)")
+	cmd.Flags().String("plugins", "", "plugin directory (default plugins; env RPCHOST_PLUGINS)")
+	return cmd
+}
+
+func serve(ctx context.Context, s *settings) error {
+	logger, err := s.logger()
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	cfg, err := s.hostConfig(logger)
+	if err != nil {
+		return err
+	}
+	h, err := host.New(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", s.Listen)
+	if err != nil {
+		return errors.Join(fmt.Errorf("listen: %w", err), h.Close(context.Background()))
+	}
+	srv := &http.Server{
+		Handler:           h.Handler(),
+		ReadHeaderTimeout: s.HTTP.ReadHeaderTimeout,
+		ReadTimeout:       s.HTTP.ReadTimeout,
+		WriteTimeout:      s.HTTP.WriteTimeout,
+		IdleTimeout:       s.HTTP.IdleTimeout,
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
+		"plugins", len(h.Plugins()), "startup", time.Since(start).Round(time.Millisecond))
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		logger.Info("shutting down", "grace", shutdownGrace)
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		defer cancel()
+		err = srv.Shutdown(sctx)
+		<-errc
+	}
+	if errors.Is(err, http.ErrServerClosed) {
+		err = nil
+	}
+	return errors.Join(err, h.Close(context.Background()))
+}

@@ -1,0 +1,141 @@
+package host
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"maps"
+	"time"
+)
+
+// Config is an immutable description of a Host. Each With method returns a
+// modified copy; New reports every invalid setting at once.
+type Config struct {
+	pluginDir      string
+	poolSize       int
+	callTimeout    time.Duration
+	memoryLimit    uint64
+	maxBodyBytes   int64
+	maxDepth       int
+	maxItems       int
+	maxMulticall   int
+	cacheDir       string
+	aliases        map[string]string
+	logger         *slog.Logger
+	gzipMinSize    int
+	gzipEnabled    bool
+	adminToken     string
+	maxUploadBytes int64
+	watch          bool
+	debounce       time.Duration
+	pollInterval   time.Duration
+}
+
+// NewConfig returns the defaults: plugins from ./plugins, 8 instances per
+// plugin, 5 s per call, 64 MiB of linear memory per instance, 16 MiB bodies,
+// 64 levels of nesting, a million items, 1,000 calls per multicall.
+func NewConfig() Config {
+	return Config{
+		pluginDir:      "plugins",
+		poolSize:       8,
+		callTimeout:    5 * time.Second,
+		memoryLimit:    64 << 20,
+		maxBodyBytes:   16 << 20,
+		maxDepth:       64,
+		maxItems:       1_000_000,
+		maxMulticall:   1000,
+		gzipMinSize:    1400, // what Python's server uses
+		gzipEnabled:    true,
+		maxUploadBytes: 64 << 20,
+		watch:          true,
+		debounce:       100 * time.Millisecond,
+		pollInterval:   time.Second,
+	}
+}
+
+// WithPluginDir sets the directory whose *.wasm files are served.
+func (c Config) WithPluginDir(dir string) Config { c.pluginDir = dir; return c }
+
+// WithPoolSize bounds the instances, and so the concurrent calls, per plugin.
+func (c Config) WithPoolSize(n int) Config { c.poolSize = n; return c }
+
+// WithCallTimeout bounds one call; 0 disables the limit.
+func (c Config) WithCallTimeout(d time.Duration) Config { c.callTimeout = d; return c }
+
+// WithMemoryLimit caps each instance's linear memory, in bytes (rounded down
+// to 64 KiB pages).
+func (c Config) WithMemoryLimit(bytes uint64) Config { c.memoryLimit = bytes; return c }
+
+// WithMaxBodyBytes caps a request body, after gzip decoding.
+func (c Config) WithMaxBodyBytes(n int64) Config { c.maxBodyBytes = n; return c }
+
+// WithMaxDepth caps the nesting of arrays and structs in a request.
+func (c Config) WithMaxDepth(n int) Config { c.maxDepth = n; return c }
+
+// WithMaxItems caps the array elements and struct members in a request.
+func (c Config) WithMaxItems(n int) Config { c.maxItems = n; return c }
+
+// WithMaxMulticall caps the calls in one system.multicall.
+func (c Config) WithMaxMulticall(n int) Config { c.maxMulticall = n; return c }
+
+// WithCompilationCacheDir keeps compiled plugins on disk so a restart does
+// not compile them again; "" disables the cache.
+func (c Config) WithCompilationCacheDir(dir string) Config { c.cacheDir = dir; return c }
+
+// WithAliases pins bare method names to qualified ones ({"add": "numeric.add"}),
+// overriding the rule that the alphabetically first plugin answers.
+func (c Config) WithAliases(aliases map[string]string) Config {
+	c.aliases = maps.Clone(aliases)
+	return c
+}
+
+// WithLogger sets where the host logs; the default discards.
+func (c Config) WithLogger(l *slog.Logger) Config { c.logger = l; return c }
+
+// WithGzip turns gzip responses on or off; on, responses of at least
+// minSize bytes are compressed for clients that accept gzip.
+func (c Config) WithGzip(enabled bool, minSize int) Config {
+	c.gzipEnabled, c.gzipMinSize = enabled, minSize
+	return c
+}
+
+// WithWatch turns hot reload on or off. On, file events are acted upon once
+// the directory has been quiet for debounce, and the directory is rescanned
+// every poll whatever the events say.
+func (c Config) WithWatch(enabled bool, debounce, poll time.Duration) Config {
+	c.watch, c.debounce, c.pollInterval = enabled, debounce, poll
+	return c
+}
+
+// WithAdmin enables plugins.upload and plugins.remove for requests that
+// present token; an empty token disables them. Uploads are capped at
+// maxUploadBytes.
+func (c Config) WithAdmin(token string, maxUploadBytes int64) Config {
+	c.adminToken, c.maxUploadBytes = token, maxUploadBytes
+	return c
+}
+
+func (c Config) validate() error {
+	var errs []error
+	check := func(ok bool, format string, args ...any) {
+		if !ok {
+			errs = append(errs, fmt.Errorf(format, args...))
+		}
+	}
+	check(c.pluginDir != "", "plugin directory is empty")
+	check(c.poolSize >= 1, "pool size %d is below 1", c.poolSize)
+	check(c.callTimeout >= 0, "call timeout %v is negative", c.callTimeout)
+	check(c.memoryLimit == 0 || c.memoryLimit >= 64<<10, "memory limit %d bytes is below one 64 KiB page", c.memoryLimit)
+	check(c.memoryLimit <= 4<<30, "memory limit %d bytes is above wasm32's 4 GiB", c.memoryLimit)
+	check(c.maxBodyBytes >= 1, "max body bytes %d is below 1", c.maxBodyBytes)
+	check(c.maxDepth >= 1, "max depth %d is below 1", c.maxDepth)
+	check(c.maxItems >= 1, "max items %d is below 1", c.maxItems)
+	check(c.maxMulticall >= 1, "max multicall %d is below 1", c.maxMulticall)
+	check(!c.watch || c.debounce > 0 && c.pollInterval > 0, "watch debounce %v and poll %v must be positive", c.debounce, c.pollInterval)
+	check(c.maxUploadBytes >= 1, "max upload bytes %d is below 1", c.maxUploadBytes)
+	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
+	for bare, target := range c.aliases {
+		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
+	}
+	return errors.Join(errs...)
+}

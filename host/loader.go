@@ -1,0 +1,279 @@
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rpchost/rpchost/internal/plugin"
+)
+
+const wasmExt = ".wasm"
+
+// checkPluginName refuses names that could not prefix a method name, that
+// hide files, or that belong to the host.
+func checkPluginName(name string) error {
+	if name == "" || len(name) > 64 {
+		return fmt.Errorf("plugin name %q must have 1 to 64 characters", name)
+	}
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
+			return fmt.Errorf("plugin name %q has %q; only A-Z a-z 0-9 _ are allowed", name, c)
+		}
+	}
+	if name[0] == '_' {
+		return fmt.Errorf("plugin name %q starts with \"_\"", name)
+	}
+	for _, r := range reservedNames {
+		if name == r {
+			return fmt.Errorf("plugin name %q is reserved for the host's own methods", name)
+		}
+	}
+	return nil
+}
+
+// fileStat is what tells a changed file from an unchanged one cheaply.
+type fileStat struct {
+	size    int64
+	modTime time.Time
+}
+
+// racyWindow: file systems stamp mtimes with a coarse clock (a few
+// milliseconds on Linux), so a file rewritten with the same size soon after
+// it was read can keep its fileStat. As git does for its index, a stat is
+// trusted only once it is older than this when the file was read; until
+// then the file is read again and its hash decides.
+const racyWindow = 2 * time.Second
+
+// unchanged reports whether a file still holds what was read at readAt.
+func (st fileStat) unchanged(now fileStat, readAt time.Time) bool {
+	return st == now && now.modTime.Before(readAt.Add(-racyWindow))
+}
+
+// loaded is one version of a plugin being served.
+type loaded struct {
+	plugin   *plugin.Plugin
+	stat     fileStat
+	readAt   time.Time // when the file's bytes were last read
+	size     int
+	sha256   string
+	version  int
+	loadedAt time.Time
+}
+
+// candidate is a module read from disk (or uploaded) and compiled.
+type candidate struct {
+	name   string
+	stat   fileStat
+	readAt time.Time
+	wasm   []byte
+	sha256 string
+	plugin *plugin.Plugin
+	err    error
+	took   time.Duration
+}
+
+// scanDir lists the plugin files of the directory by plugin name. Files that
+// cannot be plugins are reported once per version through reject.
+func (h *Host) scanDir() (map[string]fileStat, error) {
+	entries, err := os.ReadDir(h.cfg.pluginDir)
+	if err != nil {
+		return nil, fmt.Errorf("plugin directory: %w", err)
+	}
+	files := map[string]fileStat{}
+	for _, e := range entries {
+		// Hidden files are editors' and uploads' temporary files.
+		if strings.HasPrefix(e.Name(), ".") || !strings.HasSuffix(e.Name(), wasmExt) || e.IsDir() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || !info.Mode().IsRegular() {
+			continue
+		}
+		name := strings.TrimSuffix(e.Name(), wasmExt)
+		st := fileStat{size: info.Size(), modTime: info.ModTime()}
+		if err := checkPluginName(name); err != nil {
+			h.reject(name, st, "", err)
+			continue
+		}
+		files[name] = st
+	}
+	return files, nil
+}
+
+// reconcile makes the served plugins match the directory: new and changed
+// files are compiled and instantiated before they replace anything, removed
+// files are unloaded. A directory that cannot be read changes nothing.
+func (h *Host) reconcile(ctx context.Context) error {
+	h.reloadMu.Lock()
+	defer h.reloadMu.Unlock()
+	files, err := h.scanDir()
+	if err != nil {
+		return err
+	}
+	var todo []candidate
+	for name, st := range files {
+		if l := h.current(name); l != nil && l.stat.unchanged(st, l.readAt) {
+			continue
+		}
+		if r, ok := h.rejected[name]; ok && r.stat.unchanged(st, r.at) {
+			continue
+		}
+		todo = append(todo, candidate{name: name, stat: st})
+	}
+	h.compileAll(ctx, todo)
+	for i := range todo {
+		h.install(ctx, &todo[i])
+	}
+	for _, name := range h.loadedNames() {
+		if _, ok := files[name]; !ok {
+			h.unload(ctx, name)
+		}
+	}
+	return nil
+}
+
+// compileAll reads and loads candidates in parallel: a Go guest takes
+// hundreds of milliseconds to compile.
+func (h *Host) compileAll(ctx context.Context, todo []candidate) {
+	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i := range todo {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func(c *candidate) {
+			defer wg.Done()
+			defer func() { <-sem }()
+			start := time.Now()
+			c.readAt = start
+			c.wasm, c.err = os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
+			if c.err == nil {
+				sum := sha256.Sum256(c.wasm)
+				c.sha256 = hex.EncodeToString(sum[:])
+				if l := h.current(c.name); l != nil && l.sha256 == c.sha256 {
+					return // touched, not changed
+				}
+				c.plugin, c.err = h.load(ctx, c.name, c.wasm)
+			}
+			c.took = time.Since(start)
+		}(&todo[i])
+	}
+	wg.Wait()
+}
+
+func (h *Host) load(ctx context.Context, name string, wasm []byte) (*plugin.Plugin, error) {
+	return h.runtime.Load(ctx, name, wasm, plugin.Options{
+		PoolSize:    h.cfg.poolSize,
+		CallTimeout: h.cfg.callTimeout,
+		Logger:      h.logger,
+	})
+}
+
+// install swaps a compiled candidate in. The registry publishes all its
+// methods at once; calls already running finish on the old version, and
+// calls that were waiting for one of its instances retry on the new one.
+// Callers hold reloadMu.
+func (h *Host) install(ctx context.Context, c *candidate) {
+	old := h.current(c.name)
+	if c.err == nil && c.plugin == nil && old != nil { // same bytes, new timestamp
+		h.mu.Lock()
+		old.stat, old.readAt = c.stat, c.readAt
+		h.mu.Unlock()
+		return
+	}
+	if c.err == nil {
+		if err := h.registry.SetPlugin(c.name, c.plugin.Methods()); err != nil {
+			c.err = errors.Join(fmt.Errorf("register: %w", err), c.plugin.Close(ctx))
+		}
+	}
+	if c.err != nil {
+		h.reject(c.name, c.stat, c.sha256, c.err)
+		return
+	}
+	delete(h.rejected, c.name)
+	l := &loaded{plugin: c.plugin, stat: c.stat, readAt: c.readAt, size: len(c.wasm), sha256: c.sha256, loadedAt: time.Now()}
+	h.mu.Lock()
+	h.versions[c.name]++
+	l.version = h.versions[c.name]
+	h.plugins[c.name] = l
+	h.mu.Unlock()
+	msg := "plugin loaded"
+	if old != nil {
+		msg = "plugin reloaded"
+		if err := old.plugin.Close(ctx); err != nil {
+			h.logger.Warn("closing the previous version failed", "plugin", c.name, "version", old.version, "error", err.Error())
+		}
+	}
+	h.logger.Info(msg, "plugin", c.name, "version", l.version, "kind", c.plugin.Kind().String(),
+		"methods", c.plugin.MethodNames(), "size", l.size, "sha256", l.sha256, "duration", c.took.Round(time.Microsecond))
+}
+
+// rejection remembers a file version that was refused, so that it is
+// neither loaded nor logged again until it changes.
+type rejection struct {
+	stat fileStat
+	at   time.Time
+}
+
+// reject logs why a file is not served, once per version of the file.
+func (h *Host) reject(name string, st fileStat, sha string, err error) {
+	if r, ok := h.rejected[name]; ok && r.stat == st {
+		return // logged already
+	}
+	h.rejected[name] = rejection{stat: st, at: time.Now()}
+	attrs := []any{"plugin", name, "file", filepath.Join(h.cfg.pluginDir, name+wasmExt), "error", err.Error()}
+	if sha != "" {
+		attrs = append(attrs, "sha256", sha)
+	}
+	if old := h.current(name); old != nil {
+		attrs = append(attrs, "serving_version", old.version)
+		h.logger.Error("plugin rejected; the previous version keeps serving", attrs...)
+		return
+	}
+	h.logger.Error("plugin skipped", attrs...)
+}
+
+// unload stops serving a plugin. Callers hold reloadMu.
+func (h *Host) unload(ctx context.Context, name string) bool {
+	h.mu.Lock()
+	l := h.plugins[name]
+	delete(h.plugins, name)
+	h.mu.Unlock()
+	delete(h.rejected, name)
+	if l == nil {
+		return false
+	}
+	h.registry.RemovePlugin(name)
+	err := l.plugin.Close(ctx)
+	attrs := []any{"plugin", name, "version", l.version, "sha256", l.sha256}
+	if err != nil {
+		attrs = append(attrs, "error", err.Error())
+	}
+	h.logger.Info("plugin removed", attrs...)
+	return true
+}
+
+func (h *Host) current(name string) *loaded {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.plugins[name]
+}
+
+func (h *Host) loadedNames() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	names := make([]string, 0, len(h.plugins))
+	for n := range h.plugins {
+		names = append(names, n)
+	}
+	return names
+}

@@ -1,0 +1,22 @@
+;; Numeric fixture for the engine's tests: no SDK, no imports.
+;; Built with: wat2wasm calc.wat -o calc.wasm (fixtures_test.go checks it).
+(module
+  (memory (export "memory") 1)
+  (func (export "add") (param i64 i64) (result i64)
+    (i64.add (local.get 0) (local.get 1)))
+  (func (export "add32") (param i32 i32) (result i32)
+    (i32.add (local.get 0) (local.get 1)))
+  (func (export "div") (param f64 f64) (result f64)
+    (f64.div (local.get 0) (local.get 1)))
+  (func (export "halve") (param f32) (result f32)
+    (f32.mul (local.get 0) (f32.const 0.5)))
+  (func (export "swap") (param i32 i64) (result i64 i32)
+    (local.get 1) (local.get 0))
+  (func (export "nothing"))
+  (func (export "crash") (result i32)
+    unreachable)
+  (func (export "spin") (result i32)
+    (loop $forever (br $forever))
+    i32.const 0)
+  (func (export "_hidden") (result i32) i32.const 1)
+  (func (export "bad-name") (result i32) i32.const 1))
