@@ -1,9 +1,13 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -12,6 +16,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rpchost/rpchost/internal/xmlrpc"
 )
 
 // eventually polls cond until it holds or a deadline passes: reloads are
@@ -139,13 +145,20 @@ func TestHotReloadSurvivesTheDirectoryBeingReplaced(t *testing.T) {
 	eventually(t, "the replacing directory is watched", answers(h, "more.answer", int64(1)))
 }
 
-// Many clients call a procedure while its module is replaced 50 times: no
-// call may fail, and nothing may leak.
+// Many HTTP clients call a procedure while its module is replaced 50 times:
+// no call may fail, and nothing may leak.
 func TestReplacingAModuleUnderLoadFailsNoCall(t *testing.T) {
 	h, _ := newTestHost(t, map[string][]byte{"up.wasm": fixture(t, "answer1")}, fastWatch,
 		func(c Config) Config { return c.WithCallTimeout(5 * time.Second).WithPoolSize(4) })
 	file := filepath.Join(h.cfg.pluginDir, "up.wasm")
 	baseline := runtime.NumGoroutine()
+	srv := httptest.NewServer(h.Handler())
+	transport := &http.Transport{MaxIdleConnsPerHost: 16}
+	client := &http.Client{Transport: transport}
+	body, err := xmlrpc.AppendRequest(nil, "up.slow", []any{int64(20000)})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	var calls, failures atomic.Int64
 	var firstErr atomic.Value
@@ -161,7 +174,7 @@ func TestReplacingAModuleUnderLoadFailsNoCall(t *testing.T) {
 					return
 				default:
 				}
-				v, err := h.Call(context.Background(), "up.slow", []any{int64(20000)})
+				v, err := postCall(client, srv.URL, body)
 				calls.Add(1)
 				if err != nil || (v != int64(1) && v != int64(2)) {
 					failures.Add(1)
@@ -178,10 +191,12 @@ func TestReplacingAModuleUnderLoadFailsNoCall(t *testing.T) {
 	}
 	close(stop)
 	wg.Wait()
+	transport.CloseIdleConnections()
+	srv.Close()
 	if f := failures.Load(); f != 0 {
 		t.Fatalf("%d of %d calls failed during 50 replacements; first: %v", f, calls.Load(), firstErr.Load())
 	}
-	t.Logf("%d calls, none failed, during 50 replacements", calls.Load())
+	t.Logf("%d calls over HTTP, none failed, during 50 replacements", calls.Load())
 	if v := h.Plugins()[0].Version; v < 51 {
 		t.Errorf("version counter %d after 50 replacements, want at least 51", v)
 	}
@@ -193,4 +208,22 @@ func TestReplacingAModuleUnderLoadFailsNoCall(t *testing.T) {
 	if live := h.runtime.LiveInstances(); live != serving {
 		t.Errorf("%d instances alive in the runtime, but only the %d of the serving version should be: old versions leaked", live, serving)
 	}
+}
+
+// postCall sends one XML-RPC request; a transport error, a non-200 status
+// and a fault are all errors.
+func postCall(client *http.Client, url string, body []byte) (any, error) {
+	resp, err := client.Post(url, "text/xml", bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, fmt.Errorf("status %d: %s", resp.StatusCode, b)
+	}
+	return xmlrpc.ParseResponse(b, xmlrpc.DefaultLimits())
 }
