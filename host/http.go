@@ -72,10 +72,12 @@ func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 // means an HTTP-level refusal; otherwise the error becomes a fault.
 func (h *Host) readBody(w http.ResponseWriter, r *http.Request, body *bytes.Buffer) (int, error) {
 	limit := h.cfg.maxBodyBytes
-	tooLarge := fmt.Errorf("%w: the request body exceeds %d bytes (limits.max_body_bytes)", xmlrpc.ErrLimit, limit)
+	tooLarge := func() error {
+		return fmt.Errorf("%w: the request body exceeds %d bytes (limits.max_body_bytes)", xmlrpc.ErrLimit, limit)
+	}
 	if r.ContentLength > limit {
 		w.Header().Set("Connection", "close") // the unread body makes the connection useless
-		return http.StatusOK, tooLarge
+		return http.StatusOK, tooLarge()
 	}
 	var src io.Reader = http.MaxBytesReader(w, r.Body, limit)
 	gzipped := false
@@ -99,7 +101,7 @@ func (h *Host) readBody(w http.ResponseWriter, r *http.Request, body *bytes.Buff
 	switch {
 	case errors.As(err, &maxBytes) || n > limit:
 		w.Header().Set("Connection", "close")
-		return http.StatusOK, tooLarge
+		return http.StatusOK, tooLarge()
 	case err != nil && gzipped:
 		return http.StatusBadRequest, fmt.Errorf("the request body is not valid gzip: %v", err)
 	case err != nil:

@@ -176,18 +176,6 @@ func xmlrpcResultType(results []api.ValueType) string {
 	return "array"
 }
 
-func sameTypes(a, b []api.ValueType) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
-}
-
 func typeList(types []api.ValueType) string {
 	names := make([]string, len(types))
 	for i, t := range types {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/tetratelabs/wazero/api"
 
@@ -27,7 +28,7 @@ func checkSDKExports(exports map[string]api.FunctionDefinition, memories map[str
 		if !ok {
 			return fmt.Errorf("exports %s but not %s: an ABI v%d module needs both", abi.ExportVersion, want.name, abi.Version)
 		}
-		if !sameTypes(def.ParamTypes(), want.params) || !sameTypes(def.ResultTypes(), want.results) {
+		if !slices.Equal(def.ParamTypes(), want.params) || !slices.Equal(def.ResultTypes(), want.results) {
 			return fmt.Errorf("export %s has type %s, ABI v%d wants %s", want.name,
 				signature(def.ParamTypes(), def.ResultTypes()), abi.Version, signature(want.params, want.results))
 		}
