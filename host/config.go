@@ -12,9 +12,8 @@ import (
 // modified copy; New reports every invalid setting at once.
 type Config struct {
 	pluginDir      string
-	poolSize       int
-	callTimeout    time.Duration
-	memoryLimit    uint64
+	limits         Limits
+	pluginLimits   map[string]Limits
 	maxBodyBytes   int64
 	maxDepth       int
 	maxItems       int
@@ -37,9 +36,7 @@ type Config struct {
 func NewConfig() Config {
 	return Config{
 		pluginDir:      "plugins",
-		poolSize:       8,
-		callTimeout:    5 * time.Second,
-		memoryLimit:    64 << 20,
+		limits:         defaultLimits(),
 		maxBodyBytes:   16 << 20,
 		maxDepth:       64,
 		maxItems:       1_000_000,
@@ -57,14 +54,29 @@ func NewConfig() Config {
 func (c Config) WithPluginDir(dir string) Config { c.pluginDir = dir; return c }
 
 // WithPoolSize bounds the instances, and so the concurrent calls, per plugin.
-func (c Config) WithPoolSize(n int) Config { c.poolSize = n; return c }
+func (c Config) WithPoolSize(n int) Config { c.limits.PoolSize = n; return c }
 
 // WithCallTimeout bounds one call; 0 disables the limit.
-func (c Config) WithCallTimeout(d time.Duration) Config { c.callTimeout = d; return c }
+func (c Config) WithCallTimeout(d time.Duration) Config { c.limits.CallTimeout = d; return c }
 
 // WithMemoryLimit caps each instance's linear memory, in bytes (rounded down
 // to 64 KiB pages).
-func (c Config) WithMemoryLimit(bytes uint64) Config { c.memoryLimit = bytes; return c }
+func (c Config) WithMemoryLimit(bytes uint64) Config { c.limits.MemoryBytes = bytes; return c }
+
+// WithLimits sets every default limit at once; zero fields keep the current
+// value.
+func (c Config) WithLimits(l Limits) Config { c.limits = l.over(c.limits); return c }
+
+// WithPluginLimits overrides limits for one plugin; zero fields inherit the
+// defaults.
+func (c Config) WithPluginLimits(name string, l Limits) Config {
+	c.pluginLimits = maps.Clone(c.pluginLimits)
+	if c.pluginLimits == nil {
+		c.pluginLimits = map[string]Limits{}
+	}
+	c.pluginLimits[name] = l
+	return c
+}
 
 // WithMaxBodyBytes caps a request body, after gzip decoding.
 func (c Config) WithMaxBodyBytes(n int64) Config { c.maxBodyBytes = n; return c }
@@ -123,10 +135,10 @@ func (c Config) validate() error {
 		}
 	}
 	check(c.pluginDir != "", "plugin directory is empty")
-	check(c.poolSize >= 1, "pool size %d is below 1", c.poolSize)
-	check(c.callTimeout >= 0, "call timeout %v is negative", c.callTimeout)
-	check(c.memoryLimit == 0 || c.memoryLimit >= 64<<10, "memory limit %d bytes is below one 64 KiB page", c.memoryLimit)
-	check(c.memoryLimit <= 4<<30, "memory limit %d bytes is above wasm32's 4 GiB", c.memoryLimit)
+	errs = append(errs, c.limits.validate("limits"))
+	for name, l := range c.pluginLimits {
+		errs = append(errs, l.over(c.limits).validate("plugin "+name))
+	}
 	check(c.maxBodyBytes >= 1, "max body bytes %d is below 1", c.maxBodyBytes)
 	check(c.maxDepth >= 1, "max depth %d is below 1", c.maxDepth)
 	check(c.maxItems >= 1, "max items %d is below 1", c.maxItems)

@@ -24,6 +24,13 @@ const (
 	// CodeForbidden: an admin procedure without the admin token, or with
 	// administration disabled.
 	CodeForbidden = -32004
+	// CodeMemoryLimit: the procedure ran out of memory at limits.memory_mib.
+	CodeMemoryLimit = -32005
+	// CodeOutputLimit: the procedure wrote more than limits.max_output_bytes
+	// to stdout and stderr in one call.
+	CodeOutputLimit = -32006
+	// CodeResultTooLarge: the result is over limits.max_result_bytes.
+	CodeResultTooLarge = -32007
 )
 
 // Sentinel errors of dispatch.
@@ -46,6 +53,9 @@ var faultCodes = []struct {
 	{xmlrpc.ErrLimit, abi.CodeInvalidRequest},
 	{ErrMethodNotFound, abi.CodeMethodNotFound},
 	{ErrInvalidMethodName, abi.CodeMethodNotFound},
+	{plugin.ErrMemoryLimit, CodeMemoryLimit},
+	{plugin.ErrOutputLimit, CodeOutputLimit},
+	{plugin.ErrResultTooLarge, CodeResultTooLarge},
 	{plugin.ErrTrap, CodeTrap},
 	{plugin.ErrTimeout, CodeTimeout},
 	{plugin.ErrBusy, CodeBusy},

@@ -22,7 +22,7 @@ import (
 //go:embed testdata/*.wasm
 var fixtures embed.FS
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := fixtures.ReadFile("testdata/" + name + ".wasm")
 	if err != nil {
@@ -32,7 +32,7 @@ func fixture(t *testing.T, name string) []byte {
 }
 
 // pluginDir writes files (plugin file name → contents) into a new directory.
-func pluginDir(t *testing.T, files map[string][]byte) string {
+func pluginDir(t testing.TB, files map[string][]byte) string {
 	t.Helper()
 	dir := t.TempDir()
 	for name, b := range files {
@@ -45,7 +45,7 @@ func pluginDir(t *testing.T, files map[string][]byte) string {
 
 // newTestHost starts a host over files with a short call timeout and returns
 // it with its log.
-func newTestHost(t *testing.T, files map[string][]byte, adjust ...func(Config) Config) (*Host, *testutil.SyncBuffer) {
+func newTestHost(t testing.TB, files map[string][]byte, adjust ...func(Config) Config) (*Host, *testutil.SyncBuffer) {
 	t.Helper()
 	logs := &testutil.SyncBuffer{}
 	cfg := NewConfig().

@@ -54,7 +54,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		logger = slog.New(slog.DiscardHandler)
 	}
 	rt, err := plugin.NewRuntime(ctx, plugin.RuntimeOptions{
-		MemoryLimitPages: uint32(cfg.memoryLimit >> 16),
+		MemoryLimitPages: uint32(cfg.limits.MemoryBytes >> 16),
 		CacheDir:         cfg.cacheDir,
 		Logger:           logger,
 	})

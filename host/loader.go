@@ -171,11 +171,9 @@ func (h *Host) compileAll(ctx context.Context, todo []candidate) {
 }
 
 func (h *Host) load(ctx context.Context, name string, wasm []byte) (*plugin.Plugin, error) {
-	return h.runtime.Load(ctx, name, wasm, plugin.Options{
-		PoolSize:    h.cfg.poolSize,
-		CallTimeout: h.cfg.callTimeout,
-		Logger:      h.logger,
-	})
+	opts := h.cfg.limitsFor(name).pluginOptions()
+	opts.Logger = h.logger
+	return h.runtime.Load(ctx, name, wasm, opts)
 }
 
 // install swaps a compiled candidate in. The registry publishes all its

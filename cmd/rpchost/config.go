@@ -23,12 +23,16 @@ type settings struct {
 	Plugins string
 	Pool    struct{ Size int }
 	Limits  struct {
-		CallTimeout  time.Duration `mapstructure:"call_timeout"`
-		MemoryMiB    uint64        `mapstructure:"memory_mib"`
-		MaxBodyBytes int64         `mapstructure:"max_body_bytes"`
-		MaxDepth     int           `mapstructure:"max_depth"`
-		MaxItems     int           `mapstructure:"max_items"`
-		MaxMulticall int           `mapstructure:"max_multicall"`
+		procedureLimits `mapstructure:",squash"`
+		MaxBodyBytes    int64 `mapstructure:"max_body_bytes"`
+		MaxDepth        int   `mapstructure:"max_depth"`
+		MaxItems        int   `mapstructure:"max_items"`
+		MaxMulticall    int   `mapstructure:"max_multicall"`
+	}
+	// Plugin holds per-plugin overrides: plugin.<name>.<limit>.
+	Plugin map[string]struct {
+		procedureLimits `mapstructure:",squash"`
+		PoolSize        int `mapstructure:"pool_size"`
 	}
 	Cache struct{ Dir string }
 	HTTP  struct {
@@ -50,12 +54,35 @@ type settings struct {
 	Log struct{ Level, Format string }
 }
 
+// procedureLimits are the limits a plugin override may change too.
+type procedureLimits struct {
+	CallTimeout    time.Duration `mapstructure:"call_timeout"`
+	MemoryMiB      uint64        `mapstructure:"memory_mib"`
+	MaxQueue       int           `mapstructure:"max_queue"`
+	MaxResultBytes int           `mapstructure:"max_result_bytes"`
+	MaxOutputBytes int           `mapstructure:"max_output_bytes"`
+}
+
+func (p procedureLimits) hostLimits(poolSize int) host.Limits {
+	return host.Limits{
+		CallTimeout:    p.CallTimeout,
+		MemoryBytes:    p.MemoryMiB << 20,
+		PoolSize:       poolSize,
+		MaxQueue:       p.MaxQueue,
+		MaxResultBytes: p.MaxResultBytes,
+		MaxOutputBytes: p.MaxOutputBytes,
+	}
+}
+
 var defaults = map[string]any{
 	"listen":                   "127.0.0.1:8088",
 	"plugins":                  "plugins",
 	"pool.size":                8,
 	"limits.call_timeout":      "5s",
 	"limits.memory_mib":        64,
+	"limits.max_queue":         128,
+	"limits.max_result_bytes":  16 << 20,
+	"limits.max_output_bytes":  64 << 10,
 	"limits.max_body_bytes":    16 << 20,
 	"limits.max_depth":         64,
 	"limits.max_items":         1_000_000,
@@ -165,11 +192,11 @@ func (s *settings) hostConfig(logger *slog.Logger) (host.Config, error) {
 	if err != nil {
 		return host.Config{}, err
 	}
-	return host.NewConfig().
+	cfg := host.NewConfig().
 		WithPluginDir(s.Plugins).
-		WithPoolSize(s.Pool.Size).
+		WithLimits(s.Limits.hostLimits(s.Pool.Size)).
+		// 0 means "no limit" here, which WithLimits would read as "keep".
 		WithCallTimeout(s.Limits.CallTimeout).
-		WithMemoryLimit(s.Limits.MemoryMiB<<20).
 		WithMaxBodyBytes(s.Limits.MaxBodyBytes).
 		WithMaxDepth(s.Limits.MaxDepth).
 		WithMaxItems(s.Limits.MaxItems).
@@ -178,5 +205,9 @@ func (s *settings) hostConfig(logger *slog.Logger) (host.Config, error) {
 		WithAliases(aliases).
 		WithAdmin(s.Admin.Token, s.Admin.MaxUploadBytes).
 		WithWatch(s.Watch.Enabled, s.Watch.Debounce, s.Watch.Poll).
-		WithLogger(logger), nil
+		WithLogger(logger)
+	for name, p := range s.Plugin {
+		cfg = cfg.WithPluginLimits(name, p.hostLimits(p.PoolSize))
+	}
+	return cfg, nil
 }

@@ -15,4 +15,12 @@ var (
 	ErrClosed = errors.New("plugin is closed")
 	// ErrProtocol means the guest broke ABI v1 (a malformed result, say).
 	ErrProtocol = errors.New("procedure broke the rpchost ABI")
+	// ErrMemoryLimit means the guest trapped with its linear memory at the
+	// limit: it ran out of memory. The instance is discarded.
+	ErrMemoryLimit = errors.New("procedure ran out of memory")
+	// ErrOutputLimit means the guest wrote more to stdout and stderr in one
+	// call than the limit allows. The instance is discarded.
+	ErrOutputLimit = errors.New("procedure wrote too much output")
+	// ErrResultTooLarge means the guest's result is over the limit.
+	ErrResultTooLarge = errors.New("procedure result too large")
 )

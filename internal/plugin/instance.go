@@ -2,8 +2,10 @@ package plugin
 
 import (
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
+	"reflect"
 	"strings"
 
 	"github.com/tetratelabs/wazero"
@@ -18,7 +20,9 @@ const wasiModule = "wasi_snapshot_preview1"
 // instance is one sandbox of a plugin; the pool guarantees a single caller.
 type instance struct {
 	rt    *Runtime
+	out   *output
 	mod   api.Module
+	mem   api.Memory   // nil when the module has no memory
 	alloc api.Function // SDK modules only
 	call  api.Function // SDK modules only
 	funcs map[string]api.Function
@@ -27,15 +31,20 @@ type instance struct {
 }
 
 func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
+	out := &output{logger: p.logger}
+	out.begin("", p.limits.MaxOutputBytes)
 	cfg := wazero.NewModuleConfig().
 		WithName(""). // anonymous, so one module can have many instances
-		WithStdout(outputWriter{logger: p.logger, stream: "stdout"}).
-		WithStderr(outputWriter{logger: p.logger, stream: "stderr"}).
+		WithStdout(out.stream("stdout")).
+		WithStderr(out.stream("stderr")).
+		// Real randomness: a fixed seed would give every instance the same
+		// "random" numbers. Clocks stay wazero's fake ones: see README.
+		WithRandSource(rand.Reader).
 		WithStartFunctions() // a command's _start would run main and exit
 	if _, ok := p.compiled.ExportedFunctions()[abi.ExportInitialize]; ok {
 		cfg = cfg.WithStartFunctions(abi.ExportInitialize) // WASI reactor set-up
 	}
-	mod, err := p.rt.rt.InstantiateModule(ctx, p.compiled, cfg)
+	mod, err := p.wrt.InstantiateModule(ctx, p.compiled, cfg)
 	if err != nil && p.closing.Load() {
 		// Close ran while this instance was being made: the caller
 		// retries on the version that replaced this one.
@@ -45,12 +54,31 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		return nil, fmt.Errorf("instantiate %s: %w", p.name, err)
 	}
 	p.rt.live.Add(1)
-	in := &instance{rt: p.rt, mod: mod, funcs: map[string]api.Function{}, stack: make([]uint64, 2)}
+	in := &instance{rt: p.rt, out: out, mod: mod, mem: memoryOf(mod), funcs: map[string]api.Function{}, stack: make([]uint64, 2)}
 	if p.kind == KindSDK {
 		in.alloc = mod.ExportedFunction(abi.ExportAlloc)
 		in.call = mod.ExportedFunction(abi.ExportCall)
 	}
 	return in, nil
+}
+
+// likelyOutOfMemory tells a trap caused by running out of memory from
+// other traps. wazero does not report a refused memory.grow, so this reads
+// the aftermath: programs abort (unreachable) when an allocation fails, and
+// a refused grow leaves memory past half the limit whenever the program
+// grows by less than half the limit at a time.
+func (p *Plugin) likelyOutOfMemory(in *instance, trap string) bool {
+	return in.mem != nil && strings.Contains(trap, "unreachable") && uint64(in.mem.Size()) >= p.memLimit/2
+}
+
+// memoryOf returns a module's memory, or a true nil: wazero returns a typed
+// nil for a module without one, which compares unequal to nil.
+func memoryOf(mod api.Module) api.Memory {
+	mem := mod.Memory()
+	if mem == nil || reflect.ValueOf(mem).IsNil() {
+		return nil
+	}
+	return mem
 }
 
 func (in *instance) close() error {
@@ -70,7 +98,7 @@ func (in *instance) function(name string) api.Function {
 
 // callError names what went wrong in a way a client can act on, and logs the
 // full wasm stack, which stays out of the fault.
-func (p *Plugin) callError(ctx context.Context, method string, err error) error {
+func (p *Plugin) callError(ctx context.Context, in *instance, method string, err error) error {
 	p.logger.Warn("call failed", "method", method, "error", err.Error())
 	if errors.Is(err, ErrProtocol) {
 		return fmt.Errorf("%s.%s: %w", p.name, method, err)
@@ -86,5 +114,9 @@ func (p *Plugin) callError(ctx context.Context, method string, err error) error 
 		return fmt.Errorf("%s.%s: %w: the module exited with code %d", p.name, method, ErrTrap, exit.ExitCode())
 	}
 	msg, _, _ := strings.Cut(err.Error(), "\n")
+	if in.out.outOfMemory || p.likelyOutOfMemory(in, msg) {
+		return fmt.Errorf("%s.%s: %w: its memory reached %d of the %d bytes allowed (limits.memory_mib) (%s)",
+			p.name, method, ErrMemoryLimit, in.mem.Size(), p.memLimit, msg)
+	}
 	return fmt.Errorf("%s.%s: %w: %s", p.name, method, ErrTrap, msg)
 }

@@ -1,6 +1,7 @@
 package plugin
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"log/slog"
@@ -10,20 +11,42 @@ import (
 // chatty or hostile guest cannot flood the server log.
 const maxOutputLine = 4096
 
-// outputWriter turns what a guest prints into log records tagged with the
-// plugin, so guest output never reaches the server's own stdout.
-type outputWriter struct {
-	logger *slog.Logger
-	stream string
+// output receives an instance's stdout and stderr: it logs them tagged with
+// the plugin and the method being called, and counts them against the
+// call's budget. Guest output never reaches the server's own stdout.
+// An instance serves one call at a time, so no lock is needed.
+type output struct {
+	logger      *slog.Logger
+	method      string
+	budget      int
+	written     int
+	exceeded    bool
+	outOfMemory bool // a Go guest said so before trapping
 }
 
-var _ io.Writer = outputWriter{}
+// begin starts a call's accounting.
+func (o *output) begin(method string, budget int) {
+	o.method, o.budget, o.written, o.exceeded, o.outOfMemory = method, budget, 0, false, false
+}
 
-func (w outputWriter) Write(p []byte) (int, error) {
-	n := len(p)
-	for len(p) > 0 && (p[len(p)-1] == '\n' || p[len(p)-1] == '\r') {
-		p = p[:len(p)-1]
+func (o *output) stream(name string) io.Writer { return &outputStream{o: o, name: name} }
+
+type outputStream struct {
+	o    *output
+	name string
+}
+
+func (w *outputStream) Write(p []byte) (int, error) {
+	o, n := w.o, len(p)
+	o.written += n
+	if o.written > o.budget {
+		o.exceeded = true // dropped: the call fails once it returns
+		return n, nil
 	}
+	if bytes.Contains(p, []byte("out of memory")) {
+		o.outOfMemory = true
+	}
+	p = bytes.TrimRight(p, "\r\n")
 	if len(p) == 0 {
 		return n, nil
 	}
@@ -31,7 +54,7 @@ func (w outputWriter) Write(p []byte) (int, error) {
 	if truncated {
 		p = p[:maxOutputLine]
 	}
-	w.logger.LogAttrs(context.Background(), slog.LevelInfo, "guest output",
-		slog.String("stream", w.stream), slog.String("text", string(p)), slog.Bool("truncated", truncated))
+	o.logger.LogAttrs(context.Background(), slog.LevelInfo, "guest output", slog.String("method", o.method),
+		slog.String("stream", w.name), slog.String("text", string(p)), slog.Bool("truncated", truncated))
 	return n, nil
 }

@@ -46,8 +46,22 @@ type Options struct {
 	PoolSize int
 	// CallTimeout bounds one call, waiting for an instance included; 0 means none.
 	CallTimeout time.Duration
-	Logger      *slog.Logger
+	// MemoryLimitPages caps each instance's linear memory (64 KiB pages);
+	// 0 means the runtime's default.
+	MemoryLimitPages uint32
+	// MaxQueue bounds the calls waiting for a free instance; one more is
+	// refused at once with ErrBusy. 0 means no bound but the time limit.
+	MaxQueue int
+	// MaxResultBytes bounds an SDK result as encoded by the guest; 0 means none.
+	MaxResultBytes int
+	// MaxOutputBytes bounds what one call may write to stdout and stderr;
+	// what fits is logged, and a call that writes more fails with
+	// ErrOutputLimit. 0 means the default, 64 KiB.
+	MaxOutputBytes int
+	Logger         *slog.Logger
 }
+
+const defaultMaxOutput = 64 << 10
 
 // Plugin is a compiled module with its instance pool and methods.
 type Plugin struct {
@@ -55,6 +69,9 @@ type Plugin struct {
 	kind     Kind
 	compiled wazero.CompiledModule
 	rt       *Runtime
+	wrt      wazero.Runtime // the runtime whose memory limit this plugin has
+	limits   Options
+	memLimit uint64 // bytes
 	pool     *pool[*instance]
 	methods  map[string]registry.Method
 	timeout  time.Duration
@@ -76,15 +93,23 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		logger = r.logger
 	}
 	logger = logger.With("plugin", name)
-	compiled, err := r.rt.CompileModule(ctx, wasm)
+	if opts.MaxOutputBytes == 0 {
+		opts.MaxOutputBytes = defaultMaxOutput
+	}
+	wrt, pages, err := r.runtimeFor(ctx, opts.MemoryLimitPages)
+	if err != nil {
+		return nil, err
+	}
+	compiled, err := wrt.CompileModule(ctx, wasm)
 	if err != nil {
 		return nil, fmt.Errorf("compile: %w", err)
 	}
-	p := &Plugin{name: name, compiled: compiled, rt: r, timeout: opts.CallTimeout, logger: logger}
+	p := &Plugin{name: name, compiled: compiled, rt: r, wrt: wrt, limits: opts, memLimit: uint64(pages) << 16,
+		timeout: opts.CallTimeout, logger: logger}
 	if err := p.inspect(); err != nil {
 		return nil, errors.Join(err, compiled.Close(ctx))
 	}
-	p.pool = newPool(opts.PoolSize, p.instantiate, (*instance).close)
+	p.pool = newPool(opts.PoolSize, opts.MaxQueue, p.instantiate, (*instance).close)
 	if err := p.readMethods(ctx); err != nil {
 		return nil, errors.Join(err, p.Close(ctx))
 	}
@@ -176,12 +201,30 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 	if err != nil {
 		return nil, fmt.Errorf("%s.%s: %w", p.name, method, err)
 	}
+	in.out.begin(method, p.limits.MaxOutputBytes)
 	v, err := fn(ctx, in)
 	var fault *abi.Fault
-	healthy := err == nil || errors.As(err, &fault)
-	p.pool.release(in, healthy)
-	if err != nil && !healthy {
-		err = p.callError(ctx, method, err)
+	tooLarge := errors.Is(err, ErrResultTooLarge)
+	healthy := err == nil || tooLarge || errors.As(err, &fault)
+	switch {
+	case tooLarge:
+		err = fmt.Errorf("%s.%s: %w", p.name, method, err)
+	case !healthy:
+		err = p.callError(ctx, in, method, err)
 	}
+	if in.out.exceeded && healthy {
+		v, err = nil, fmt.Errorf("%s.%s: %w: it wrote %d bytes to stdout and stderr, the limit is %d (limits.max_output_bytes)",
+			p.name, method, ErrOutputLimit, in.out.written, p.limits.MaxOutputBytes)
+	}
+	// An instance that trapped, overflowed its output or holds memory at
+	// the limit is thrown away, so its state or its memory goes with it.
+	healthy = healthy && !in.out.exceeded && !p.atMemoryLimit(in)
+	p.pool.release(in, healthy)
 	return v, err
+}
+
+// atMemoryLimit reports whether an instance's memory is within an eighth of
+// the limit: a Go guest's allocator fails somewhat before the last page.
+func (p *Plugin) atMemoryLimit(in *instance) bool {
+	return in.mem != nil && uint64(in.mem.Size()) >= p.memLimit-p.memLimit/8
 }

@@ -18,6 +18,9 @@ type pool[T any] struct {
 	closed atomic.Bool
 	live   atomic.Int64
 
+	maxWaiting int // 0: unbounded
+	waiting    atomic.Int64
+
 	create  func(context.Context) (T, error)
 	destroy func(T) error
 
@@ -26,13 +29,14 @@ type pool[T any] struct {
 	errs      []error
 }
 
-func newPool[T any](max int, create func(context.Context) (T, error), destroy func(T) error) *pool[T] {
+func newPool[T any](max, maxWaiting int, create func(context.Context) (T, error), destroy func(T) error) *pool[T] {
 	return &pool[T]{
-		idle:    make(chan T, max),
-		tokens:  make(chan struct{}, max),
-		done:    make(chan struct{}),
-		create:  create,
-		destroy: destroy,
+		maxWaiting: maxWaiting,
+		idle:       make(chan T, max),
+		tokens:     make(chan struct{}, max),
+		done:       make(chan struct{}),
+		create:     create,
+		destroy:    destroy,
 	}
 }
 
@@ -48,6 +52,13 @@ func (p *pool[T]) acquire(ctx context.Context) (T, error) {
 		return in, nil
 	default:
 	}
+	// A full queue answers at once: a client told "busy" can retry or back
+	// off, one left waiting ties up a connection until its deadline.
+	if n := p.waiting.Add(1); p.maxWaiting > 0 && n > int64(p.maxWaiting) {
+		p.waiting.Add(-1)
+		return zero, fmt.Errorf("%w: %d calls are already waiting for an instance (limits.max_queue)", ErrBusy, p.maxWaiting)
+	}
+	defer p.waiting.Add(-1)
 	select {
 	case in := <-p.idle:
 		return in, nil

@@ -3,6 +3,7 @@ package plugin
 import (
 	"context"
 	"errors"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -25,7 +26,7 @@ func (f *countingFactory) destroy(*int) error {
 
 func TestPoolNeverSharesAnInstanceAndStaysBounded(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(3, f.create, f.destroy)
+	p := newPool(3, 0, f.create, f.destroy)
 	var inUse sync.Map
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
@@ -60,7 +61,7 @@ func TestPoolNeverSharesAnInstanceAndStaysBounded(t *testing.T) {
 
 func TestPoolDiscardsUnhealthyInstances(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(1, f.create, f.destroy)
+	p := newPool(1, 0, f.create, f.destroy)
 	in, _ := p.acquire(context.Background())
 	p.release(in, false)
 	in2, _ := p.acquire(context.Background())
@@ -75,7 +76,7 @@ func TestPoolDiscardsUnhealthyInstances(t *testing.T) {
 
 func TestPoolWaitEndsWithContext(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(1, f.create, f.destroy)
+	p := newPool(1, 0, f.create, f.destroy)
 	in, _ := p.acquire(context.Background())
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -87,7 +88,7 @@ func TestPoolWaitEndsWithContext(t *testing.T) {
 
 func TestPoolCloseWakesWaitersAndDestroysBusyOnRelease(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(1, f.create, f.destroy)
+	p := newPool(1, 0, f.create, f.destroy)
 	in, _ := p.acquire(context.Background())
 	errc := make(chan error, 1)
 	go func() {
@@ -106,4 +107,30 @@ func TestPoolCloseWakesWaitersAndDestroysBusyOnRelease(t *testing.T) {
 	if err := p.close(); err != nil {
 		t.Errorf("second close: %v", err)
 	}
+}
+
+func TestPoolRefusesAtOnceWhenTheQueueIsFull(t *testing.T) {
+	f := &countingFactory{}
+	p := newPool(1, 1, f.create, f.destroy)
+	in, _ := p.acquire(context.Background())
+	waiter := make(chan error, 1)
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+		defer cancel()
+		_, err := p.acquire(ctx)
+		waiter <- err
+	}()
+	for p.waiting.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	start := time.Now()
+	_, err := p.acquire(context.Background()) // no deadline: only the queue bound can end it
+	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "max_queue") {
+		t.Errorf("acquire with a full queue: %v, want ErrBusy naming the limit", err)
+	}
+	t.Logf("refused after %v", time.Since(start))
+	if err := <-waiter; !errors.Is(err, ErrBusy) {
+		t.Errorf("the queued caller: %v, want ErrBusy at its deadline", err)
+	}
+	p.release(in, true)
 }

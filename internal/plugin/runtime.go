@@ -21,12 +21,17 @@ type RuntimeOptions struct {
 	Logger   *slog.Logger
 }
 
-// Runtime compiles and instantiates plugins. One runtime serves every
-// plugin so that WASI is instantiated once and compiled code is shared.
+// Runtime compiles and instantiates plugins. wazero sets the memory limit
+// per runtime, so there is one wazero runtime per distinct limit (usually
+// just the default), all sharing one compilation cache.
 type Runtime struct {
-	rt     wazero.Runtime
+	opts   RuntimeOptions
 	cache  wazero.CompilationCache
 	logger *slog.Logger
+
+	mu       sync.Mutex
+	runtimes map[uint32]wazero.Runtime // by memory limit in pages
+	closed   bool
 
 	live atomic.Int64 // instances alive across every plugin
 
@@ -41,37 +46,67 @@ func (r *Runtime) LiveInstances() int { return int(r.live.Load()) }
 // NewRuntime starts a runtime with WASI (no files, no environment, no
 // network) available to guests.
 func NewRuntime(ctx context.Context, opts RuntimeOptions) (*Runtime, error) {
-	logger := opts.Logger
-	if logger == nil {
-		logger = slog.New(slog.DiscardHandler)
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	cfg := wazero.NewRuntimeConfigCompiler().
-		// A call past its deadline must stop even inside a tight loop.
-		WithCloseOnContextDone(true)
-	if opts.MemoryLimitPages > 0 {
-		cfg = cfg.WithMemoryLimitPages(opts.MemoryLimitPages)
-	}
-	var cache wazero.CompilationCache
+	r := &Runtime{opts: opts, logger: opts.Logger, runtimes: map[uint32]wazero.Runtime{}}
 	if opts.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
 			return nil, fmt.Errorf("compilation cache %s: %w", opts.CacheDir, err)
 		}
-		cache = c
-		cfg = cfg.WithCompilationCache(cache)
+		r.cache = c
+	}
+	if _, _, err := r.runtimeFor(ctx, 0); err != nil {
+		return nil, errors.Join(err, r.Close(ctx))
+	}
+	return r, nil
+}
+
+// runtimeFor returns the wazero runtime for a memory limit in pages (0: the
+// default), creating it on first use, and the limit it enforces.
+func (r *Runtime) runtimeFor(ctx context.Context, pages uint32) (wazero.Runtime, uint32, error) {
+	if pages == 0 {
+		pages = r.opts.MemoryLimitPages
+	}
+	if pages == 0 {
+		pages = 65536 // wasm32's 4 GiB
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return nil, 0, ErrClosed
+	}
+	if rt, ok := r.runtimes[pages]; ok {
+		return rt, pages, nil
+	}
+	cfg := wazero.NewRuntimeConfigCompiler().
+		// A call past its deadline must stop even inside a tight loop.
+		WithCloseOnContextDone(true).
+		WithMemoryLimitPages(pages)
+	if r.cache != nil {
+		cfg = cfg.WithCompilationCache(r.cache)
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
-		return nil, errors.Join(fmt.Errorf("instantiate WASI: %w", err), rt.Close(ctx), closeCache(ctx, cache))
+		return nil, 0, errors.Join(fmt.Errorf("instantiate WASI: %w", err), rt.Close(ctx))
 	}
-	return &Runtime{rt: rt, cache: cache, logger: logger}, nil
+	r.runtimes[pages] = rt
+	return rt, pages, nil
 }
 
 // Close releases the runtime and everything compiled or instantiated in it.
 // It is safe to call more than once.
 func (r *Runtime) Close(ctx context.Context) error {
 	r.closeOnce.Do(func() {
-		r.closeErr = errors.Join(r.rt.Close(ctx), closeCache(ctx, r.cache))
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.closed = true
+		var errs []error
+		for _, rt := range r.runtimes {
+			errs = append(errs, rt.Close(ctx))
+		}
+		r.closeErr = errors.Join(append(errs, closeCache(ctx, r.cache))...)
 	})
 	return r.closeErr
 }

@@ -78,9 +78,9 @@ func (p *Plugin) describe(ctx context.Context, in *instance) (map[string]registr
 // bytes alias guest memory and are valid until the next call on in.
 func (in *instance) region(packed uint64) ([]byte, error) {
 	ptr, n := uint32(packed>>32), uint32(packed)
-	b, ok := in.mod.Memory().Read(ptr, n)
+	b, ok := in.mem.Read(ptr, n)
 	if !ok {
-		return nil, fmt.Errorf("%w: region [%d, +%d) lies outside memory of %d bytes", ErrProtocol, ptr, n, in.mod.Memory().Size())
+		return nil, fmt.Errorf("%w: region [%d, +%d) lies outside memory of %d bytes", ErrProtocol, ptr, n, in.mem.Size())
 	}
 	return b, nil
 }
@@ -98,12 +98,12 @@ func (m *sdkMethod) Signatures() [][]string { return m.desc.Signatures }
 
 func (m *sdkMethod) Call(ctx context.Context, params []any) (any, error) {
 	return m.plugin.invoke(ctx, m.desc.Name, func(ctx context.Context, in *instance) (any, error) {
-		return in.callSDK(ctx, m.desc.Name, params)
+		return in.callSDK(ctx, m.desc.Name, params, m.plugin.limits.MaxResultBytes)
 	})
 }
 
 // callSDK writes the call into guest memory, runs it and decodes the result.
-func (in *instance) callSDK(ctx context.Context, method string, params []any) (any, error) {
+func (in *instance) callSDK(ctx context.Context, method string, params []any, maxResult int) (any, error) {
 	buf, err := abi.AppendCall(in.buf[:0], method, params)
 	if err != nil {
 		return nil, abi.Faultf(abi.CodeInvalidParams, "%s: %v", method, err)
@@ -114,7 +114,7 @@ func (in *instance) callSDK(ctx context.Context, method string, params []any) (a
 		return nil, err
 	}
 	ptr := uint32(in.stack[0])
-	if !in.mod.Memory().Write(ptr, buf) {
+	if !in.mem.Write(ptr, buf) {
 		return nil, fmt.Errorf("%w: %s returned [%d, +%d), outside memory", ErrProtocol, abi.ExportAlloc, ptr, len(buf))
 	}
 	in.stack[0], in.stack[1] = uint64(ptr), uint64(len(buf))
@@ -124,6 +124,9 @@ func (in *instance) callSDK(ctx context.Context, method string, params []any) (a
 	out, err := in.region(in.stack[0])
 	if err != nil {
 		return nil, err
+	}
+	if maxResult > 0 && len(out) > maxResult {
+		return nil, fmt.Errorf("%w: %d bytes encoded, the limit is %d (limits.max_result_bytes)", ErrResultTooLarge, len(out), maxResult)
 	}
 	v, err := abi.DecodeResult(out)
 	if errors.Is(err, abi.ErrMalformed) {

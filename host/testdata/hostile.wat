@@ -1,0 +1,50 @@
+;; A catalogue of hostile procedures, one export per way a module can
+;; misbehave; sandbox_test.go expects a specific fault from each, and the
+;; server to keep serving everyone else.
+;; Built with: wat2wasm hostile.wat -o hostile.wasm
+(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (memory (export "memory") 1)
+  ;; iovec at 0: 4096 bytes from address 16; fd_write stores its count at 8.
+  (data (i32.const 0) "\10\00\00\00\00\10\00\00")
+  (data (i32.const 16) "hostile output\n")
+
+  ;; Never returns: stopped by the call's time limit.
+  (func (export "spin") (result i32)
+    (loop $forever (br $forever))
+    i32.const 0)
+
+  ;; Grows memory until the limit refuses, then aborts as a C program's
+  ;; failed malloc would.
+  (func (export "bomb") (result i32)
+    (loop $grow
+      (br_if $grow (i32.ne (memory.grow (i32.const 128)) (i32.const -1))))
+    unreachable)
+
+  ;; Unbounded recursion: a stack overflow.
+  (func $recurse (export "recurse") (param i64) (result i64)
+    (i64.add (call $recurse (i64.add (local.get 0) (i64.const 1))) (i64.const 1)))
+
+  (func (export "crash") (result i32)
+    unreachable)
+
+  (func (export "divzero") (param i32) (result i32)
+    (i32.div_s (i32.const 1) (local.get 0)))
+
+  (func (export "oob") (result i32)
+    (i32.load (i32.const 0x7ffffff0)))
+
+  ;; Writes n blocks of 4 KiB to stdout.
+  (func (export "spew") (param $n i32) (result i32)
+    (local $i i32)
+    (loop $write
+      (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (local.set $i (i32.add (local.get $i) (i32.const 1)))
+      (br_if $write (i32.lt_u (local.get $i) (local.get $n))))
+    (local.get $i))
+
+  ;; Calls WASI proc_exit(3) in the middle of a call.
+  (func (export "quit") (result i32)
+    (call $proc_exit (i32.const 3))
+    i32.const 0))
