@@ -69,7 +69,7 @@ func startServer(t *testing.T, pluginDir string, env ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, rpchostBinary(t), "serve", "--listen", "127.0.0.1:0", "--plugins", pluginDir)
-	cmd.Env = append(os.Environ(), "RPCHOST_CACHE_DIR=off", "RPCHOST_LOG_LEVEL=debug")
+	cmd.Env = append(os.Environ(), "RPCHOST_CACHE_DIR=off", "RPCHOST_LOG_LEVEL=debug", "RPCHOST_STORE_DIR="+t.TempDir())
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 15 * time.Second

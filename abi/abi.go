@@ -47,3 +47,36 @@ type MethodDesc struct {
 	// Signatures lists XML-RPC type names, return type first; it may be empty.
 	Signatures [][]string
 }
+
+// HostModule is the import module of the host capabilities.
+const HostModule = "rpchost"
+
+// HostNotFound is a host capability's answer for "no such key"; answers
+// at or below HostFailed are failures (see the package documentation).
+const (
+	HostNotFound = -1
+	HostFailed   = -2
+)
+
+// HostGrant returns the grant that allows the host capability name ("" for
+// result_read, which every importer of a capability needs), and false when
+// ABI v1 has no such capability.
+func HostGrant(name string) (grant string, ok bool) {
+	switch name {
+	case "log":
+		return "log", true
+	case "kv_get", "kv_put", "kv_delete", "kv_scan":
+		return "kv", true
+	case "config_get":
+		return "config", true
+	case "time_now":
+		return "time", true
+	case "result_read":
+		return "", true
+	}
+	return "", false
+}
+
+// DefaultGrants lists every grant; a plugin has them all unless its
+// configuration says otherwise.
+func DefaultGrants() []string { return []string{"log", "kv", "config", "time"} }

@@ -22,8 +22,39 @@
 // # Imports
 //
 // A guest may import wasi_snapshot_preview1 (the host provides it with no
-// preopened directories, no environment and no network). No other import is
-// provided by ABI v1.
+// preopened directories, no environment and no network) and the host
+// capabilities of module "rpchost" below. A module importing anything else,
+// or a capability its plugin is not granted (plugin.<name>.grants), is
+// refused at load with a message naming the import.
+//
+// # Host capabilities (module "rpchost")
+//
+// Capabilities answer with an i32 r and a result slot: r >= 0 is the
+// length of the result, which the guest copies into r bytes it allocated by
+// calling result_read; r == -1 means "not found" (no result); r <= -2 means
+// failure, and the slot holds a UTF-8 message of -2-r bytes saying why. A
+// slot is valid until the next capability call. Keys are UTF-8 strings; the host
+// puts them in the plugin's own namespace, so a plugin can neither name nor
+// reach another plugin's keys.
+//
+//	log(ptr, len: i32)                         grant "log"
+//	    ptr/len: MessagePack [level: int, message: str, attrs: map]; level as
+//	    log/slog: -4 debug, 0 info, 4 warn, 8 error. Logged with plugin and method.
+//	kv_get(key_ptr, key_len: i32) -> i32       grant "kv"; result: the value's bytes, or -1
+//	kv_put(key_ptr, key_len, val_ptr, val_len: i32) -> i32   grant "kv"; 0 or -2
+//	kv_delete(key_ptr, key_len: i32) -> i32    grant "kv"; 0 or -2
+//	kv_scan(prefix_ptr, prefix_len, limit: i32) -> i32       grant "kv"
+//	    result: MessagePack array of [key: str, value: bin] in key order,
+//	    at most limit pairs, and never more than 10,000
+//	config_get(key_ptr, key_len: i32) -> i32   grant "config"
+//	    result: MessagePack value of plugin.<name>.config.<key>, or -1
+//	time_now() -> i64                          grant "time"; Unix time in nanoseconds
+//	result_read(ptr: i32)                      copies the current result to ptr
+//
+// Writes (kv_put, kv_delete) belong to the call that makes them: the host
+// commits them, atomically and durably, only when the call returns a result,
+// before the response is sent; a fault, a trap or a timeout discards them.
+// Reads see the call's own writes.
 //
 // # Exports of an SDK module
 //

@@ -25,6 +25,9 @@ type Config struct {
 	gzipEnabled    bool
 	adminToken     string
 	maxUploadBytes int64
+	store          StoreConfig
+	pluginConfig   map[string]map[string]any
+	pluginGrants   map[string][]string
 	watch          bool
 	debounce       time.Duration
 	pollInterval   time.Duration
@@ -136,6 +139,7 @@ func (c Config) validate() error {
 	}
 	check(c.pluginDir != "", "plugin directory is empty")
 	errs = append(errs, c.limits.validate("limits"))
+	errs = append(errs, c.validateCapabilities()...)
 	for name, l := range c.pluginLimits {
 		errs = append(errs, l.over(c.limits).validate("plugin "+name))
 	}

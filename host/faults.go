@@ -31,6 +31,9 @@ const (
 	CodeOutputLimit = -32006
 	// CodeResultTooLarge: the result is over limits.max_result_bytes.
 	CodeResultTooLarge = -32007
+	// CodeStorage: the call's writes could not be committed (a quota, the
+	// disk, the database); none of them were kept.
+	CodeStorage = -32008
 )
 
 // Sentinel errors of dispatch.
@@ -56,6 +59,7 @@ var faultCodes = []struct {
 	{plugin.ErrMemoryLimit, CodeMemoryLimit},
 	{plugin.ErrOutputLimit, CodeOutputLimit},
 	{plugin.ErrResultTooLarge, CodeResultTooLarge},
+	{plugin.ErrStorage, CodeStorage},
 	{plugin.ErrTrap, CodeTrap},
 	{plugin.ErrTimeout, CodeTimeout},
 	{plugin.ErrBusy, CodeBusy},

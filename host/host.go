@@ -15,6 +15,7 @@ import (
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/internal/plugin"
 	"github.com/rpchost/rpchost/internal/registry"
+	"github.com/rpchost/rpchost/internal/store"
 	"github.com/rpchost/rpchost/internal/xmlrpc"
 )
 
@@ -28,6 +29,7 @@ type Host struct {
 	runtime  *plugin.Runtime
 	registry *registry.Registry
 	limits   xmlrpc.Limits
+	store    store.Store // nil without a store
 
 	reloadMu sync.Mutex           // serializes reconcile, upload and remove
 	rejected map[string]rejection // plugin → the file version last refused; guarded by reloadMu
@@ -70,6 +72,11 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		rejected: map[string]rejection{},
 		plugins:  map[string]*loaded{},
 		versions: map[string]int{},
+	}
+	if cfg.store.Driver != "" {
+		if h.store, err = store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits); err != nil {
+			return nil, errors.Join(fmt.Errorf("store: %w", err), h.Close(ctx))
+		}
 	}
 	if err := errors.Join(h.registerSystem(), h.registerAdmin()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
@@ -161,6 +168,9 @@ func (h *Host) Close(ctx context.Context) error {
 		h.plugins = map[string]*loaded{}
 		h.mu.Unlock()
 		errs = append(errs, h.runtime.Close(ctx))
+		if h.store != nil {
+			errs = append(errs, h.store.Close())
+		}
 		h.closeErr = errors.Join(errs...)
 	})
 	return h.closeErr

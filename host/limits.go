@@ -3,7 +3,6 @@ package host
 import (
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/rpchost/rpchost/internal/plugin"
@@ -82,10 +81,8 @@ func (l Limits) validate(who string) error {
 // limitsFor returns a plugin's limits: its override over the defaults.
 // Plugin names match case-insensitively, because viper lower-cases keys.
 func (c Config) limitsFor(name string) Limits {
-	for n, l := range c.pluginLimits {
-		if strings.EqualFold(n, name) {
-			return l.over(c.limits)
-		}
+	if l, ok := byName(c.pluginLimits, name); ok {
+		return l.over(c.limits)
 	}
 	return c.limits
 }

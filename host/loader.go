@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/internal/plugin"
 )
 
@@ -173,6 +174,16 @@ func (h *Host) compileAll(ctx context.Context, todo []candidate) {
 func (h *Host) load(ctx context.Context, name string, wasm []byte) (*plugin.Plugin, error) {
 	opts := h.cfg.limitsFor(name).pluginOptions()
 	opts.Logger = h.logger
+	if h.store != nil {
+		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits
+	}
+	if grants, ok := byName(h.cfg.pluginGrants, name); ok {
+		opts.Grants = grants
+	}
+	if cfg, ok := byName(h.cfg.pluginConfig, name); ok {
+		v, _ := configValue(cfg) // validated in New
+		opts.Config, _ = v.(abi.Struct)
+	}
 	return h.runtime.Load(ctx, name, wasm, opts)
 }
 

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/viper"
 
 	"github.com/rpchost/rpchost/host"
+	"github.com/rpchost/rpchost/internal/store"
 )
 
 // settings is the configuration after config.yaml, RPCHOST_* variables and
@@ -32,7 +33,17 @@ type settings struct {
 	// Plugin holds per-plugin overrides: plugin.<name>.<limit>.
 	Plugin map[string]struct {
 		procedureLimits `mapstructure:",squash"`
-		PoolSize        int `mapstructure:"pool_size"`
+		PoolSize        int            `mapstructure:"pool_size"`
+		Config          map[string]any // what the plugin reads with config_get
+		Grants          []string       // capabilities it may import; unset: all
+	}
+	Store struct {
+		Driver         string
+		Dir            string
+		DSN            string
+		MaxKeyBytes    int   `mapstructure:"max_key_bytes"`
+		MaxValueBytes  int   `mapstructure:"max_value_bytes"`
+		MaxPluginBytes int64 `mapstructure:"max_plugin_bytes"`
 	}
 	Cache struct{ Dir string }
 	HTTP  struct {
@@ -93,6 +104,12 @@ var defaults = map[string]any{
 	"http.write_timeout":       "60s",
 	"http.idle_timeout":        "120s",
 	"aliases":                  []string{},
+	"store.driver":             "bbolt",
+	"store.dir":                "data",
+	"store.dsn":                "",
+	"store.max_key_bytes":      1024,
+	"store.max_value_bytes":    1 << 20,
+	"store.max_plugin_bytes":   256 << 20,
 	"admin.token":              "",
 	"admin.max_upload_bytes":   64 << 20,
 	"watch.enabled":            true,
@@ -174,6 +191,23 @@ func (s *settings) cacheDir() string {
 	return s.Cache.Dir
 }
 
+// storeConfig picks the store's target for its driver; "off" disables it.
+func (s *settings) storeConfig() (host.StoreConfig, error) {
+	lim := store.Limits{MaxKeyBytes: s.Store.MaxKeyBytes, MaxValueBytes: s.Store.MaxValueBytes, MaxNamespaceBytes: s.Store.MaxPluginBytes}
+	switch s.Store.Driver {
+	case "off", "":
+		return host.StoreConfig{}, nil
+	case "bbolt":
+		return host.StoreConfig{Driver: "bbolt", Target: s.Store.Dir, Limits: lim}, nil
+	case "postgres":
+		if s.Store.DSN == "" {
+			return host.StoreConfig{}, fmt.Errorf("store.driver is postgres but store.dsn (RPCHOST_STORE_DSN) is empty")
+		}
+		return host.StoreConfig{Driver: "postgres", Target: s.Store.DSN, Limits: lim}, nil
+	}
+	return host.StoreConfig{}, fmt.Errorf("store.driver %q: want bbolt, postgres or off", s.Store.Driver)
+}
+
 // aliases parses the "bare=qualified" entries of the aliases key.
 func (s *settings) aliases() (map[string]string, error) {
 	out := make(map[string]string, len(s.Aliases))
@@ -208,6 +242,16 @@ func (s *settings) hostConfig(logger *slog.Logger) (host.Config, error) {
 		WithLogger(logger)
 	for name, p := range s.Plugin {
 		cfg = cfg.WithPluginLimits(name, p.hostLimits(p.PoolSize))
+		if p.Config != nil {
+			cfg = cfg.WithPluginConfig(name, p.Config)
+		}
+		if p.Grants != nil {
+			cfg = cfg.WithPluginGrants(name, p.Grants)
+		}
 	}
-	return cfg, nil
+	st, err := s.storeConfig()
+	if err != nil {
+		return host.Config{}, err
+	}
+	return cfg.WithStore(st), nil
 }

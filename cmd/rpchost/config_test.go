@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -63,5 +64,43 @@ func TestBadAliasIsReported(t *testing.T) {
 	t.Setenv("RPCHOST_ALIASES", "add")
 	if _, err := settingsFor(t).aliases(); err == nil {
 		t.Error("an alias without = was accepted")
+	}
+}
+
+func TestPerPluginSettingsAndStore(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "c.yaml")
+	yaml := `plugin:
+  records:
+    call_timeout: 30s
+    pool_size: 2
+    grants: [kv, log]
+    config:
+      max_value: 1000
+      sources: [a, b]
+store:
+  driver: postgres
+  dsn: host=/tmp dbname=rpchost
+`
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	s := settingsFor(t, "--config", file)
+	p := s.Plugin["records"]
+	if p.CallTimeout != 30*time.Second || p.PoolSize != 2 || len(p.Grants) != 2 || p.Config["max_value"] != 1000 {
+		t.Errorf("plugin.records = %+v", p)
+	}
+	st, err := s.storeConfig()
+	if err != nil || st.Driver != "postgres" || st.Target != "host=/tmp dbname=rpchost" {
+		t.Errorf("storeConfig = %+v, %v", st, err)
+	}
+	if _, err := s.hostConfig(nil); err != nil {
+		t.Error(err)
+	}
+	t.Setenv("RPCHOST_STORE_DSN", "")
+	t.Setenv("RPCHOST_STORE_DRIVER", "postgres")
+	t.Chdir(t.TempDir())
+	if _, err := settingsFor(t).storeConfig(); err == nil || !strings.Contains(err.Error(), "RPCHOST_STORE_DSN") {
+		t.Errorf("postgres without a DSN: %v, want an error naming RPCHOST_STORE_DSN", err)
 	}
 }

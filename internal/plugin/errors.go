@@ -21,6 +21,9 @@ var (
 	// ErrOutputLimit means the guest wrote more to stdout and stderr in one
 	// call than the limit allows. The instance is discarded.
 	ErrOutputLimit = errors.New("procedure wrote too much output")
+	// ErrStorage means the call's writes could not be committed (a quota,
+	// a full disk, a lost database); the call fails and its writes are gone.
+	ErrStorage = errors.New("storing the call's writes failed")
 	// ErrResultTooLarge means the guest's result is over the limit.
 	ErrResultTooLarge = errors.New("procedure result too large")
 )

@@ -17,6 +17,7 @@ import (
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/internal/registry"
+	"github.com/rpchost/rpchost/internal/store"
 )
 
 // Kind says how the host talks to a module.
@@ -58,7 +59,16 @@ type Options struct {
 	// what fits is logged, and a call that writes more fails with
 	// ErrOutputLimit. 0 means the default, 64 KiB.
 	MaxOutputBytes int
-	Logger         *slog.Logger
+	// Store, when set, backs the kv capabilities; each plugin sees only its
+	// own namespace. StoreLimits bound keys, values and the namespace.
+	Store       store.Store
+	StoreLimits store.Limits
+	// Config is what the config_get capability reads: plugin.<name>.config.
+	Config abi.Struct
+	// Grants lists the capabilities the plugin may import ("log", "kv",
+	// "config", "time"); nil grants them all.
+	Grants []string
+	Logger *slog.Logger
 }
 
 const defaultMaxOutput = 64 << 10
@@ -74,6 +84,9 @@ type Plugin struct {
 	memLimit uint64 // bytes
 	pool     *pool[*instance]
 	methods  map[string]registry.Method
+
+	usesHost  bool // imports capabilities of module "rpchost"
+	usesStore bool // imports the kv capabilities
 	timeout  time.Duration
 	logger   *slog.Logger
 
@@ -119,11 +132,20 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 // inspect checks imports and exports before anything runs, so a module that
 // cannot work is refused with a message naming what is wrong.
 func (p *Plugin) inspect() error {
-	for _, fn := range p.compiled.ImportedFunctions() {
+	imports := p.compiled.ImportedFunctions()
+	for _, fn := range imports {
 		mod, field, _ := fn.Import()
-		if mod != wasiModule {
-			return fmt.Errorf("imports %s.%s, which rpchost does not provide (ABI v%d provides only %s)", mod, field, abi.Version, wasiModule)
+		if mod != wasiModule && mod != abi.HostModule {
+			return fmt.Errorf("imports %s.%s, which rpchost does not provide (ABI v%d provides %s and %s)", mod, field, abi.Version, wasiModule, abi.HostModule)
 		}
+	}
+	grants := p.limits.Grants
+	if grants == nil {
+		grants = abi.DefaultGrants()
+	}
+	var err error
+	if p.usesHost, p.usesStore, err = checkCapabilities(imports, grants, p.limits.Store != nil); err != nil {
+		return err
 	}
 	exports := p.compiled.ExportedFunctions()
 	if _, ok := exports[abi.ExportVersion]; !ok {
@@ -202,6 +224,14 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 		return nil, fmt.Errorf("%s.%s: %w", p.name, method, err)
 	}
 	in.out.begin(method, p.limits.MaxOutputBytes)
+	var c *call
+	if p.usesHost {
+		c = &call{plugin: p, method: method}
+		if p.usesStore {
+			c.txn = store.NewTxn(p.limits.Store, p.name, p.limits.StoreLimits)
+		}
+		ctx = context.WithValue(ctx, callKey{}, c)
+	}
 	v, err := fn(ctx, in)
 	var fault *abi.Fault
 	tooLarge := errors.Is(err, ErrResultTooLarge)
@@ -215,6 +245,13 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 	if in.out.exceeded && healthy {
 		v, err = nil, fmt.Errorf("%s.%s: %w: it wrote %d bytes to stdout and stderr, the limit is %d (limits.max_output_bytes)",
 			p.name, method, ErrOutputLimit, in.out.written, p.limits.MaxOutputBytes)
+	}
+	// Writes are durable before the response leaves, and only if the call
+	// succeeded.
+	if c != nil {
+		if cerr := c.commit(ctx, err == nil); cerr != nil {
+			v, err = nil, fmt.Errorf("%s.%s: %w", p.name, method, cerr)
+		}
 	}
 	// An instance that trapped, overflowed its output or holds memory at
 	// the limit is thrown away, so its state or its memory goes with it.

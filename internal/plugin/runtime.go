@@ -91,6 +91,9 @@ func (r *Runtime) runtimeFor(ctx context.Context, pages uint32) (wazero.Runtime,
 	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
 		return nil, 0, errors.Join(fmt.Errorf("instantiate WASI: %w", err), rt.Close(ctx))
 	}
+	if err := instantiateCapabilities(ctx, rt); err != nil {
+		return nil, 0, errors.Join(fmt.Errorf("instantiate the host capabilities: %w", err), rt.Close(ctx))
+	}
 	r.runtimes[pages] = rt
 	return rt, pages, nil
 }

@@ -1,0 +1,106 @@
+package guest
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/rpchost/rpchost/abi"
+)
+
+// The host capabilities of ABI v1 (see package abi): logging, the plugin's
+// own key-value store, its configuration and the time. Inside rpchost they
+// call the host; in a native build (go test) they run against an in-memory
+// stand-in, so procedures can be unit-tested without a server.
+
+// KV is one key-value pair of the plugin's store.
+type KV struct {
+	Key   string
+	Value []byte
+}
+
+// ErrHost is wrapped by every error a host capability returns.
+var ErrHost = errors.New("rpchost")
+
+// KVGet reads a key of this plugin's store. Reads see the call's own
+// writes.
+func KVGet(key string) (value []byte, found bool, err error) { return host.kvGet(key) }
+
+// KVPut writes a key. The write is committed only if the call succeeds:
+// returning an error, panicking or timing out discards every write of the
+// call.
+func KVPut(key string, value []byte) error { return host.kvPut(key, value) }
+
+// KVDelete removes a key; deleting a missing key is not an error.
+func KVDelete(key string) error { return host.kvDelete(key) }
+
+// KVScan lists up to limit pairs whose keys start with prefix, in key order.
+func KVScan(prefix string, limit int) ([]KV, error) { return host.kvScan(prefix, limit) }
+
+// Config returns plugin.<name>.config.<key> from rpchost's configuration.
+func Config(key string) (value any, found bool, err error) { return host.configGet(key) }
+
+// Now returns the host's time (the WASI clock inside rpchost is fake).
+func Now() time.Time { return host.now() }
+
+// Log levels, as log/slog numbers them.
+const (
+	LevelDebug = -4
+	LevelInfo  = 0
+	LevelWarn  = 4
+	LevelError = 8
+)
+
+// Log writes to the server's log, tagged with the plugin and the method.
+// args are key-value pairs, as with log/slog: Log(LevelInfo, "stored", "n", 3).
+func Log(level int, msg string, args ...any) {
+	attrs := make(abi.Struct, 0, len(args)/2)
+	for i := 0; i+1 < len(args); i += 2 {
+		v, _, err := normalize(args[i+1], 0)
+		if err != nil {
+			v = fmt.Sprint(args[i+1])
+		}
+		attrs = append(attrs, abi.Member{Name: fmt.Sprint(args[i]), Value: v})
+	}
+	if len(args)%2 == 1 {
+		attrs = append(attrs, abi.Member{Name: "!BADKEY", Value: fmt.Sprint(args[len(args)-1])})
+	}
+	host.log(level, msg, attrs)
+}
+
+// hostCalls is what the capabilities need from wherever the guest runs.
+type hostCalls interface {
+	kvGet(key string) ([]byte, bool, error)
+	kvPut(key string, value []byte) error
+	kvDelete(key string) error
+	kvScan(prefix string, limit int) ([]KV, error)
+	configGet(key string) (any, bool, error)
+	now() time.Time
+	log(level int, msg string, attrs abi.Struct)
+}
+
+// decodeScan reads kv_scan's result: an array of [key, value] pairs.
+func decodeScan(b []byte) ([]KV, error) {
+	v, rest, err := abi.DecodeValue(b)
+	if err == nil && len(rest) != 0 {
+		err = errors.New("trailing bytes")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: kv_scan result: %v", ErrHost, err)
+	}
+	pairs, _ := v.([]any)
+	out := make([]KV, 0, len(pairs))
+	for _, p := range pairs {
+		kv, ok := p.([]any)
+		if !ok || len(kv) != 2 {
+			return nil, fmt.Errorf("%w: kv_scan result: want [key, value] pairs", ErrHost)
+		}
+		k, kok := kv[0].(string)
+		val, vok := kv[1].([]byte)
+		if !kok || !vok {
+			return nil, fmt.Errorf("%w: kv_scan result: want [str, bin] pairs", ErrHost)
+		}
+		out = append(out, KV{Key: k, Value: val})
+	}
+	return out, nil
+}

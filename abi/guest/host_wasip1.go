@@ -1,0 +1,119 @@
+//go:build wasip1
+
+package guest
+
+import (
+	"fmt"
+	"time"
+	"unsafe"
+
+	"github.com/rpchost/rpchost/abi"
+)
+
+var host hostCalls = wasmHost{}
+
+//go:wasmimport rpchost log
+func hostLog(ptr, size uint32)
+
+//go:wasmimport rpchost kv_get
+func hostKVGet(keyPtr, keyLen uint32) int32
+
+//go:wasmimport rpchost kv_put
+func hostKVPut(keyPtr, keyLen, valPtr, valLen uint32) int32
+
+//go:wasmimport rpchost kv_delete
+func hostKVDelete(keyPtr, keyLen uint32) int32
+
+//go:wasmimport rpchost kv_scan
+func hostKVScan(prefixPtr, prefixLen, limit uint32) int32
+
+//go:wasmimport rpchost config_get
+func hostConfigGet(keyPtr, keyLen uint32) int32
+
+//go:wasmimport rpchost time_now
+func hostTimeNow() int64
+
+//go:wasmimport rpchost result_read
+func hostResultRead(ptr uint32)
+
+// wasmHost calls the host. The Go linker keeps only the imports a plugin
+// uses, so a plugin that never touches the store does not import kv_*.
+type wasmHost struct{}
+
+func strArg(s string) (uint32, uint32) {
+	return uint32(uintptr(unsafe.Pointer(unsafe.StringData(s)))), uint32(len(s))
+}
+
+func bytesArg(b []byte) (uint32, uint32) {
+	return uint32(uintptr(unsafe.Pointer(unsafe.SliceData(b)))), uint32(len(b))
+}
+
+// result turns a capability's answer into its bytes, "not found" or an error.
+func result(op string, r int32) ([]byte, bool, error) {
+	switch {
+	case r == abi.HostNotFound:
+		return nil, false, nil
+	case r <= abi.HostFailed:
+		msg := make([]byte, int(abi.HostFailed-r))
+		if len(msg) > 0 {
+			hostResultRead(uint32(uintptr(unsafe.Pointer(&msg[0]))))
+		}
+		return nil, false, fmt.Errorf("%w: %s: %s", ErrHost, op, msg)
+	}
+	b := make([]byte, int(r))
+	if r > 0 {
+		hostResultRead(uint32(uintptr(unsafe.Pointer(&b[0]))))
+	}
+	return b, true, nil
+}
+
+func (wasmHost) kvGet(key string) ([]byte, bool, error) {
+	p, n := strArg(key)
+	return result("kv_get", hostKVGet(p, n))
+}
+
+func (wasmHost) kvPut(key string, value []byte) error {
+	kp, kn := strArg(key)
+	vp, vn := bytesArg(value)
+	_, _, err := result("kv_put", hostKVPut(kp, kn, vp, vn))
+	return err
+}
+
+func (wasmHost) kvDelete(key string) error {
+	p, n := strArg(key)
+	_, _, err := result("kv_delete", hostKVDelete(p, n))
+	return err
+}
+
+func (wasmHost) kvScan(prefix string, limit int) ([]KV, error) {
+	p, n := strArg(prefix)
+	b, _, err := result("kv_scan", hostKVScan(p, n, uint32(max(limit, 0))))
+	if err != nil {
+		return nil, err
+	}
+	return decodeScan(b)
+}
+
+func (wasmHost) configGet(key string) (any, bool, error) {
+	p, n := strArg(key)
+	b, found, err := result("config_get", hostConfigGet(p, n))
+	if err != nil || !found {
+		return nil, found, err
+	}
+	v, _, err := abi.DecodeValue(b)
+	if err != nil {
+		return nil, false, fmt.Errorf("%w: config_get %q: %v", ErrHost, key, err)
+	}
+	return v, true, nil
+}
+
+func (wasmHost) now() time.Time { return time.Unix(0, hostTimeNow()) }
+
+func (wasmHost) log(level int, msg string, attrs abi.Struct) {
+	b, err := abi.AppendValue(nil, []any{int64(level), msg, attrs})
+	if err != nil {
+		b, _ = abi.AppendValue(nil, []any{int64(level), msg, abi.Struct{}})
+	}
+	p, n := bytesArg(b)
+	hostLog(p, n)
+}

@@ -1,0 +1,290 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+	bolterrors "go.etcd.io/bbolt/errors"
+)
+
+// boltFile is the name of the database file in a bbolt store's directory.
+const boltFile = "rpchost.db"
+
+// Layout of the bolt file. Every namespace is its own bucket, nested under
+// kvBucket, keyed by the namespace name; its keys are the plugin's keys as
+// they are. Compared with one flat bucket of ns-prefixed keys this:
+//   - isolates namespaces by construction: no key, whatever its bytes, can
+//     land in another namespace's bucket, with no separator to escape;
+//   - makes a prefix scan a plain cursor walk inside one B+tree, with no
+//     namespace bytes repeated in every key of every page;
+//   - lets an emptied namespace be dropped with one DeleteBucket.
+//
+// Small buckets are stored inline in their parent's page, so a namespace
+// with a few keys costs no page of its own.
+//
+// usageBucket maps a namespace to its Usage (16 bytes: keys, then bytes, as
+// big-endian uint64), updated in the same bolt transaction as the writes, so
+// the quota check is exact and O(1) instead of a walk over the namespace.
+// metaBucket records the layout's version, for later migrations.
+var (
+	kvBucket    = []byte("kv")
+	usageBucket = []byte("usage")
+	metaBucket  = []byte("meta")
+	formatKey   = []byte("format")
+	formatV1    = []byte("1")
+)
+
+// boltLockWait is how long Open waits for another process's lock on the
+// file when ctx has no deadline.
+const boltLockWait = 5 * time.Second
+
+// maxBoltKeyBytes is bolt's own key limit (bolt.MaxKeySize).
+const maxBoltKeyBytes = 32768
+
+type boltStore struct {
+	db   *bolt.DB
+	lim  Limits
+	path string
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// openBolt opens (creating them if needed) dir and dir/rpchost.db. Bolt
+// fsyncs on every commit (NoSync is false), which is what makes Apply
+// durable when it returns.
+func openBolt(ctx context.Context, dir string, lim Limits) (*boltStore, error) {
+	if dir == "" {
+		return nil, errors.New("bbolt: empty data directory")
+	}
+	if lim.MaxKeyBytes > maxBoltKeyBytes {
+		return nil, fmt.Errorf("bbolt: MaxKeyBytes %d is over bolt's key limit of %d", lim.MaxKeyBytes, maxBoltKeyBytes)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("bbolt: open %s: %w", dir, err)
+	}
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return nil, fmt.Errorf("bbolt: create data directory: %w", err)
+	}
+	path := filepath.Join(dir, boltFile)
+	wait := boltLockWait
+	if d, ok := ctx.Deadline(); ok {
+		wait = max(time.Until(d), time.Millisecond) // 0 would mean "wait forever"
+	}
+	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: wait})
+	if errors.Is(err, bolterrors.ErrTimeout) {
+		return nil, fmt.Errorf("bbolt: %s is locked by another process (is another rpchost running on this data directory?); gave up after %s: %w", path, wait.Round(time.Millisecond), err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("bbolt: open %s: %w", path, err)
+	}
+	err = db.Update(func(tx *bolt.Tx) error {
+		for _, name := range [][]byte{kvBucket, usageBucket, metaBucket} {
+			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
+				return fmt.Errorf("create bucket %s: %w", name, err)
+			}
+		}
+		meta := tx.Bucket(metaBucket)
+		switch v := meta.Get(formatKey); {
+		case v == nil:
+			return meta.Put(formatKey, formatV1)
+		case !bytes.Equal(v, formatV1):
+			return fmt.Errorf("file format %q, this rpchost reads %q", v, formatV1)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, errors.Join(fmt.Errorf("bbolt: %s: %w", path, err), db.Close())
+	}
+	return &boltStore{db: db, lim: lim, path: path}, nil
+}
+
+func (s *boltStore) Get(ctx context.Context, ns, key string) ([]byte, bool, error) {
+	if err := s.check(ctx, ns); err != nil {
+		return nil, false, err
+	}
+	if err := s.lim.checkKey("get", key); err != nil {
+		return nil, false, err
+	}
+	var value []byte
+	var found bool
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(kvBucket).Bucket([]byte(ns))
+		if b == nil {
+			return nil
+		}
+		// bolt's slices live only as long as the transaction: copy, into
+		// a non-nil slice so that an empty value is still "found".
+		if v := b.Get([]byte(key)); v != nil {
+			value, found = append([]byte{}, v...), true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, false, fmt.Errorf("bbolt: get %s in %q: %w", quote(key), ns, err)
+	}
+	return value, found, nil
+}
+
+func (s *boltStore) Scan(ctx context.Context, ns, prefix, after string, limit int) ([]KV, error) {
+	if err := s.check(ctx, ns); err != nil {
+		return nil, err
+	}
+	if err := s.lim.checkPrefix("scan", prefix); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	var out []KV
+	err := s.db.View(func(tx *bolt.Tx) error {
+		b := tx.Bucket(kvBucket).Bucket([]byte(ns))
+		if b == nil {
+			return nil
+		}
+		c := b.Cursor()
+		seek := prefix
+		if after > seek {
+			seek = after
+		}
+		for k, v := c.Seek([]byte(seek)); k != nil && len(out) < limit; k, v = c.Next() {
+			key := string(k)
+			if !strings.HasPrefix(key, prefix) {
+				break // keys are sorted: past the prefix, nothing more matches
+			}
+			if key == after {
+				continue
+			}
+			out = append(out, KV{Key: key, Value: append([]byte{}, v...)})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("bbolt: scan %s in %q: %w", quote(prefix), ns, err)
+	}
+	return out, nil
+}
+
+// Apply runs the batch in one bolt read-write transaction, which bolt
+// serialises with every other writer and fsyncs on commit. The usage record
+// is read, adjusted write by write and checked in that same transaction;
+// returning the quota error rolls back everything the batch had done.
+func (s *boltStore) Apply(ctx context.Context, ns string, batch []Write) error {
+	if err := s.check(ctx, ns); err != nil {
+		return err
+	}
+	if err := s.lim.checkBatch(ns, batch); err != nil {
+		return err
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		usage := tx.Bucket(usageBucket)
+		before := decodeUsage(usage.Get([]byte(ns)))
+		u := before
+		b, err := tx.Bucket(kvBucket).CreateBucketIfNotExists([]byte(ns))
+		if err != nil {
+			return err
+		}
+		for _, w := range batch {
+			k := []byte(w.Key)
+			if old := b.Get(k); old != nil {
+				u.Keys--
+				u.Bytes -= size(w.Key, old)
+			}
+			if w.Delete {
+				if err := b.Delete(k); err != nil {
+					return err
+				}
+				continue
+			}
+			// w.Value stays valid for the transaction, as bolt requires:
+			// Apply returns only after the commit. A nil value would read
+			// back as "not found", so it is stored as an empty one.
+			if err := b.Put(k, nonNil(w.Value)); err != nil {
+				return err
+			}
+			u.Keys++
+			u.Bytes += size(w.Key, w.Value)
+		}
+		if err := s.lim.checkQuota(ns, before.Bytes, u.Bytes); err != nil {
+			return err
+		}
+		if u.Keys == 0 {
+			// Empty: drop the namespace's bucket and record rather than
+			// keep a husk for every plugin that ever wrote and cleaned up.
+			if err := tx.Bucket(kvBucket).DeleteBucket([]byte(ns)); err != nil {
+				return err
+			}
+			return usage.Delete([]byte(ns))
+		}
+		return usage.Put([]byte(ns), encodeUsage(u))
+	})
+	if errors.Is(err, ErrQuotaExceeded) {
+		return err // already says which namespace, sizes and limit
+	}
+	if err != nil {
+		return fmt.Errorf("bbolt: apply %d writes to %q: %w", len(batch), ns, err)
+	}
+	return nil
+}
+
+func (s *boltStore) Usage(ctx context.Context, ns string) (Usage, error) {
+	if err := s.check(ctx, ns); err != nil {
+		return Usage{}, err
+	}
+	var u Usage
+	err := s.db.View(func(tx *bolt.Tx) error {
+		u = decodeUsage(tx.Bucket(usageBucket).Get([]byte(ns)))
+		return nil
+	})
+	if err != nil {
+		return Usage{}, fmt.Errorf("bbolt: usage of %q: %w", ns, err)
+	}
+	return u, nil
+}
+
+// Close closes the file, releasing its lock; later calls return the first
+// call's result.
+func (s *boltStore) Close() error {
+	s.closeOnce.Do(func() {
+		if err := s.db.Close(); err != nil {
+			s.closeErr = fmt.Errorf("bbolt: close %s: %w", s.path, err)
+		}
+	})
+	return s.closeErr
+}
+
+// check is what every operation checks first. Bolt does not take a
+// context; a cancelled call at least does not start work.
+func (s *boltStore) check(ctx context.Context, ns string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	return checkNamespace(ns)
+}
+
+func encodeUsage(u Usage) []byte {
+	b := make([]byte, 16)
+	binary.BigEndian.PutUint64(b[:8], uint64(u.Keys))
+	binary.BigEndian.PutUint64(b[8:], uint64(u.Bytes))
+	return b
+}
+
+// decodeUsage reads a usage record; a missing one is an empty namespace.
+func decodeUsage(b []byte) Usage {
+	if len(b) != 16 {
+		return Usage{}
+	}
+	return Usage{Keys: int64(binary.BigEndian.Uint64(b[:8])), Bytes: int64(binary.BigEndian.Uint64(b[8:]))}
+}

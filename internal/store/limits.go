@@ -1,0 +1,145 @@
+package store
+
+import (
+	"fmt"
+	"unicode/utf8"
+)
+
+// Limits bound what a namespace may hold. Zero (or negative) fields mean
+// the default.
+type Limits struct {
+	MaxKeyBytes       int   // default 1 KiB
+	MaxValueBytes     int   // default 1 MiB
+	MaxNamespaceBytes int64 // sum of len(key)+len(value) over a namespace; default 256 MiB
+}
+
+const (
+	defaultMaxKeyBytes       = 1 << 10
+	defaultMaxValueBytes     = 1 << 20
+	defaultMaxNamespaceBytes = 256 << 20
+
+	// maxNamespaceBytes bounds a namespace name (a plugin name): it is a
+	// bolt bucket name and part of PostgreSQL's primary-key index entry,
+	// both of which have size limits of their own.
+	maxNamespaceBytes = 255
+)
+
+// withDefaults fills zero and meaningless negative fields.
+func (l Limits) withDefaults() Limits {
+	if l.MaxKeyBytes <= 0 {
+		l.MaxKeyBytes = defaultMaxKeyBytes
+	}
+	if l.MaxValueBytes <= 0 {
+		l.MaxValueBytes = defaultMaxValueBytes
+	}
+	if l.MaxNamespaceBytes <= 0 {
+		l.MaxNamespaceBytes = defaultMaxNamespaceBytes
+	}
+	return l
+}
+
+// checkKey enforces what every key must be, before anything is read or
+// buffered, so a guest learns at the put itself.
+func (l Limits) checkKey(op, key string) error {
+	switch {
+	case key == "":
+		return fmt.Errorf("%s: empty key: %w", op, ErrInvalidKey)
+	case !utf8.ValidString(key):
+		return fmt.Errorf("%s %s: not valid UTF-8: %w", op, quote(key), ErrInvalidKey)
+	case len(key) > l.MaxKeyBytes:
+		return fmt.Errorf("%s %s: key is %d bytes, limit MaxKeyBytes is %d: %w", op, quote(key), len(key), l.MaxKeyBytes, ErrKeyTooLarge)
+	}
+	return nil
+}
+
+// checkPrefix is checkKey for a scan's prefix, which may be empty. A prefix
+// longer than any key could be matches nothing, but is refused all the same
+// so that the mistake shows.
+func (l Limits) checkPrefix(op, prefix string) error {
+	switch {
+	case !utf8.ValidString(prefix):
+		return fmt.Errorf("%s prefix %s: not valid UTF-8: %w", op, quote(prefix), ErrInvalidKey)
+	case len(prefix) > l.MaxKeyBytes:
+		return fmt.Errorf("%s prefix %s: prefix is %d bytes, limit MaxKeyBytes is %d: %w", op, quote(prefix), len(prefix), l.MaxKeyBytes, ErrKeyTooLarge)
+	}
+	return nil
+}
+
+// checkWrite checks one element of a batch.
+func (l Limits) checkWrite(w Write) error {
+	if w.Delete {
+		return l.checkKey("delete", w.Key)
+	}
+	if err := l.checkKey("put", w.Key); err != nil {
+		return err
+	}
+	if len(w.Value) > l.MaxValueBytes {
+		return fmt.Errorf("put %s: value is %d bytes, limit MaxValueBytes is %d: %w", quote(w.Key), len(w.Value), l.MaxValueBytes, ErrValueTooLarge)
+	}
+	return nil
+}
+
+// checkQuota says whether a namespace may go from before to after bytes.
+// A batch that does not grow the namespace is always allowed, so that a
+// namespace left over a lowered limit can still delete its way back under.
+func (l Limits) checkQuota(ns string, before, after int64) error {
+	if after > l.MaxNamespaceBytes && after > before {
+		return fmt.Errorf("namespace %q: writes would take it from %d to %d bytes, limit MaxNamespaceBytes is %d: %w", ns, before, after, l.MaxNamespaceBytes, ErrQuotaExceeded)
+	}
+	return nil
+}
+
+// checkNamespace guards against the host's own mistakes: a namespace is a
+// plugin name and never comes from a guest. NUL is refused because a
+// PostgreSQL text value cannot hold it.
+func checkNamespace(ns string) error {
+	switch {
+	case ns == "":
+		return fmt.Errorf("empty namespace: %w", ErrInvalidKey)
+	case !utf8.ValidString(ns):
+		return fmt.Errorf("namespace %s: not valid UTF-8: %w", quote(ns), ErrInvalidKey)
+	case len(ns) > maxNamespaceBytes:
+		return fmt.Errorf("namespace %s: %d bytes, at most %d: %w", quote(ns), len(ns), maxNamespaceBytes, ErrInvalidKey)
+	}
+	for i := 0; i < len(ns); i++ {
+		if ns[i] == 0 {
+			return fmt.Errorf("namespace %s: contains NUL: %w", quote(ns), ErrInvalidKey)
+		}
+	}
+	return nil
+}
+
+// checkBatch validates a whole batch before any of it is written.
+func (l Limits) checkBatch(ns string, batch []Write) error {
+	if err := checkNamespace(ns); err != nil {
+		return err
+	}
+	for _, w := range batch {
+		if err := l.checkWrite(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// quote shows a key in an error without letting a 1 KiB guest-chosen key
+// flood the log line.
+func quote(s string) string {
+	const max = 64
+	if len(s) <= max {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprintf("%q… (%d bytes)", s[:max], len(s))
+}
+
+// size is what one pair costs against the quota.
+func size(key string, value []byte) int64 { return int64(len(key)) + int64(len(value)) }
+
+// nonNil turns a nil value into an empty one: both backends would read a
+// nil back as "no value" (bolt) or store it as NULL (pgx).
+func nonNil(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}

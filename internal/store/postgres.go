@@ -1,0 +1,288 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Schema. Keys are bytea, not text: bytea compares bytewise whatever the
+// database's collation (so Scan's order is the same as bbolt's and Go's),
+// and it holds any valid UTF-8, NUL included, which text cannot.
+//
+// rpchost_usage keeps each namespace's Usage, updated in the same
+// transaction as the writes. Its row is also the namespace's write lock:
+// Apply locks it first, so concurrent Applies to one namespace — from this
+// process or from other replicas — run one after the other and see each
+// other's results, and the quota stays exact without scanning rows.
+const pgSchema = `
+CREATE TABLE IF NOT EXISTS rpchost_kv (
+	ns    text  NOT NULL,
+	key   bytea NOT NULL,
+	value bytea NOT NULL,
+	PRIMARY KEY (ns, key)
+);
+CREATE TABLE IF NOT EXISTS rpchost_usage (
+	ns    text   PRIMARY KEY,
+	keys  bigint NOT NULL,
+	bytes bigint NOT NULL
+);`
+
+// pgSchemaLock serialises schema creation between replicas starting at
+// once: two concurrent CREATE TABLE IF NOT EXISTS can otherwise both try to
+// create the table and one fails on a catalog unique index.
+const pgSchemaLock = 0x7270636873746b76 // "rpchstkv"
+
+// maxPGKeyBytes keeps (ns, key) well inside PostgreSQL's B-tree entry
+// limit (about 2,700 bytes with the default 8 KiB page).
+const maxPGKeyBytes = 2048
+
+type pgStore struct {
+	pool *pgxpool.Pool
+	lim  Limits
+
+	closeOnce sync.Once
+}
+
+// openPostgres connects a pool to dsn (pgx's DSN or URL; pool_max_conns
+// and the like are read from it), creates the schema if missing, and makes
+// sure COMMIT waits for the WAL to be flushed.
+func openPostgres(ctx context.Context, dsn string, lim Limits) (*pgStore, error) {
+	if lim.MaxKeyBytes > maxPGKeyBytes {
+		return nil, fmt.Errorf("postgres: MaxKeyBytes %d is over %d, the most a primary-key entry can hold", lim.MaxKeyBytes, maxPGKeyBytes)
+	}
+	// The DSN is never repeated in errors: it may hold a password.
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: parse DSN: %w", err)
+	}
+	cfg.AfterConnect = requireSyncCommit
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock($1)", int64(pgSchemaLock)); err != nil {
+			return err
+		}
+		_, err := tx.Exec(ctx, pgSchema)
+		return err
+	})
+	if err != nil {
+		pool.Close()
+		return nil, fmt.Errorf("postgres: connect and create schema on %s:%d/%s: %w", cfg.ConnConfig.Host, cfg.ConnConfig.Port, cfg.ConnConfig.Database, err)
+	}
+	return &pgStore{pool: pool, lim: lim}, nil
+}
+
+// requireSyncCommit turns synchronous_commit back on for our sessions if
+// the server or role has it off: with it off, COMMIT returns before the WAL
+// is on disk, and a committed call's writes could be lost in a crash. Any
+// stronger setting (remote_write, remote_apply) is left alone.
+func requireSyncCommit(ctx context.Context, c *pgx.Conn) error {
+	var mode string
+	if err := c.QueryRow(ctx, "SHOW synchronous_commit").Scan(&mode); err != nil {
+		return fmt.Errorf("read synchronous_commit: %w", err)
+	}
+	if mode != "off" {
+		return nil
+	}
+	if _, err := c.Exec(ctx, "SET synchronous_commit = on"); err != nil {
+		return fmt.Errorf("set synchronous_commit: %w", err)
+	}
+	return nil
+}
+
+func (s *pgStore) Get(ctx context.Context, ns, key string) ([]byte, bool, error) {
+	if err := checkNamespace(ns); err != nil {
+		return nil, false, err
+	}
+	if err := s.lim.checkKey("get", key); err != nil {
+		return nil, false, err
+	}
+	var value []byte
+	err := s.pool.QueryRow(ctx, "SELECT value FROM rpchost_kv WHERE ns = $1 AND key = $2", ns, []byte(key)).Scan(&value)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil, false, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("postgres: get %s in %q: %w", quote(key), ns, err)
+	}
+	if value == nil {
+		value = []byte{} // an empty bytea is still a found value
+	}
+	return value, true, nil
+}
+
+func (s *pgStore) Scan(ctx context.Context, ns, prefix, after string, limit int) ([]KV, error) {
+	if err := checkNamespace(ns); err != nil {
+		return nil, err
+	}
+	if err := s.lim.checkPrefix("scan", prefix); err != nil {
+		return nil, err
+	}
+	if limit <= 0 {
+		return nil, nil
+	}
+	// A prefix is the key range [prefix, prefixEnd): a range the primary
+	// key index answers directly, in its (bytewise) order.
+	q := "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key >= $2 AND key > $3 ORDER BY key LIMIT $4"
+	args := []any{ns, []byte(prefix), nonNil([]byte(after)), int64(limit)}
+	if end := prefixEnd([]byte(prefix)); end != nil {
+		q = "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key >= $2 AND key > $3 AND key < $5 ORDER BY key LIMIT $4"
+		args = append(args, end)
+	}
+	rows, err := s.pool.Query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: scan %s in %q: %w", quote(prefix), ns, err)
+	}
+	var out []KV
+	var key, value []byte
+	_, err = pgx.ForEachRow(rows, []any{&key, &value}, func() error {
+		out = append(out, KV{Key: string(key), Value: append([]byte{}, value...)})
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("postgres: scan %s in %q: %w", quote(prefix), ns, err)
+	}
+	return out, nil
+}
+
+// Apply runs the batch in one READ COMMITTED transaction (set explicitly,
+// so a server defaulting to SERIALIZABLE cannot turn concurrent Applies
+// into serialisation failures):
+//
+//  1. lock the namespace's usage row (creating it if needed) and read it;
+//  2. read the current sizes of the batch's keys — every writer of the
+//     namespace holds that lock, so they cannot change under us;
+//  3. compute the new usage and check the quota, before writing anything;
+//  4. upsert the puts, delete the deletes, store the new usage (one
+//     pipelined round trip);
+//  5. COMMIT, which with synchronous_commit on returns once the WAL is
+//     flushed to disk.
+func (s *pgStore) Apply(ctx context.Context, ns string, batch []Write) error {
+	if err := s.lim.checkBatch(ns, batch); err != nil {
+		return err
+	}
+	if len(batch) == 0 {
+		return nil
+	}
+	// Writes to one key take effect in order, so only the last counts.
+	final := make(map[string]Write, len(batch))
+	for _, w := range batch {
+		final[w.Key] = w
+	}
+	keys := make([]string, 0, len(final))
+	for k := range final {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var allKeys, putKeys, putValues, delKeys [][]byte
+	for _, k := range keys {
+		w := final[k]
+		allKeys = append(allKeys, []byte(k))
+		if w.Delete {
+			delKeys = append(delKeys, []byte(k))
+		} else {
+			putKeys = append(putKeys, []byte(k))
+			putValues = append(putValues, nonNil(w.Value)) // NULL would break NOT NULL
+		}
+	}
+
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+		var before Usage
+		// ON CONFLICT DO UPDATE locks the existing row and RETURNING reads
+		// it: lock and read in one statement.
+		err := tx.QueryRow(ctx, `
+			INSERT INTO rpchost_usage AS u (ns, keys, bytes) VALUES ($1, 0, 0)
+			ON CONFLICT (ns) DO UPDATE SET ns = u.ns
+			RETURNING u.keys, u.bytes`, ns).Scan(&before.Keys, &before.Bytes)
+		if err != nil {
+			return fmt.Errorf("lock usage: %w", err)
+		}
+		rows, err := tx.Query(ctx, "SELECT key, octet_length(value) FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, allKeys)
+		if err != nil {
+			return fmt.Errorf("read old sizes: %w", err)
+		}
+		u := before
+		var key []byte
+		var valueLen int64
+		_, err = pgx.ForEachRow(rows, []any{&key, &valueLen}, func() error {
+			u.Keys--
+			u.Bytes -= int64(len(key)) + valueLen
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("read old sizes: %w", err)
+		}
+		for i, k := range putKeys {
+			u.Keys++
+			u.Bytes += int64(len(k)) + int64(len(putValues[i]))
+		}
+		if err := s.lim.checkQuota(ns, before.Bytes, u.Bytes); err != nil {
+			return err
+		}
+
+		var b pgx.Batch
+		if len(putKeys) > 0 {
+			b.Queue(`
+				INSERT INTO rpchost_kv (ns, key, value)
+				SELECT $1, k, v FROM unnest($2::bytea[], $3::bytea[]) AS t(k, v)
+				ON CONFLICT (ns, key) DO UPDATE SET value = EXCLUDED.value`, ns, putKeys, putValues)
+		}
+		if len(delKeys) > 0 {
+			b.Queue("DELETE FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, delKeys)
+		}
+		b.Queue("UPDATE rpchost_usage SET keys = $2, bytes = $3 WHERE ns = $1", ns, u.Keys, u.Bytes)
+		if err := tx.SendBatch(ctx, &b).Close(); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+		return nil
+	})
+	if errors.Is(err, ErrQuotaExceeded) {
+		return err // already says which namespace, sizes and limit
+	}
+	if err != nil {
+		return fmt.Errorf("postgres: apply %d writes to %q: %w", len(batch), ns, err)
+	}
+	return nil
+}
+
+func (s *pgStore) Usage(ctx context.Context, ns string) (Usage, error) {
+	if err := checkNamespace(ns); err != nil {
+		return Usage{}, err
+	}
+	var u Usage
+	err := s.pool.QueryRow(ctx, "SELECT keys, bytes FROM rpchost_usage WHERE ns = $1", ns).Scan(&u.Keys, &u.Bytes)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Usage{}, nil
+	}
+	if err != nil {
+		return Usage{}, fmt.Errorf("postgres: usage of %q: %w", ns, err)
+	}
+	return u, nil
+}
+
+// Close closes the pool, waiting for connections in use to be released.
+func (s *pgStore) Close() error {
+	s.closeOnce.Do(s.pool.Close)
+	return nil
+}
+
+// prefixEnd is the smallest byte string greater than every string starting
+// with prefix, or nil when there is none (an empty or all-0xFF prefix).
+func prefixEnd(prefix []byte) []byte {
+	end := slices.Clone(prefix)
+	for i := len(end) - 1; i >= 0; i-- {
+		if end[i] < 0xFF {
+			end[i]++
+			return end[:i+1]
+		}
+	}
+	return nil
+}

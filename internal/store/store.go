@@ -1,0 +1,70 @@
+// Package store is the durable key-value storage behind the kv host
+// capabilities: one namespace per plugin, batches applied atomically and
+// durably, and per-namespace quotas kept exact.
+//
+// Two backends keep the same semantics: "bbolt" (an embedded file, the
+// default for one server) and "postgres" (for several replicas sharing one
+// database). A procedure's writes go through a Txn, which buffers them for the
+// length of one call and hands them to Store.Apply in one batch only when the
+// call succeeds; a fault, a trap or a timeout calls Discard instead.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// Store is durable storage shared by every plugin; ns (the plugin name) is
+// always supplied by the host, never by a guest, so a plugin cannot name
+// another plugin's keys. Implementations are safe for concurrent use.
+type Store interface {
+	// Get returns a copy of the value of key, which the caller may keep.
+	Get(ctx context.Context, ns, key string) (value []byte, found bool, err error)
+	// Scan returns up to limit pairs whose keys start with prefix, in byte
+	// order of key, starting after the key `after` ("" = from the start).
+	// A limit of zero or less returns nothing.
+	Scan(ctx context.Context, ns, prefix, after string, limit int) ([]KV, error)
+	// Apply writes a batch atomically (all or nothing) and durably (on disk
+	// when it returns), enforcing the namespace quota. Writes to one key
+	// within a batch take effect in order, so the last one wins.
+	Apply(ctx context.Context, ns string, batch []Write) error
+	// Usage is what ns holds now, as the quota counts it.
+	Usage(ctx context.Context, ns string) (Usage, error)
+	// Close releases everything; it is safe to call twice.
+	Close() error
+}
+
+// KV is one stored pair.
+type KV struct {
+	Key   string
+	Value []byte
+}
+
+// Write is one element of a batch: a put of Value, or a delete of Key when
+// Delete is set (Value is then ignored).
+type Write struct {
+	Key    string
+	Value  []byte
+	Delete bool
+}
+
+// Usage counts a namespace the way its quota does: Bytes is the sum of
+// len(key)+len(value) over its keys.
+type Usage struct {
+	Keys, Bytes int64
+}
+
+// Errors a caller can tell apart with errors.Is; the returned errors wrap
+// them with the key, the sizes and the limit's name.
+var (
+	// ErrInvalidKey: a key is empty or not valid UTF-8 (or, for the host's
+	// own mistake, a namespace is).
+	ErrInvalidKey = errors.New("invalid key")
+	// ErrKeyTooLarge: a key is longer than Limits.MaxKeyBytes.
+	ErrKeyTooLarge = errors.New("key too large")
+	// ErrValueTooLarge: a value is longer than Limits.MaxValueBytes.
+	ErrValueTooLarge = errors.New("value too large")
+	// ErrQuotaExceeded: the writes would take the namespace past
+	// Limits.MaxNamespaceBytes; nothing of the batch was written.
+	ErrQuotaExceeded = errors.New("namespace quota exceeded")
+)

@@ -1,0 +1,220 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Txn buffers ONE call's writes over a Store: reads see the call's own
+// writes (Get and Scan merge the write set with the store, and buffered
+// deletes hide stored keys); Commit applies the whole write set with one
+// Apply, and Discard drops it. Nothing reaches the store before Commit, so a
+// call that faults, traps or times out leaves no trace.
+//
+// A Txn is not safe for concurrent use: one call is one goroutine.
+//
+// Reads are not isolated from other calls' commits (there is no snapshot):
+// a procedure sees the store as it is at each read, plus its own writes.
+// Quotas and atomicity do not depend on that, and holding a read snapshot
+// for the length of a wasm call would pin bolt pages or a database
+// connection per call.
+type Txn struct {
+	s   Store
+	ns  string
+	lim Limits
+
+	writes map[string]pending
+	// buffered is the sum of len(key)+len(value) over buffered puts: a
+	// write set larger than the namespace quota could never commit, so it
+	// is refused at the put and a guest cannot grow host memory without
+	// bound within one call.
+	buffered int64
+}
+
+// pending is one buffered write: a put of value, or a delete.
+type pending struct {
+	value []byte
+	del   bool
+}
+
+// NewTxn starts a write set for namespace ns over s. lim should be the
+// limits s was opened with, so that Put refuses what Commit would.
+func NewTxn(s Store, ns string, lim Limits) *Txn {
+	return &Txn{s: s, ns: ns, lim: lim.withDefaults()}
+}
+
+// Get returns the call's own write to key if there is one, else the stored
+// value. The returned slice is the caller's.
+func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
+	if err := t.lim.checkKey("get", key); err != nil {
+		return nil, false, err
+	}
+	if p, ok := t.writes[key]; ok {
+		if p.del {
+			return nil, false, nil
+		}
+		return slices.Clone(p.value), true, nil
+	}
+	return t.s.Get(ctx, t.ns, key)
+}
+
+// Put buffers a write of value to key; value is copied, so the caller may
+// reuse its buffer. Key and value limits are checked here.
+func (t *Txn) Put(key string, value []byte) error {
+	if err := t.lim.checkWrite(Write{Key: key, Value: value}); err != nil {
+		return err
+	}
+	buffered := t.buffered - t.putSize(key) + size(key, value)
+	if buffered > t.lim.MaxNamespaceBytes {
+		return fmt.Errorf("put %s: the call's writes would total %d bytes, limit MaxNamespaceBytes is %d: %w",
+			quote(key), buffered, t.lim.MaxNamespaceBytes, ErrQuotaExceeded)
+	}
+	if t.writes == nil {
+		t.writes = make(map[string]pending)
+	}
+	// append to a non-nil empty slice: an empty value stays a stored empty
+	// value, never a nil that a backend could take for "no value".
+	t.writes[key] = pending{value: append([]byte{}, value...)}
+	t.buffered = buffered
+	return nil
+}
+
+// Delete buffers a delete of key; deleting a missing key is not an error.
+func (t *Txn) Delete(key string) error {
+	if err := t.lim.checkKey("delete", key); err != nil {
+		return err
+	}
+	if t.writes == nil {
+		t.writes = make(map[string]pending)
+	}
+	t.buffered -= t.putSize(key)
+	t.writes[key] = pending{del: true}
+	return nil
+}
+
+// putSize is what a buffered put of key counts in t.buffered (0 if none).
+func (t *Txn) putSize(key string) int64 {
+	if p, ok := t.writes[key]; ok && !p.del {
+		return size(key, p.value)
+	}
+	return 0
+}
+
+// Scan returns up to limit pairs whose keys start with prefix, in byte order
+// of key: the stored pairs, with buffered puts added or overriding and
+// buffered deletes removed.
+func (t *Txn) Scan(ctx context.Context, prefix string, limit int) ([]KV, error) {
+	if err := t.lim.checkPrefix("scan", prefix); err != nil {
+		return nil, err
+	}
+	return t.scanAfter(ctx, prefix, "", limit)
+}
+
+// scanAfter merges two sorted streams: the store's pairs, fetched a page at
+// a time, and the buffered writes under prefix. A page can shrink once
+// deletes hide some of its keys, so pages are fetched until limit pairs are
+// found or the store has no more; buffered puts past the last key of a full
+// page wait for the next page, which may hold smaller keys.
+func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([]KV, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	buf := t.sortedWrites(prefix, after)
+	out := make([]KV, 0, min(limit, 64))
+	emit := func(key string, value []byte) bool {
+		out = append(out, KV{Key: key, Value: slices.Clone(value)})
+		return len(out) == limit
+	}
+	cursor := after
+	for {
+		page, err := t.s.Scan(ctx, t.ns, prefix, cursor, limit)
+		if err != nil {
+			return nil, err
+		}
+		for _, kv := range page {
+			for len(buf) > 0 && buf[0] < kv.Key {
+				if p := t.writes[buf[0]]; !p.del && emit(buf[0], p.value) {
+					return out, nil
+				}
+				buf = buf[1:]
+			}
+			if len(buf) > 0 && buf[0] == kv.Key {
+				p := t.writes[buf[0]]
+				buf = buf[1:]
+				if p.del {
+					continue
+				}
+				// The store already copied kv.Value; the buffered one is cloned.
+				if emit(kv.Key, p.value) {
+					return out, nil
+				}
+				continue
+			}
+			out = append(out, kv)
+			if len(out) == limit {
+				return out, nil
+			}
+		}
+		if len(page) < limit {
+			break // the store has no more under prefix
+		}
+		cursor = page[len(page)-1].Key
+	}
+	for _, k := range buf {
+		if p := t.writes[k]; !p.del && emit(k, p.value) {
+			break
+		}
+	}
+	return out, nil
+}
+
+// sortedWrites lists the buffered keys under prefix and after `after`, in
+// byte order (Go compares strings bytewise).
+func (t *Txn) sortedWrites(prefix, after string) []string {
+	var keys []string
+	for k := range t.writes {
+		if strings.HasPrefix(k, prefix) && k > after {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return keys
+}
+
+// Dirty reports whether the call has buffered any write.
+func (t *Txn) Dirty() bool { return len(t.writes) > 0 }
+
+// Commit applies the write set with one Apply: all of it, durably, or (on
+// error) none of it. It is a no-op when nothing was written, so a second
+// Commit after a successful one does nothing. After a failed Commit the
+// write set is kept, so the caller may retry; it should Discard otherwise.
+func (t *Txn) Commit(ctx context.Context) error {
+	if len(t.writes) == 0 {
+		return nil
+	}
+	// Sorted, so that batches are deterministic and backends that lock
+	// rows always lock them in the same order.
+	keys := make([]string, 0, len(t.writes))
+	for k := range t.writes {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	batch := make([]Write, len(keys))
+	for i, k := range keys {
+		p := t.writes[k]
+		batch[i] = Write{Key: k, Value: p.value, Delete: p.del}
+	}
+	if err := t.s.Apply(ctx, t.ns, batch); err != nil {
+		return fmt.Errorf("commit %d writes to namespace %q: %w", len(batch), t.ns, err)
+	}
+	t.Discard()
+	return nil
+}
+
+// Discard drops the write set; the Txn can be used again afterwards.
+func (t *Txn) Discard() {
+	t.writes = nil
+	t.buffered = 0
+}
