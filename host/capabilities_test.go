@@ -3,6 +3,7 @@ package host
 import (
 	"context"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -97,5 +98,30 @@ func TestUnknownGrantIsAConfigurationError(t *testing.T) {
 	_, err := New(context.Background(), NewConfig().WithPluginDir(t.TempDir()).WithPluginGrants("p", []string{"network"}))
 	if err == nil || !strings.Contains(err.Error(), `unknown grant "network"`) {
 		t.Errorf("New = %v, want an error naming the unknown grant", err)
+	}
+}
+
+// Concurrent calls that read and write the same key lose no update: a
+// commit whose reads were overtaken runs the call again.
+func TestConcurrentReadModifyWriteLosesNothing(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"p1.wasm": fixture(t, "kv")}, withStore(t),
+		func(c Config) Config { return c.WithPoolSize(4).WithCallTimeout(30 * time.Second) })
+	const workers, each = 8, 25
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if _, err := h.Call(context.Background(), "p1.incr", nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if got := callInt(t, h, "p1.incr"); got != workers*each+1 {
+		t.Errorf("counter = %d after %d concurrent increments and one more, want %d", got, workers*each, workers*each+1)
 	}
 }

@@ -6,6 +6,7 @@
   (import "rpchost" "kv_put" (func $put (param i32 i32 i32 i32) (result i32)))
   (import "rpchost" "kv_get" (func $get (param i32 i32) (result i32)))
   (import "rpchost" "time_now" (func $now (result i64)))
+  (import "rpchost" "result_read" (func $read (param i32)))
   (memory (export "memory") 1)
   ;; key "a" at 0, key "b" at 1, value "1" at 2
   (data (i32.const 0) "ab1")
@@ -27,4 +28,17 @@
   (func (export "put_empty_key") (result i32)
     (call $put (i32.const 0) (i32.const 0) (i32.const 2) (i32.const 1)))
   (func (export "now") (result i64)
-    (call $now)))
+    (call $now))
+
+  ;; Increments the i64 counter stored under "a" and returns its new value:
+  ;; a read-then-write that concurrent calls must not lose.
+  (func (export "incr") (result i64)
+    (local $v i64)
+    (if (i32.eq (call $get (i32.const 0) (i32.const 1)) (i32.const 8))
+      (then
+        (call $read (i32.const 64))
+        (local.set $v (i64.load (i32.const 64)))))
+    (local.set $v (i64.add (local.get $v) (i64.const 1)))
+    (i64.store (i32.const 64) (local.get $v))
+    (drop (call $put (i32.const 0) (i32.const 1) (i32.const 64) (i32.const 8)))
+    (local.get $v)))

@@ -271,7 +271,7 @@ func (c *call) commit(ctx context.Context, ok bool) error {
 		return nil
 	}
 	if err := c.txn.Commit(ctx); err != nil {
-		return fmt.Errorf("%w: %v", ErrStorage, err)
+		return fmt.Errorf("%w: %w", ErrStorage, err)
 	}
 	return nil
 }

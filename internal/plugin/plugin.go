@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -87,8 +88,8 @@ type Plugin struct {
 
 	usesHost  bool // imports capabilities of module "rpchost"
 	usesStore bool // imports the kv capabilities
-	timeout  time.Duration
-	logger   *slog.Logger
+	timeout   time.Duration
+	logger    *slog.Logger
 
 	closing   atomic.Bool // set before the compiled module is closed
 	closeOnce sync.Once
@@ -223,19 +224,60 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 	if err != nil {
 		return nil, fmt.Errorf("%s.%s: %w", p.name, method, err)
 	}
+	for attempt := 1; ; attempt++ {
+		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn)
+		// A call whose reads were overtaken by another call's commit runs
+		// again on the same instance and sees the new values, so no
+		// read-then-write is lost between concurrent calls.
+		if conflict && healthy && attempt < maxConflictRetries && backoff(ctx, attempt) {
+			continue
+		}
+		// An instance that trapped, overflowed its output or holds memory
+		// at the limit is thrown away, so its state or memory goes with it.
+		healthy = healthy && !in.out.exceeded && !p.atMemoryLimit(in)
+		p.pool.release(in, healthy)
+		return v, err
+	}
+}
+
+// maxConflictRetries bounds how often one call is run again because other
+// calls kept changing what it read; the call's deadline usually comes first.
+const maxConflictRetries = 100
+
+// backoff waits before running a conflicting call again, a random time
+// that grows with each attempt (capped at 50 ms) so that calls contending
+// for one key spread out instead of colliding again; it reports false when
+// the call's deadline ends the wait.
+func backoff(ctx context.Context, attempt int) bool {
+	ceiling := min(time.Duration(1<<min(attempt, 10))*100*time.Microsecond, 50*time.Millisecond)
+	t := time.NewTimer(rand.N(ceiling) + 1)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// runOnce runs fn once with a fresh transaction, then commits or discards
+// what it wrote: writes are durable before the response leaves, and only
+// if the call succeeded.
+func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn func(context.Context, *instance) (any, error)) (v any, healthy, conflict bool, err error) {
 	in.out.begin(method, p.limits.MaxOutputBytes)
 	var c *call
+	callCtx := ctx
 	if p.usesHost {
 		c = &call{plugin: p, method: method}
 		if p.usesStore {
 			c.txn = store.NewTxn(p.limits.Store, p.name, p.limits.StoreLimits)
 		}
-		ctx = context.WithValue(ctx, callKey{}, c)
+		callCtx = context.WithValue(ctx, callKey{}, c)
 	}
-	v, err := fn(ctx, in)
+	v, err = fn(callCtx, in)
 	var fault *abi.Fault
 	tooLarge := errors.Is(err, ErrResultTooLarge)
-	healthy := err == nil || tooLarge || errors.As(err, &fault)
+	healthy = err == nil || tooLarge || errors.As(err, &fault)
 	switch {
 	case tooLarge:
 		err = fmt.Errorf("%s.%s: %w", p.name, method, err)
@@ -246,18 +288,13 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 		v, err = nil, fmt.Errorf("%s.%s: %w: it wrote %d bytes to stdout and stderr, the limit is %d (limits.max_output_bytes)",
 			p.name, method, ErrOutputLimit, in.out.written, p.limits.MaxOutputBytes)
 	}
-	// Writes are durable before the response leaves, and only if the call
-	// succeeded.
 	if c != nil {
 		if cerr := c.commit(ctx, err == nil); cerr != nil {
 			v, err = nil, fmt.Errorf("%s.%s: %w", p.name, method, cerr)
+			conflict = errors.Is(cerr, store.ErrConflict)
 		}
 	}
-	// An instance that trapped, overflowed its output or holds memory at
-	// the limit is thrown away, so its state or its memory goes with it.
-	healthy = healthy && !in.out.exceeded && !p.atMemoryLimit(in)
-	p.pool.release(in, healthy)
-	return v, err
+	return v, healthy, conflict, err
 }
 
 // atMemoryLimit reports whether an instance's memory is within an eighth of

@@ -179,6 +179,12 @@ func (s *boltStore) Scan(ctx context.Context, ns, prefix, after string, limit in
 // is read, adjusted write by write and checked in that same transaction;
 // returning the quota error rolls back everything the batch had done.
 func (s *boltStore) Apply(ctx context.Context, ns string, batch []Write) error {
+	return s.ApplyIf(ctx, ns, nil, batch)
+}
+
+// ApplyIf checks reads inside the same read-write transaction as the
+// writes; bolt has one writer at a time, so nothing can change in between.
+func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch []Write) error {
 	if err := s.check(ctx, ns); err != nil {
 		return err
 	}
@@ -195,6 +201,11 @@ func (s *boltStore) Apply(ctx context.Context, ns string, batch []Write) error {
 		b, err := tx.Bucket(kvBucket).CreateBucketIfNotExists([]byte(ns))
 		if err != nil {
 			return err
+		}
+		for _, r := range reads {
+			if err := r.check(b.Get([]byte(r.Key))); err != nil {
+				return err
+			}
 		}
 		for _, w := range batch {
 			k := []byte(w.Key)
@@ -230,8 +241,8 @@ func (s *boltStore) Apply(ctx context.Context, ns string, batch []Write) error {
 		}
 		return usage.Put([]byte(ns), encodeUsage(u))
 	})
-	if errors.Is(err, ErrQuotaExceeded) {
-		return err // already says which namespace, sizes and limit
+	if errors.Is(err, ErrQuotaExceeded) || errors.Is(err, ErrConflict) {
+		return err // already says which namespace and why
 	}
 	if err != nil {
 		return fmt.Errorf("bbolt: apply %d writes to %q: %w", len(batch), ns, err)

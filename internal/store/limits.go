@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"fmt"
 	"unicode/utf8"
 )
@@ -142,4 +143,12 @@ func nonNil(b []byte) []byte {
 		return []byte{}
 	}
 	return b
+}
+
+// check reports ErrConflict unless current (nil: absent) is what r saw.
+func (r Read) check(current []byte) error {
+	if (current != nil) != r.Found || r.Found && !bytes.Equal(current, r.Value) {
+		return fmt.Errorf("key %s changed since this call read it: %w", quote(r.Key), ErrConflict)
+	}
+	return nil
 }

@@ -166,6 +166,13 @@ func (s *pgStore) Scan(ctx context.Context, ns, prefix, after string, limit int)
 //  5. COMMIT, which with synchronous_commit on returns once the WAL is
 //     flushed to disk.
 func (s *pgStore) Apply(ctx context.Context, ns string, batch []Write) error {
+	return s.ApplyIf(ctx, ns, nil, batch)
+}
+
+// ApplyIf checks reads after taking the namespace's usage-row lock, which
+// every writer of the namespace, on every replica, takes first: nothing can
+// change the keys between the check and the COMMIT.
+func (s *pgStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch []Write) error {
 	if err := s.lim.checkBatch(ns, batch); err != nil {
 		return err
 	}
@@ -204,6 +211,9 @@ func (s *pgStore) Apply(ctx context.Context, ns string, batch []Write) error {
 			RETURNING u.keys, u.bytes`, ns).Scan(&before.Keys, &before.Bytes)
 		if err != nil {
 			return fmt.Errorf("lock usage: %w", err)
+		}
+		if err := s.checkReads(ctx, tx, ns, reads); err != nil {
+			return err
 		}
 		rows, err := tx.Query(ctx, "SELECT key, octet_length(value) FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, allKeys)
 		if err != nil {
@@ -244,11 +254,39 @@ func (s *pgStore) Apply(ctx context.Context, ns string, batch []Write) error {
 		}
 		return nil
 	})
-	if errors.Is(err, ErrQuotaExceeded) {
-		return err // already says which namespace, sizes and limit
+	if errors.Is(err, ErrQuotaExceeded) || errors.Is(err, ErrConflict) {
+		return err // already says which namespace and why
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: apply %d writes to %q: %w", len(batch), ns, err)
+	}
+	return nil
+}
+
+func (s *pgStore) checkReads(ctx context.Context, tx pgx.Tx, ns string, reads []Read) error {
+	if len(reads) == 0 {
+		return nil
+	}
+	keys := make([][]byte, len(reads))
+	for i, r := range reads {
+		keys[i] = []byte(r.Key)
+	}
+	rows, err := tx.Query(ctx, "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, keys)
+	if err != nil {
+		return fmt.Errorf("read back: %w", err)
+	}
+	now := map[string][]byte{}
+	var key, value []byte
+	if _, err := pgx.ForEachRow(rows, []any{&key, &value}, func() error {
+		now[string(key)] = nonNil(value)
+		return nil
+	}); err != nil {
+		return fmt.Errorf("read back: %w", err)
+	}
+	for _, r := range reads {
+		if err := r.check(now[r.Key]); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -28,6 +28,10 @@ type Store interface {
 	// when it returns), enforcing the namespace quota. Writes to one key
 	// within a batch take effect in order, so the last one wins.
 	Apply(ctx context.Context, ns string, batch []Write) error
+	// ApplyIf is Apply with preconditions: it writes the batch only if
+	// every key of reads still holds what the Read says (in the same
+	// transaction as the writes), and fails with ErrConflict otherwise.
+	ApplyIf(ctx context.Context, ns string, reads []Read, batch []Write) error
 	// Usage is what ns holds now, as the quota counts it.
 	Usage(ctx context.Context, ns string) (Usage, error)
 	// Close releases everything; it is safe to call twice.
@@ -46,6 +50,13 @@ type Write struct {
 	Key    string
 	Value  []byte
 	Delete bool
+}
+
+// Read is what a call saw of a key: its value, or that it was absent.
+type Read struct {
+	Key   string
+	Value []byte
+	Found bool
 }
 
 // Usage counts a namespace the way its quota does: Bytes is the sum of
@@ -67,4 +78,8 @@ var (
 	// ErrQuotaExceeded: the writes would take the namespace past
 	// Limits.MaxNamespaceBytes; nothing of the batch was written.
 	ErrQuotaExceeded = errors.New("namespace quota exceeded")
+	// ErrConflict: a key the call read was changed by another call before
+	// this one committed; nothing of the batch was written. Running the
+	// call again sees the new value.
+	ErrConflict = errors.New("conflicting write")
 )

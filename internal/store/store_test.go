@@ -64,6 +64,8 @@ func testConformance(t *testing.T, b backend) {
 		{"SurvivesReopen", testReopen},
 		{"CloseTwice", testCloseTwice},
 		{"ConcurrentApply", testConcurrentApply},
+		{"Conflicts", testConflicts},
+		{"ConcurrentIncrements", testConcurrentIncrements},
 		{"ConcurrentQuota", testConcurrentQuota},
 		{"CancelledContext", testCancelled},
 	} {

@@ -15,17 +15,22 @@ import (
 //
 // A Txn is not safe for concurrent use: one call is one goroutine.
 //
-// Reads are not isolated from other calls' commits (there is no snapshot):
-// a procedure sees the store as it is at each read, plus its own writes.
-// Quotas and atomicity do not depend on that, and holding a read snapshot
-// for the length of a wasm call would pin bolt pages or a database
-// connection per call.
+// Reads are validated optimistically: a procedure sees the store as it is
+// at each read, plus its own writes, and Commit writes only if no key it
+// read with Get has changed since (ErrConflict otherwise, and the host runs
+// the call again). A read-then-write, such as a counter, is therefore never
+// lost between concurrent calls or replicas. Scans are not validated.
+// Holding a snapshot for the length of a wasm call instead would pin bolt
+// pages or a database connection per call.
 type Txn struct {
 	s   Store
 	ns  string
 	lim Limits
 
 	writes map[string]pending
+	// reads remembers what the call saw of each stored key it read, so
+	// Commit can refuse to write over a change it did not see.
+	reads map[string]Read
 	// buffered is the sum of len(key)+len(value) over buffered puts: a
 	// write set larger than the namespace quota could never commit, so it
 	// is refused at the put and a guest cannot grow host memory without
@@ -57,7 +62,16 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		}
 		return slices.Clone(p.value), true, nil
 	}
-	return t.s.Get(ctx, t.ns, key)
+	v, found, err := t.s.Get(ctx, t.ns, key)
+	if err == nil {
+		if _, seen := t.reads[key]; !seen {
+			if t.reads == nil {
+				t.reads = make(map[string]Read)
+			}
+			t.reads[key] = Read{Key: key, Value: slices.Clone(v), Found: found}
+		}
+	}
+	return v, found, err
 }
 
 // Put buffers a write of value to key; value is copied, so the caller may
@@ -206,7 +220,11 @@ func (t *Txn) Commit(ctx context.Context) error {
 		p := t.writes[k]
 		batch[i] = Write{Key: k, Value: p.value, Delete: p.del}
 	}
-	if err := t.s.Apply(ctx, t.ns, batch); err != nil {
+	reads := make([]Read, 0, len(t.reads))
+	for _, r := range t.reads {
+		reads = append(reads, r)
+	}
+	if err := t.s.ApplyIf(ctx, t.ns, reads, batch); err != nil {
 		return fmt.Errorf("commit %d writes to namespace %q: %w", len(batch), t.ns, err)
 	}
 	t.Discard()
@@ -216,5 +234,6 @@ func (t *Txn) Commit(ctx context.Context) error {
 // Discard drops the write set; the Txn can be used again afterwards.
 func (t *Txn) Discard() {
 	t.writes = nil
+	t.reads = nil
 	t.buffered = 0
 }
