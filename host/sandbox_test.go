@@ -71,12 +71,16 @@ func checkHostile(t *testing.T, h *Host, cases []hostileCase) {
 }
 
 func TestHostileWasmEndsInSpecificFaults(t *testing.T) {
-	h, logs := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc"), "hostile.wasm": fixture(t, "hostile")},
+	// spinner is hostile.wasm with a short time limit; hostile's is long,
+	// because a stack overflow or a memory bomb takes a while under -race.
+	h, logs := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc"), "hostile.wasm": fixture(t, "hostile"),
+		"spinner.wasm": fixture(t, "hostile")},
 		func(c Config) Config {
-			return c.WithPluginLimits("hostile", Limits{CallTimeout: 2 * time.Second, MemoryBytes: 16 << 20})
+			return c.WithPluginLimits("hostile", Limits{CallTimeout: 30 * time.Second, MemoryBytes: 16 << 20}).
+				WithPluginLimits("spinner", Limits{CallTimeout: 500 * time.Millisecond})
 		})
 	checkHostile(t, h, []hostileCase{
-		{"hostile.spin", nil, CodeTimeout, "time limit"},
+		{"spinner.spin", nil, CodeTimeout, "time limit"},
 		{"hostile.bomb", nil, CodeMemoryLimit, "16777216 bytes allowed"},
 		{"hostile.recurse", []any{int64(0)}, CodeTrap, "stack overflow"},
 		{"hostile.crash", nil, CodeTrap, "unreachable"},

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync/atomic"
+	"time"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -19,6 +21,15 @@ const wasiModule = "wasi_snapshot_preview1"
 
 // instance is one sandbox of a plugin; the pool guarantees a single caller.
 type instance struct {
+	// ctx is what the instance's calls run under: cancelling it stops a
+	// call (wazero's CloseOnContextDone) and kills the instance. The
+	// runtime's watchdog cancels it once deadline (Unix nanoseconds, 0 for
+	// none) has passed: two atomic stores per call instead of a timer or a
+	// context.WithTimeout, which cost allocations and a wake-up each.
+	ctx      context.Context
+	cancel   context.CancelCauseFunc
+	deadline atomic.Int64
+
 	rt    *Runtime
 	out   *output
 	mod   api.Module
@@ -30,7 +41,13 @@ type instance struct {
 	buf   []byte   // reused to encode calls
 }
 
+// setupTimeout bounds instantiating a module (its _initialize) and reading
+// its manifest, which run outside any call's time limit.
+const setupTimeout = 10 * time.Second
+
 func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
 	out := &output{logger: p.logger}
 	out.begin("", p.limits.MaxOutputBytes)
 	cfg := wazero.NewModuleConfig().
@@ -55,6 +72,8 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 	}
 	p.rt.live.Add(1)
 	in := &instance{rt: p.rt, out: out, mod: mod, mem: memoryOf(mod), funcs: map[string]api.Function{}, stack: make([]uint64, 2)}
+	in.ctx, in.cancel = context.WithCancelCause(context.Background())
+	p.rt.watch(in)
 	if p.kind == KindSDK {
 		in.alloc = mod.ExportedFunction(abi.ExportAlloc)
 		in.call = mod.ExportedFunction(abi.ExportCall)
@@ -81,7 +100,23 @@ func memoryOf(mod api.Module) api.Memory {
 	return mem
 }
 
+// arm starts the clock on a call of at most d (none when d is 0).
+func (in *instance) arm(d time.Duration) {
+	if d > 0 {
+		in.deadline.Store(time.Now().Add(d).UnixNano())
+	}
+}
+
+// disarm stops the clock and reports whether the instance is still usable:
+// false when the deadline fired, even if the call returned just in time.
+func (in *instance) disarm() bool {
+	in.deadline.Store(0)
+	return in.ctx.Err() == nil
+}
+
 func (in *instance) close() error {
+	in.rt.unwatch(in)
+	in.cancel(ErrClosed)
 	in.rt.live.Add(-1)
 	return in.mod.Close(context.Background())
 }
@@ -102,6 +137,9 @@ func (p *Plugin) callError(ctx context.Context, in *instance, method string, err
 	p.logger.Warn("call failed", "method", method, "error", err.Error())
 	if errors.Is(err, ErrProtocol) {
 		return fmt.Errorf("%s.%s: %w", p.name, method, err)
+	}
+	if errors.Is(context.Cause(in.ctx), ErrTimeout) {
+		return fmt.Errorf("%s.%s: %w (%v)", p.name, method, ErrTimeout, p.timeout)
 	}
 	var exit *sys.ExitError
 	if errors.As(err, &exit) {

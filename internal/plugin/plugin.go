@@ -158,7 +158,11 @@ func (p *Plugin) inspect() error {
 }
 
 func (p *Plugin) readMethods(ctx context.Context) error {
-	in, err := p.pool.acquire(ctx)
+	// A module that spins in _initialize or rpchost_describe must not hang
+	// the loader, which holds up every other reload.
+	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	defer cancel()
+	in, err := p.pool.acquire(ctx, 0)
 	if err != nil {
 		return fmt.Errorf("instantiate: %w", err)
 	}
@@ -215,15 +219,23 @@ func (p *Plugin) Close(ctx context.Context) error {
 
 // invoke runs fn on a pooled instance under the call's time limit.
 func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Context, *instance) (any, error)) (any, error) {
-	if p.timeout > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeout(ctx, p.timeout)
-		defer cancel()
-	}
-	in, err := p.pool.acquire(ctx)
+	start := time.Now()
+	in, err := p.pool.acquire(ctx, p.timeout)
 	if err != nil {
 		return nil, fmt.Errorf("%s.%s: %w", p.name, method, err)
 	}
+	// The time limit covers the wait for an instance too. The call runs
+	// under the instance's context, not the request's: a client that goes
+	// away does not stop a call that may be about to commit.
+	if p.timeout > 0 {
+		left := p.timeout - time.Since(start)
+		if left <= 0 {
+			p.pool.release(in, true)
+			return nil, fmt.Errorf("%s.%s: %w (%v, spent waiting for an instance)", p.name, method, ErrTimeout, p.timeout)
+		}
+		in.arm(left)
+	}
+	ctx = in.ctx
 	for attempt := 1; ; attempt++ {
 		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn)
 		// A call whose reads were overtaken by another call's commit runs
@@ -232,9 +244,10 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 		if conflict && healthy && attempt < maxConflictRetries && backoff(ctx, attempt) {
 			continue
 		}
-		// An instance that trapped, overflowed its output or holds memory
-		// at the limit is thrown away, so its state or memory goes with it.
-		healthy = healthy && !in.out.exceeded && !p.atMemoryLimit(in)
+		// An instance that trapped, overran its deadline, overflowed its
+		// output or holds memory at the limit is thrown away, so its state
+		// or memory goes with it.
+		healthy = in.disarm() && healthy && !in.out.exceeded && !p.atMemoryLimit(in)
 		p.pool.release(in, healthy)
 		return v, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"sync"
 	"sync/atomic"
+	"time"
 )
 
 // pool hands out instances of one module, one call at a time each. It
@@ -41,8 +42,9 @@ func newPool[T any](max, maxWaiting int, create func(context.Context) (T, error)
 }
 
 // acquire returns a free instance, creates one if fewer than max live, or
-// waits for one until ctx ends.
-func (p *pool[T]) acquire(ctx context.Context) (T, error) {
+// waits for one until ctx ends or, when wait > 0, for at most wait. The
+// common case, a free instance, sets up no timer at all.
+func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 	var zero T
 	if p.closed.Load() {
 		return zero, ErrClosed
@@ -59,6 +61,12 @@ func (p *pool[T]) acquire(ctx context.Context) (T, error) {
 		return zero, fmt.Errorf("%w: %d calls are already waiting for an instance (limits.max_queue)", ErrBusy, p.maxWaiting)
 	}
 	defer p.waiting.Add(-1)
+	var expired <-chan time.Time
+	if wait > 0 {
+		t := time.NewTimer(wait)
+		defer t.Stop()
+		expired = t.C
+	}
 	select {
 	case in := <-p.idle:
 		return in, nil
@@ -74,6 +82,8 @@ func (p *pool[T]) acquire(ctx context.Context) (T, error) {
 		return zero, ErrClosed
 	case <-ctx.Done():
 		return zero, fmt.Errorf("%w: waited %v", ErrBusy, context.Cause(ctx))
+	case <-expired:
+		return zero, fmt.Errorf("%w: waited %v, the call's whole time limit", ErrBusy, wait)
 	}
 }
 

@@ -34,7 +34,7 @@ func TestPoolNeverSharesAnInstanceAndStaysBounded(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for j := 0; j < 100; j++ {
-				in, err := p.acquire(context.Background())
+				in, err := p.acquire(context.Background(), 0)
 				if err != nil {
 					t.Error(err)
 					return
@@ -62,9 +62,9 @@ func TestPoolNeverSharesAnInstanceAndStaysBounded(t *testing.T) {
 func TestPoolDiscardsUnhealthyInstances(t *testing.T) {
 	f := &countingFactory{}
 	p := newPool(1, 0, f.create, f.destroy)
-	in, _ := p.acquire(context.Background())
+	in, _ := p.acquire(context.Background(), 0)
 	p.release(in, false)
-	in2, _ := p.acquire(context.Background())
+	in2, _ := p.acquire(context.Background(), 0)
 	if in2 == in {
 		t.Error("an unhealthy instance was handed out again")
 	}
@@ -77,10 +77,10 @@ func TestPoolDiscardsUnhealthyInstances(t *testing.T) {
 func TestPoolWaitEndsWithContext(t *testing.T) {
 	f := &countingFactory{}
 	p := newPool(1, 0, f.create, f.destroy)
-	in, _ := p.acquire(context.Background())
+	in, _ := p.acquire(context.Background(), 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
-	if _, err := p.acquire(ctx); !errors.Is(err, ErrBusy) {
+	if _, err := p.acquire(ctx, 0); !errors.Is(err, ErrBusy) {
 		t.Errorf("acquire on a full pool: %v, want ErrBusy", err)
 	}
 	p.release(in, true)
@@ -89,10 +89,10 @@ func TestPoolWaitEndsWithContext(t *testing.T) {
 func TestPoolCloseWakesWaitersAndDestroysBusyOnRelease(t *testing.T) {
 	f := &countingFactory{}
 	p := newPool(1, 0, f.create, f.destroy)
-	in, _ := p.acquire(context.Background())
+	in, _ := p.acquire(context.Background(), 0)
 	errc := make(chan error, 1)
 	go func() {
-		_, err := p.acquire(context.Background())
+		_, err := p.acquire(context.Background(), 0)
 		errc <- err
 	}()
 	time.Sleep(10 * time.Millisecond)
@@ -112,19 +112,19 @@ func TestPoolCloseWakesWaitersAndDestroysBusyOnRelease(t *testing.T) {
 func TestPoolRefusesAtOnceWhenTheQueueIsFull(t *testing.T) {
 	f := &countingFactory{}
 	p := newPool(1, 1, f.create, f.destroy)
-	in, _ := p.acquire(context.Background())
+	in, _ := p.acquire(context.Background(), 0)
 	waiter := make(chan error, 1)
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 		defer cancel()
-		_, err := p.acquire(ctx)
+		_, err := p.acquire(ctx, 0)
 		waiter <- err
 	}()
 	for p.waiting.Load() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	start := time.Now()
-	_, err := p.acquire(context.Background()) // no deadline: only the queue bound can end it
+	_, err := p.acquire(context.Background(), 0) // no deadline: only the queue bound can end it
 	if !errors.Is(err, ErrBusy) || !strings.Contains(err.Error(), "max_queue") {
 		t.Errorf("acquire with a full queue: %v, want ErrBusy naming the limit", err)
 	}

@@ -33,11 +33,15 @@ type Runtime struct {
 	runtimes map[uint32]wazero.Runtime // by memory limit in pages
 	closed   bool
 
-	live atomic.Int64 // instances alive across every plugin
+	live     atomic.Int64 // instances alive across every plugin
+	watchdog *watchdog
 
 	closeOnce sync.Once
 	closeErr  error
 }
+
+func (r *Runtime) watch(in *instance)   { r.watchdog.add(in) }
+func (r *Runtime) unwatch(in *instance) { r.watchdog.remove(in) }
 
 // LiveInstances reports the instances alive in every plugin, old versions
 // still finishing a call included: a number that must fall back after a reload.
@@ -49,7 +53,7 @@ func NewRuntime(ctx context.Context, opts RuntimeOptions) (*Runtime, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Runtime{opts: opts, logger: opts.Logger, runtimes: map[uint32]wazero.Runtime{}}
+	r := &Runtime{opts: opts, logger: opts.Logger, runtimes: map[uint32]wazero.Runtime{}, watchdog: newWatchdog()}
 	if opts.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
@@ -110,6 +114,7 @@ func (r *Runtime) Close(ctx context.Context) error {
 			errs = append(errs, rt.Close(ctx))
 		}
 		r.closeErr = errors.Join(append(errs, closeCache(ctx, r.cache))...)
+		r.watchdog.close()
 	})
 	return r.closeErr
 }

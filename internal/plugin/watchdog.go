@@ -1,0 +1,68 @@
+package plugin
+
+import (
+	"sync"
+	"time"
+)
+
+// watchdogTick is how often deadlines are checked: a call that overruns is
+// stopped at most this much after its time limit.
+const watchdogTick = 5 * time.Millisecond
+
+// watchdog stops calls that overrun their deadline. One goroutine per
+// runtime checks every instance each tick, so a call pays two atomic
+// stores for its time limit rather than a timer.
+type watchdog struct {
+	mu        sync.Mutex
+	instances map[*instance]struct{}
+	stop      chan struct{}
+	done      chan struct{}
+}
+
+func newWatchdog() *watchdog {
+	w := &watchdog{instances: map[*instance]struct{}{}, stop: make(chan struct{}), done: make(chan struct{})}
+	go w.run()
+	return w
+}
+
+func (w *watchdog) run() {
+	defer close(w.done)
+	t := time.NewTicker(watchdogTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.stop:
+			return
+		case now := <-t.C:
+			w.check(now.UnixNano())
+		}
+	}
+}
+
+func (w *watchdog) check(now int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for in := range w.instances {
+		if d := in.deadline.Load(); d != 0 && now > d {
+			in.cancel(ErrTimeout)
+		}
+	}
+}
+
+func (w *watchdog) add(in *instance) {
+	w.mu.Lock()
+	w.instances[in] = struct{}{}
+	w.mu.Unlock()
+}
+
+func (w *watchdog) remove(in *instance) {
+	w.mu.Lock()
+	delete(w.instances, in)
+	w.mu.Unlock()
+}
+
+// close stops the goroutine and waits for it.
+func (w *watchdog) close() {
+	close(w.stop)
+	<-w.done
+}
