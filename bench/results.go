@@ -1,0 +1,74 @@
+package main
+
+import (
+	"time"
+)
+
+// results is everything one run measured; report.go renders it.
+type results struct {
+	Started  time.Time
+	Finished time.Time
+	Command  string
+	Machine  machine
+	Setup    []string // how the run was set up: builds, GOMAXPROCS, durations
+	Load     []loadRow
+	Sizes    []loadRow
+	Startup  []startupRow
+	Plugins  []pluginsRow
+	Reload   []reloadRow
+	Micro    []microRow
+	Notes    []string // anything that went wrong or needs saying
+}
+
+// loadRow is one load-generator measurement of one server.
+type loadRow struct {
+	Target      string // what was measured: "rpchost add", "ceiling", ...
+	Concurrency int
+	Ints        int // array length for the request-size curve; 0 otherwise
+	BodyBytes   int
+	RPS         float64
+	P50, P99    time.Duration
+	Max         time.Duration
+	Requests    uint64
+	Errors      uint64
+	FirstError  string
+	Dials       uint64        // connections opened in the window
+	ServerCPU   time.Duration // server CPU time per request (0: unknown)
+	ClientCPU   time.Duration // load generator CPU time per request
+	ServerRSS   int64         // server's resident memory at the window's end
+}
+
+// startupRow is one way of starting rpchost, measured several times.
+type startupRow struct {
+	Case     string          // "shipped plugins, cold cache", ...
+	Ready    []time.Duration // process start to the listening line, one per run
+	Reported []time.Duration // the startup= the server logs (config to listening)
+	RSS      []int64         // resident memory once listening
+}
+
+// pluginsRow is rpchost with N copies of one plugin.
+type pluginsRow struct {
+	Plugins    int
+	Kind       string        // "identical copies", "distinct copies, cold cache", ...
+	Ready      time.Duration // process start to the listening line
+	RSSReady   int64
+	RSSCalled  int64 // after one call to every plugin, and a second to settle
+	Peak       int64 // VmHWM at the end
+	PerPlugin  int64 // (RSSCalled of this row - of the 1-plugin row) / (N - 1)
+	CallErrors int
+}
+
+// reloadRow is the hot-reload latency with or without the cache.
+type reloadRow struct {
+	Case   string
+	Serve  []time.Duration // file written to the new version answering
+	Loaded []time.Duration // the load time the server logged for the new version
+}
+
+// microRow is one `go test -bench` result.
+type microRow struct {
+	Name        string
+	NsPerOp     []float64 // one per -count
+	BytesPerOp  int64
+	AllocsPerOp int64
+}

@@ -1,0 +1,182 @@
+package main
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// workspace is what the harness builds and prepares before measuring: the
+// binaries, the sum plugin, and a temporary directory for plugin
+// directories and compilation caches, removed at the end.
+type workspace struct {
+	root    string // the module root
+	tmp     string
+	rpchost string // the built server
+	ceiling string // the built ceiling server
+	sumWasm string // bench/guests/sum, built for wasip1
+	python  string // python3, or "" when missing
+	builds  []string
+	source  string   // the commit measured, and whether the tree had changes
+	goEnv   []string // GOMAXPROCS for the Go servers, when set
+}
+
+// newWorkspace finds the module root and builds everything into a new
+// temporary directory.
+func newWorkspace(ctx context.Context, serverProcs int, logf func(string, ...any)) (*workspace, error) {
+	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
+	if err != nil {
+		return nil, fmt.Errorf("go env GOMOD: %w", err)
+	}
+	gomod := strings.TrimSpace(string(out))
+	if gomod == "" || gomod == os.DevNull {
+		return nil, errors.New("run the harness inside the rpchost module (go run ./bench from the repository)")
+	}
+	root := filepath.Dir(gomod)
+	tmp, err := os.MkdirTemp("", "rpchost-bench-")
+	if err != nil {
+		return nil, err
+	}
+	w := &workspace{root: root, tmp: tmp, source: describeSource(ctx, root)}
+	if serverProcs > 0 {
+		w.goEnv = []string{"GOMAXPROCS=" + strconv.Itoa(serverProcs)}
+	}
+	w.python, _ = exec.LookPath("python3")
+	builds := []struct {
+		out, pkg string
+		env      []string
+		args     []string
+		dst      *string
+	}{
+		{"rpchost", "./cmd/rpchost", nil, nil, &w.rpchost},
+		{"ceiling", "./bench/ceiling", nil, nil, &w.ceiling},
+		{"sum.wasm", "./bench/guests/sum", []string{"GOOS=wasip1", "GOARCH=wasm"}, []string{"-buildmode=c-shared", "-trimpath"}, &w.sumWasm},
+	}
+	for _, b := range builds {
+		out := filepath.Join(tmp, "bin", b.out)
+		args := append(append([]string{"build"}, b.args...), "-o", out, b.pkg)
+		cmd := exec.CommandContext(ctx, "go", args...)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), b.env...)
+		start := time.Now()
+		if msg, err := cmd.CombinedOutput(); err != nil {
+			return nil, errors.Join(fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, msg), w.close())
+		}
+		*b.dst = out
+		desc := fmt.Sprintf("%s go %s (%v)", strings.Join(b.env, " "), strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
+		w.builds = append(w.builds, strings.TrimSpace(desc))
+		logf("built %s", desc)
+	}
+	return w, nil
+}
+
+// describeSource names the commit of root and counts uncommitted changes,
+// with read-only git commands; "unknown" without git.
+func describeSource(ctx context.Context, root string) string {
+	rev, err := exec.CommandContext(ctx, "git", "-C", root, "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown (not a git checkout)"
+	}
+	desc := "commit " + strings.TrimSpace(string(rev))
+	// --no-optional-locks: do not even refresh the index.
+	status, err := exec.CommandContext(ctx, "git", "--no-optional-locks", "-C", root, "status", "--porcelain").Output()
+	if err == nil {
+		if n := strings.Count(string(status), "\n"); n > 0 {
+			desc += fmt.Sprintf(" plus %d uncommitted changed or new paths", n)
+		}
+	}
+	return desc
+}
+
+func (w *workspace) close() error { return os.RemoveAll(w.tmp) }
+
+// shipped returns the path of a committed plugin, plugins/<name>.wasm.
+func (w *workspace) shipped(name string) string {
+	return filepath.Join(w.root, "plugins", name+".wasm")
+}
+
+// dir returns a new empty directory under the workspace.
+func (w *workspace) dir(prefix string) (string, error) {
+	return os.MkdirTemp(w.tmp, prefix+"-")
+}
+
+// pluginDir makes a plugin directory holding name.wasm for each entry
+// (plugin name → source file). The files are dated a minute back, as in a
+// directory deployed earlier: rpchost re-reads files modified in the last
+// two seconds on every rescan, which is not what a running server does.
+func (w *workspace) pluginDir(prefix string, files map[string]string) (string, error) {
+	dir, err := w.dir(prefix)
+	if err != nil {
+		return "", err
+	}
+	for name, src := range files {
+		b, err := os.ReadFile(src)
+		if err != nil {
+			return "", err
+		}
+		if err := writeDated(filepath.Join(dir, name+".wasm"), b); err != nil {
+			return "", err
+		}
+	}
+	return dir, nil
+}
+
+// writeDated writes a file and sets its times a minute back.
+func writeDated(path string, b []byte) error {
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		return err
+	}
+	past := time.Now().Add(-time.Minute)
+	return os.Chtimes(path, past, past)
+}
+
+// distinct returns wasm with a custom section appended that holds tag:
+// the module behaves the same but its bytes, hence its hash, differ, so
+// wazero compiles and caches it as a module of its own instead of sharing
+// the machine code of identical copies.
+func distinct(wasm []byte, tag string) []byte {
+	name := "rpchost-bench"
+	var payload []byte
+	payload = binary.AppendUvarint(payload, uint64(len(name)))
+	payload = append(payload, name...)
+	payload = append(payload, tag...)
+	out := append(wasm[:len(wasm):len(wasm)], 0) // section id 0: custom
+	out = binary.AppendUvarint(out, uint64(len(payload)))
+	return append(out, payload...)
+}
+
+// rpchostSpec starts the built rpchost on a free loopback port. cacheDir
+// is RPCHOST_CACHE_DIR ("off" disables the cache). The log level stays at
+// info: the listening line is an info line, and rpchost logs nothing per
+// request at info (only failures, at warn and error).
+func (w *workspace) rpchostSpec(name, pluginDir, cacheDir string) spec {
+	return spec{
+		name: name,
+		path: w.rpchost,
+		args: []string{"serve", "--listen", "127.0.0.1:0", "--plugins", pluginDir},
+		env:  append([]string{"RPCHOST_CACHE_DIR=" + cacheDir, "RPCHOST_LOG_LEVEL=info"}, w.goEnv...),
+		dir:  w.tmp, // no config.yaml here, so only the defaults apply
+	}
+}
+
+func (w *workspace) ceilingSpec() spec {
+	return spec{name: "ceiling", path: w.ceiling, args: []string{"--listen", "127.0.0.1:0"}, env: w.goEnv, dir: w.tmp}
+}
+
+// pythonSpec starts bench/classic_server.py, with HTTP/1.1 keep-alive or
+// with the library's HTTP/1.0 default.
+func (w *workspace) pythonSpec(keepAlive bool) spec {
+	s := spec{name: "python", path: w.python, args: []string{filepath.Join(w.root, "bench", "classic_server.py"), "0"}, dir: w.tmp}
+	if keepAlive {
+		s.name = "python-keepalive"
+		s.args = append(s.args, "--keepalive")
+	}
+	return s
+}
