@@ -70,11 +70,13 @@
 //
 // The host owns an instance for one call at a time and never calls two exports
 // of one instance concurrently. A region returned by rpchost_alloc stays valid
-// until the next call to rpchost_alloc; a region returned by rpchost_describe
+// until the next call to rpchost_alloc, and the host writes every call that
+// fits into it (it asks for at least 4 KiB), so a guest must not assume one
+// rpchost_alloc per call; a region returned by rpchost_describe
 // or rpchost_call stays valid until the next export call on that instance.
 //
-// A call goes: the host encodes the Call, asks rpchost_alloc for that many
-// bytes, writes them there, calls rpchost_call(ptr, len), and reads the Result
+// A call goes: the host encodes the Call, asks rpchost_alloc for at least
+// that many bytes unless its current region is big enough, writes them there, calls rpchost_call(ptr, len), and reads the Result
 // from the packed region it returns. A trap during any of this is a fault for
 // the client (the instance is then discarded).
 //

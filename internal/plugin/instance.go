@@ -38,7 +38,9 @@ type instance struct {
 	call  api.Function // SDK modules only
 	funcs map[string]api.Function
 	stack []uint64 // reused by CallWithStack
-	buf   []byte   // reused to encode calls
+	// inPtr and inSize are the region rpchost_alloc last returned.
+	inPtr, inSize uint32
+	buf           []byte // reused to encode calls
 }
 
 // setupTimeout bounds instantiating a module (its _initialize) and reading

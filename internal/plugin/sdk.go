@@ -102,6 +102,10 @@ func (m *sdkMethod) Call(ctx context.Context, params []any) (any, error) {
 	})
 }
 
+// minCallRegion is the smallest region asked of rpchost_alloc, so that
+// typical calls all fit in the first one.
+const minCallRegion = 4 << 10
+
 // callSDK writes the call into guest memory, runs it and decodes the result.
 func (in *instance) callSDK(ctx context.Context, method string, params []any, maxResult int) (any, error) {
 	buf, err := abi.AppendCall(in.buf[:0], method, params)
@@ -109,11 +113,19 @@ func (in *instance) callSDK(ctx context.Context, method string, params []any, ma
 		return nil, abi.Faultf(abi.CodeInvalidParams, "%s: %v", method, err)
 	}
 	in.buf = buf
-	in.stack[0] = uint64(len(buf))
-	if err := in.alloc.CallWithStack(ctx, in.stack); err != nil {
-		return nil, err
+	// A region from rpchost_alloc stays valid until the next rpchost_alloc
+	// (ABI v1), so one region serves every call that fits: one wasm call
+	// per dispatch instead of two.
+	if len(buf) > int(in.inSize) {
+		size := max(len(buf), minCallRegion)
+		in.stack[0] = uint64(size)
+		if err := in.alloc.CallWithStack(ctx, in.stack); err != nil {
+			in.inSize = 0
+			return nil, err
+		}
+		in.inPtr, in.inSize = uint32(in.stack[0]), uint32(size)
 	}
-	ptr := uint32(in.stack[0])
+	ptr := in.inPtr
 	if !in.mem.Write(ptr, buf) {
 		return nil, fmt.Errorf("%w: %s returned [%d, +%d), outside memory", ErrProtocol, abi.ExportAlloc, ptr, len(buf))
 	}
