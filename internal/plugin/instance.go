@@ -141,13 +141,13 @@ func (p *Plugin) callError(ctx context.Context, in *instance, method string, err
 		return fmt.Errorf("%s.%s: %w", p.name, method, err)
 	}
 	if errors.Is(context.Cause(in.ctx), ErrTimeout) {
-		return fmt.Errorf("%s.%s: %w (%v)", p.name, method, ErrTimeout, p.timeout)
+		return fmt.Errorf("%s.%s: %w (%v)", p.name, method, ErrTimeout, p.limits.CallTimeout)
 	}
 	var exit *sys.ExitError
 	if errors.As(err, &exit) {
 		switch exit.ExitCode() {
 		case sys.ExitCodeDeadlineExceeded:
-			return fmt.Errorf("%s.%s: %w (%v)", p.name, method, ErrTimeout, p.timeout)
+			return fmt.Errorf("%s.%s: %w (%v)", p.name, method, ErrTimeout, p.limits.CallTimeout)
 		case sys.ExitCodeContextCanceled:
 			return fmt.Errorf("%s.%s: call canceled: %w", p.name, method, context.Cause(ctx))
 		}

@@ -90,7 +90,6 @@ type Plugin struct {
 
 	usesHost  bool // imports capabilities of module "rpchost"
 	usesStore bool // imports the kv capabilities
-	timeout   time.Duration
 	logger    *slog.Logger
 
 	closing   atomic.Bool // set before the compiled module is closed
@@ -123,7 +122,7 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		return nil, fmt.Errorf("compile: %w", err)
 	}
 	p := &Plugin{name: name, compiled: compiled, rt: r, wrt: wrt, limits: opts, memLimit: uint64(pages) << 16,
-		timeout: opts.CallTimeout, logger: logger}
+		logger: logger}
 	if err := p.inspect(); err != nil {
 		return nil, errors.Join(err, compiled.Close(ctx))
 	}
@@ -224,18 +223,18 @@ func (p *Plugin) Close(ctx context.Context) error {
 // invoke runs fn on a pooled instance under the call's time limit.
 func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Context, *instance) (any, error)) (any, error) {
 	start := time.Now()
-	in, err := p.pool.acquire(ctx, p.timeout)
+	in, err := p.pool.acquire(ctx, p.limits.CallTimeout)
 	if err != nil {
 		return nil, fmt.Errorf("%s.%s: %w", p.name, method, err)
 	}
 	// The time limit covers the wait for an instance too. The call runs
 	// under the instance's context, not the request's: a client that goes
 	// away does not stop a call that may be about to commit.
-	if p.timeout > 0 {
-		left := p.timeout - time.Since(start)
+	if timeout := p.limits.CallTimeout; timeout > 0 {
+		left := timeout - time.Since(start)
 		if left <= 0 {
 			p.pool.release(in, true)
-			return nil, fmt.Errorf("%s.%s: %w (%v, spent waiting for an instance)", p.name, method, ErrTimeout, p.timeout)
+			return nil, fmt.Errorf("%s.%s: %w (%v, spent waiting for an instance)", p.name, method, ErrTimeout, timeout)
 		}
 		in.arm(left)
 	}
