@@ -1,0 +1,86 @@
+package interrupt
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/tetratelabs/wazero"
+)
+
+// FuzzInstrument checks that Instrument never panics, and that whatever
+// wazero accepts, Instrument accepts and turns into a module wazero accepts
+// too: a module refused here would be a plugin refused for no reason.
+// Modules declaring sizes beyond their end are not shown to wazero, which
+// would try to allocate them (the reason Instrument refuses them).
+func FuzzInstrument(f *testing.F) {
+	f.Add(magic)
+	f.Add(fixture(f, "features"))
+	f.Add(fixture(f, "env"))
+	ctx := context.Background()
+	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
+	defer rt.Close(ctx)
+	f.Fuzz(func(t *testing.T, module []byte) {
+		out, err := Instrument(module)
+		if err != nil && !errors.Is(err, ErrMalformed) {
+			t.Fatalf("error outside ErrMalformed: %v", err)
+		}
+		if errors.Is(err, errTooLarge) || declaresTooMuch(module) {
+			return
+		}
+		compiled, verr := rt.CompileModule(ctx, module)
+		if verr != nil {
+			return
+		}
+		compiled.Close(ctx)
+		if err != nil {
+			t.Fatalf("wazero accepts the module, Instrument refuses it: %v", err)
+		}
+		instrumented, err := rt.CompileModule(ctx, out)
+		if err != nil {
+			t.Fatalf("instrumented module is invalid: %v", err)
+		}
+		instrumented.Close(ctx)
+	})
+}
+
+func BenchmarkInstrumentGoPlugin(b *testing.B) {
+	module := readFile(b, "../../plugins/add.wasm")
+	b.SetBytes(int64(len(module)))
+	for b.Loop() {
+		if _, err := Instrument(module); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// declaresTooMuch reports whether any section, not only the first faulty
+// one Instrument stops at, declares a size beyond its end.
+func declaresTooMuch(module []byte) bool {
+	r := &reader{b: module, pos: len(magic)}
+	if len(module) < len(magic) {
+		return false
+	}
+	for !r.done() {
+		id := r.byte()
+		payload := r.bytes(int(r.u32()))
+		if errors.Is(r.err, errTooLarge) {
+			return true
+		}
+		var err error
+		switch id {
+		case sectionImport:
+			_, _, err = countImports(payload)
+		case sectionExport:
+			err = checkExportFree(payload)
+		case sectionCode:
+			_, err = instrumentCode(payload, globals{})
+		default:
+			err = checkStructure(id, payload)
+		}
+		if errors.Is(err, errTooLarge) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,177 @@
+package interrupt
+
+import "fmt"
+
+// maxLocals bounds the locals one function declares, as browsers do
+// (V8 and SpiderMonkey allow 50,000): wazero allocates them up front.
+const maxLocals = 50000
+
+// checkStructure walks a section far enough to check that no count or
+// length it declares exceeds the bytes that follow. wazero v1.12 allocates
+// a slice as long as a declared count before reading the elements, so a
+// few bytes claiming 4 billion imports would end the whole server with a
+// fatal "out of memory"; refused here, that module is just a failed load.
+func checkStructure(id byte, payload []byte) error {
+	r := &reader{b: payload}
+	switch id {
+	case 0:
+		r.customSection()
+	case 1: // type
+		for n := r.count(); n > 0 && r.err == nil; n-- {
+			if form := r.byte(); form != 0x60 {
+				r.fail("type form 0x%02x is not a function type", form)
+			}
+			r.valueTypes()
+			r.valueTypes()
+		}
+	case 3: // function
+		for n := r.count(); n > 0 && r.err == nil; n-- {
+			r.u32()
+		}
+	case 4: // table
+		for n := r.count(); n > 0 && r.err == nil; n-- {
+			r.valueType()
+			r.limits()
+		}
+	case 5: // memory
+		for n := r.count(); n > 0 && r.err == nil; n-- {
+			r.limits()
+		}
+	case 6: // global
+		for n := r.count(); n > 0 && r.err == nil; n-- {
+			r.valueType()
+			r.byte()
+			r.constExpr()
+		}
+	case 8, 12: // start, data count
+		r.u32()
+	case 9:
+		r.elementSection()
+	case 11:
+		r.dataSection()
+	case 13: // tag
+		for n := r.count(); n > 0 && r.err == nil; n-- {
+			r.byte()
+			r.u32()
+		}
+	default:
+		// Imports, exports and code are read in full where they are used.
+		return nil
+	}
+	if r.err == nil && r.pos != len(payload) {
+		r.fail("section %d has %d bytes past its end", id, len(payload)-r.pos)
+	}
+	return r.err
+}
+
+// count reads a vector's length, refusing one longer than the bytes left:
+// every element takes at least a byte.
+func (r *reader) count() uint32 {
+	n := r.u32()
+	if r.err == nil && int64(n) > int64(len(r.b)-r.pos) {
+		r.failWith(errTooLarge, "a vector of %d elements in %d bytes", n, len(r.b)-r.pos)
+		return 0
+	}
+	return n
+}
+
+func (r *reader) valueTypes() {
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		r.valueType()
+	}
+}
+
+// constExpr skips a constant expression: instructions up to end.
+func (r *reader) constExpr() {
+	for r.err == nil {
+		if r.instruction() == opEnd {
+			return
+		}
+	}
+}
+
+// locals reads a function's local declarations, bounding their total.
+func (r *reader) locals() {
+	total := uint64(0)
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		total += uint64(r.u32())
+		r.valueType()
+		if total > maxLocals {
+			r.failWith(errTooLarge, "a function declares more than %d locals", maxLocals)
+		}
+	}
+}
+
+func (r *reader) elementSection() {
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		flags := r.u32()
+		if flags > 7 {
+			r.fail("element segment flags %d", flags)
+			return
+		}
+		if flags&3 == 2 { // an explicit table index
+			r.u32()
+		}
+		if flags&1 == 0 { // active: an offset expression
+			r.constExpr()
+		}
+		if flags&3 != 0 { // an element kind or a reference type
+			r.valueType()
+		}
+		for m := r.count(); m > 0 && r.err == nil; m-- {
+			if flags&4 != 0 {
+				r.constExpr()
+			} else {
+				r.u32()
+			}
+		}
+	}
+}
+
+func (r *reader) dataSection() {
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		switch flags := r.u32(); flags {
+		case 0:
+			r.constExpr()
+		case 1:
+		case 2:
+			r.u32()
+			r.constExpr()
+		default:
+			r.fail("data segment flags %d", flags)
+		}
+		r.bytes(int(r.u32()))
+	}
+}
+
+// customSection checks the name section's maps; other custom sections are
+// opaque bytes.
+func (r *reader) customSection() {
+	if r.name() != "name" || r.err != nil {
+		r.pos = len(r.b)
+		return
+	}
+	for !r.done() {
+		id := r.byte()
+		sub := &reader{b: r.bytes(int(r.u32()))}
+		switch id {
+		case 1: // function names
+			sub.nameMap()
+		case 2: // local names
+			for n := sub.count(); n > 0 && sub.err == nil; n-- {
+				sub.u32()
+				sub.nameMap()
+			}
+		}
+		if sub.err != nil && r.err == nil {
+			r.err = fmt.Errorf("name section: %w", sub.err)
+		}
+	}
+}
+
+func (r *reader) nameMap() {
+	for n := r.count(); n > 0 && r.err == nil; n-- {
+		r.u32()
+		r.name()
+	}
+}
