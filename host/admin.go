@@ -90,7 +90,9 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 		return PluginInfo{}, fmt.Errorf("%w: it does not start with the WebAssembly magic bytes \\0asm", ErrInvalidModule)
 	}
 	start := time.Now()
-	p, err := h.load(ctx, name, wasm)
+	sum := sha256.Sum256(wasm)
+	digest := hex.EncodeToString(sum[:])
+	p, err := h.load(ctx, name, wasm, digest)
 	if err != nil {
 		return PluginInfo{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
 	}
@@ -100,8 +102,7 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	if err != nil {
 		return PluginInfo{}, errors.Join(err, p.Close(ctx))
 	}
-	sum := sha256.Sum256(wasm)
-	c := &candidate{name: name, stat: st, readAt: start, wasm: wasm, sha256: hex.EncodeToString(sum[:]), plugin: p, took: time.Since(start)}
+	c := &candidate{name: name, stat: st, readAt: start, size: len(wasm), sha256: digest, plugin: p, took: time.Since(start)}
 	h.install(ctx, c)
 	if c.err != nil {
 		return PluginInfo{}, c.err

@@ -82,6 +82,9 @@ func TestUploadRefusalsWriteNothing(t *testing.T) {
 		{"too large", testToken, "up", bytes.Repeat([]byte{0}, 2<<20), ErrUploadTooLarge, -32602},
 		{"not wasm", testToken, "up", []byte("#!/bin/sh\nrm -rf /\n"), ErrInvalidModule, -32602},
 		{"does not load", testToken, "up", fixture(t, "imports_env"), ErrInvalidModule, -32602},
+		// 13 bytes claiming 4 billion imports: wazero alone would allocate
+		// them and end the process.
+		{"declares too much", testToken, "up", []byte{0, 'a', 's', 'm', 1, 0, 0, 0, 2, 6, 0xff, 0xff, 0xff, 0xff, 0x0f, 0}, ErrInvalidModule, -32602},
 		{"traversal", testToken, "../up", good, ErrBadPluginName, -32602},
 		{"absolute", testToken, "/tmp/up", good, ErrBadPluginName, -32602},
 		{"separator", testToken, "a/b", good, ErrBadPluginName, -32602},

@@ -1,6 +1,7 @@
 package host
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -9,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -71,12 +73,14 @@ type loaded struct {
 	loadedAt time.Time
 }
 
-// candidate is a module read from disk (or uploaded) and compiled.
+// candidate is a module read from disk (or uploaded) and compiled. Its
+// bytes are not kept: once compiled they are garbage, which matters when
+// a hundred plugins load at once.
 type candidate struct {
 	name   string
 	stat   fileStat
 	readAt time.Time
-	wasm   []byte
+	size   int
 	sha256 string
 	plugin *plugin.Plugin
 	err    error
@@ -131,6 +135,11 @@ func (h *Host) reconcile(ctx context.Context) error {
 		}
 		todo = append(todo, candidate{name: name, stat: st})
 	}
+	// Largest first, so that a small module, not a big one, is what runs
+	// alone at the end while the other cores have nothing left to do.
+	slices.SortFunc(todo, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(b.stat.size, a.stat.size), strings.Compare(a.name, b.name))
+	})
 	h.compileAll(ctx, todo)
 	for i := range todo {
 		h.install(ctx, &todo[i])
@@ -156,14 +165,16 @@ func (h *Host) compileAll(ctx context.Context, todo []candidate) {
 			defer func() { <-sem }()
 			start := time.Now()
 			c.readAt = start
-			c.wasm, c.err = os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
+			var wasm []byte
+			wasm, c.err = os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
 			if c.err == nil {
-				sum := sha256.Sum256(c.wasm)
+				c.size = len(wasm)
+				sum := sha256.Sum256(wasm)
 				c.sha256 = hex.EncodeToString(sum[:])
 				if l := h.current(c.name); l != nil && l.sha256 == c.sha256 {
 					return // touched, not changed
 				}
-				c.plugin, c.err = h.load(ctx, c.name, c.wasm)
+				c.plugin, c.err = h.load(ctx, c.name, wasm, c.sha256)
 			}
 			c.took = time.Since(start)
 		}(&todo[i])
@@ -171,9 +182,12 @@ func (h *Host) compileAll(ctx context.Context, todo []candidate) {
 	wg.Wait()
 }
 
-func (h *Host) load(ctx context.Context, name string, wasm []byte) (*plugin.Plugin, error) {
+// load compiles a plugin; digest, the hex SHA-256 of wasm, lets copies of
+// one module share their compiled form.
+func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string) (*plugin.Plugin, error) {
 	opts := h.cfg.limitsFor(name).pluginOptions()
 	opts.Logger = h.logger
+	opts.Digest = digest
 	if h.store != nil {
 		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits
 	}
@@ -209,7 +223,7 @@ func (h *Host) install(ctx context.Context, c *candidate) {
 		return
 	}
 	delete(h.rejected, c.name)
-	l := &loaded{plugin: c.plugin, stat: c.stat, readAt: c.readAt, size: len(c.wasm), sha256: c.sha256, loadedAt: time.Now()}
+	l := &loaded{plugin: c.plugin, stat: c.stat, readAt: c.readAt, size: c.size, sha256: c.sha256, loadedAt: time.Now()}
 	h.mu.Lock()
 	h.versions[c.name]++
 	l.version = h.versions[c.name]

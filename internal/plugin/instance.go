@@ -15,20 +15,25 @@ import (
 	"github.com/tetratelabs/wazero/sys"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/interrupt"
 )
 
 const wasiModule = "wasi_snapshot_preview1"
 
 // instance is one sandbox of a plugin; the pool guarantees a single caller.
 type instance struct {
-	// ctx is what the instance's calls run under: cancelling it stops a
-	// call (wazero's CloseOnContextDone) and kills the instance. The
-	// runtime's watchdog cancels it once deadline (Unix nanoseconds, 0 for
-	// none) has passed: two atomic stores per call instead of a timer or a
-	// context.WithTimeout, which cost allocations and a wake-up each.
-	ctx      context.Context
-	cancel   context.CancelCauseFunc
+	// deadline is when the running call must stop (Unix nanoseconds; 0:
+	// no call or no limit; deadlineStopped: the watchdog stopped it). The
+	// runtime's watchdog checks it every tick and, once it has passed,
+	// cancels ctx (for host functions) and sets flag, the module's
+	// interrupt global, which traps at the next loop header or function
+	// entry. A call pays two atomic operations for its time limit.
 	deadline atomic.Int64
+	flag     api.MutableGlobal
+	// ctx is what the instance's calls run under; host functions stop
+	// waiting when the watchdog or close cancels it.
+	ctx    context.Context
+	cancel context.CancelCauseFunc
 
 	rt    *Runtime
 	out   *output
@@ -48,8 +53,6 @@ type instance struct {
 const setupTimeout = 10 * time.Second
 
 func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
-	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
-	defer cancel()
 	out := &output{logger: p.logger}
 	out.begin("", p.limits.MaxOutputBytes)
 	cfg := wazero.NewModuleConfig().
@@ -59,10 +62,9 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		// Real randomness: a fixed seed would give every instance the same
 		// "random" numbers. Clocks stay wazero's fake ones: see README.
 		WithRandSource(rand.Reader).
-		WithStartFunctions() // a command's _start would run main and exit
-	if _, ok := p.compiled.ExportedFunctions()[abi.ExportInitialize]; ok {
-		cfg = cfg.WithStartFunctions(abi.ExportInitialize) // WASI reactor set-up
-	}
+		// None: a command's _start would run main and exit, and a reactor's
+		// _initialize runs below, where the watchdog can stop it.
+		WithStartFunctions()
 	mod, err := p.wrt.InstantiateModule(ctx, p.compiled, cfg)
 	if err != nil && p.closing.Load() {
 		// Close ran while this instance was being made: the caller
@@ -72,10 +74,24 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 	if err != nil {
 		return nil, fmt.Errorf("instantiate %s: %w", p.name, err)
 	}
+	flag, ok := mod.ExportedGlobal(interrupt.ExportName).(api.MutableGlobal)
+	if !ok {
+		return nil, errors.Join(fmt.Errorf("instantiate %s: no interrupt flag: %w", p.name, ErrProtocol), mod.Close(ctx))
+	}
 	p.rt.live.Add(1)
-	in := &instance{rt: p.rt, out: out, mod: mod, mem: memoryOf(mod), funcs: map[string]api.Function{}, stack: make([]uint64, 2)}
+	in := &instance{rt: p.rt, out: out, mod: mod, mem: memoryOf(mod), flag: flag, funcs: map[string]api.Function{}, stack: make([]uint64, 2)}
 	in.ctx, in.cancel = context.WithCancelCause(context.Background())
 	p.rt.watch(in)
+	if init := mod.ExportedFunction(abi.ExportInitialize); init != nil {
+		in.arm(setupTimeout)
+		err := init.CallWithStack(in.ctx, nil)
+		if stopped := !in.disarm(); stopped || err != nil {
+			if stopped {
+				err = fmt.Errorf("%w: %s did not finish within %v", ErrTimeout, abi.ExportInitialize, setupTimeout)
+			}
+			return nil, errors.Join(fmt.Errorf("instantiate %s: %s: %w", p.name, abi.ExportInitialize, err), in.close())
+		}
+	}
 	if p.kind == KindSDK {
 		in.alloc = mod.ExportedFunction(abi.ExportAlloc)
 		in.call = mod.ExportedFunction(abi.ExportCall)
@@ -102,18 +118,37 @@ func memoryOf(mod api.Module) api.Memory {
 	return mem
 }
 
+// deadlineStopped marks an instance the watchdog stopped.
+const deadlineStopped = -1
+
 // arm starts the clock on a call of at most d (none when d is 0).
 func (in *instance) arm(d time.Duration) {
 	if d > 0 {
-		in.deadline.Store(time.Now().Add(d).UnixNano())
+		in.armUntil(time.Now().Add(d).UnixNano())
 	}
 }
 
+// armUntil starts the clock on a call that must end by deadline (Unix
+// nanoseconds; 0: no limit).
+func (in *instance) armUntil(deadline int64) { in.deadline.Store(deadline) }
+
 // disarm stops the clock and reports whether the instance is still usable:
-// false when the deadline fired, even if the call returned just in time.
+// false when the watchdog stopped it, even if the call returned just in time.
 func (in *instance) disarm() bool {
-	in.deadline.Store(0)
-	return in.ctx.Err() == nil
+	return in.deadline.Swap(0) != deadlineStopped && in.ctx.Err() == nil
+}
+
+// stopIfOverdue is the watchdog's check: it stops the running call once its
+// deadline has passed. The compare-and-swap makes sure that a call which
+// ended (or a next call armed) in the meantime is left alone.
+func (in *instance) stopIfOverdue(now int64) {
+	d := in.deadline.Load()
+	if d <= 0 || now <= d || !in.deadline.CompareAndSwap(d, deadlineStopped) {
+		return
+	}
+	// Cancel first: whoever sees the trap the flag causes also sees why.
+	in.cancel(ErrTimeout)
+	in.flag.Set(1)
 }
 
 func (in *instance) close() error {

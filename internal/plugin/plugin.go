@@ -19,6 +19,7 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/interrupt"
 	"github.com/rpchost/rpchost/internal/registry"
 	"github.com/rpchost/rpchost/internal/store"
 )
@@ -68,6 +69,10 @@ type Options struct {
 	StoreLimits store.Limits
 	// Config is what the config_get capability reads: plugin.<name>.config.
 	Config abi.Struct
+	// Digest identifies the module's bytes (the host passes their SHA-256):
+	// plugins loaded with the same digest and memory limit share one
+	// compiled module. Empty shares nothing.
+	Digest string
 	// Grants lists the capabilities the plugin may import ("log", "kv",
 	// "config", "time"); nil grants them all.
 	Grants []string
@@ -81,6 +86,7 @@ type Plugin struct {
 	name     string
 	kind     Kind
 	compiled wazero.CompiledModule
+	release  func(context.Context) error // gives compiled back (see shared.go)
 	rt       *Runtime
 	wrt      wazero.Runtime // the runtime whose memory limit this plugin has
 	limits   Options
@@ -115,16 +121,28 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 	if err != nil {
 		return nil, err
 	}
-	// A Go guest takes about a second to compile on one thread; spreading
-	// its functions over the cores brings a reload under a second.
-	compiled, err := wrt.CompileModule(experimental.WithCompilationWorkers(ctx, goruntime.GOMAXPROCS(0)), wasm)
+	compiled, release, err := r.shared.get(ctx, sharedKey{pages, opts.Digest}, func() (wazero.CompiledModule, error) {
+		// Instrumenting first also keeps from wazero a module whose
+		// declared sizes exceed its bytes, which wazero would try to allocate.
+		stoppable, err := interrupt.Instrument(wasm)
+		if err != nil {
+			return nil, err
+		}
+		// A Go guest takes about a second to compile on one thread;
+		// spreading its functions over the cores brings a reload under a second.
+		compiled, err := wrt.CompileModule(experimental.WithCompilationWorkers(ctx, goruntime.GOMAXPROCS(0)), stoppable)
+		if err != nil {
+			return nil, fmt.Errorf("compile: %w", err)
+		}
+		return compiled, nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("compile: %w", err)
+		return nil, err
 	}
-	p := &Plugin{name: name, compiled: compiled, rt: r, wrt: wrt, limits: opts, memLimit: uint64(pages) << 16,
+	p := &Plugin{name: name, compiled: compiled, release: release, rt: r, wrt: wrt, limits: opts, memLimit: uint64(pages) << 16,
 		logger: logger}
 	if err := p.inspect(); err != nil {
-		return nil, errors.Join(err, compiled.Close(ctx))
+		return nil, errors.Join(err, release(ctx))
 	}
 	p.pool = newPool(opts.PoolSize, opts.MaxQueue, p.instantiate, (*instance).close)
 	if err := p.readMethods(ctx); err != nil {
@@ -172,7 +190,11 @@ func (p *Plugin) readMethods(ctx context.Context) error {
 	var methods map[string]registry.Method
 	switch p.kind {
 	case KindSDK:
-		methods, err = p.describe(ctx, in)
+		in.arm(setupTimeout)
+		methods, err = p.describe(in.ctx, in)
+		if !in.disarm() {
+			err = fmt.Errorf("%w: reading the manifest did not finish within %v", ErrTimeout, setupTimeout)
+		}
 	default:
 		methods, err = p.numericMethods()
 	}
@@ -215,29 +237,27 @@ func (p *Plugin) Close(ctx context.Context) error {
 		if p.pool != nil {
 			poolErr = p.pool.close()
 		}
-		p.closeErr = errors.Join(poolErr, p.compiled.Close(ctx))
+		p.closeErr = errors.Join(poolErr, p.release(ctx))
 	})
 	return p.closeErr
 }
 
 // invoke runs fn on a pooled instance under the call's time limit.
 func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Context, *instance) (any, error)) (any, error) {
-	start := time.Now()
-	in, err := p.pool.acquire(ctx, p.limits.CallTimeout)
+	timeout := p.limits.CallTimeout
+	var deadline int64
+	if timeout > 0 {
+		deadline = time.Now().Add(timeout).UnixNano()
+	}
+	in, err := p.pool.acquire(ctx, timeout)
 	if err != nil {
 		return nil, fmt.Errorf("%s.%s: %w", p.name, method, err)
 	}
-	// The time limit covers the wait for an instance too. The call runs
-	// under the instance's context, not the request's: a client that goes
-	// away does not stop a call that may be about to commit.
-	if timeout := p.limits.CallTimeout; timeout > 0 {
-		left := timeout - time.Since(start)
-		if left <= 0 {
-			p.pool.release(in, true)
-			return nil, fmt.Errorf("%s.%s: %w (%v, spent waiting for an instance)", p.name, method, ErrTimeout, timeout)
-		}
-		in.arm(left)
-	}
+	// The time limit covers the wait for an instance too: the deadline was
+	// fixed before it, and the pool gives up waiting at the same time. The
+	// call runs under the instance's context, not the request's: a client
+	// that goes away does not stop a call that may be about to commit.
+	in.armUntil(deadline)
 	ctx = in.ctx
 	for attempt := 1; ; attempt++ {
 		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn)

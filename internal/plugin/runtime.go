@@ -35,6 +35,7 @@ type Runtime struct {
 
 	live     atomic.Int64 // instances alive across every plugin
 	watchdog *watchdog
+	shared   sharedModules
 
 	closeOnce sync.Once
 	closeErr  error
@@ -84,9 +85,11 @@ func (r *Runtime) runtimeFor(ctx context.Context, pages uint32) (wazero.Runtime,
 	if rt, ok := r.runtimes[pages]; ok {
 		return rt, pages, nil
 	}
+	// No WithCloseOnContextDone: every module is instrumented with its own
+	// interrupt flag (package interrupt), which the watchdog sets, so a
+	// call past its deadline stops even inside a tight loop without wazero
+	// leaving machine code at every iteration or starting a goroutine per call.
 	cfg := wazero.NewRuntimeConfigCompiler().
-		// A call past its deadline must stop even inside a tight loop.
-		WithCloseOnContextDone(true).
 		WithMemoryLimitPages(pages)
 	if r.cache != nil {
 		cfg = cfg.WithCompilationCache(r.cache)

@@ -11,7 +11,9 @@ const watchdogTick = 5 * time.Millisecond
 
 // watchdog stops calls that overrun their deadline. One goroutine per
 // runtime checks every instance each tick, so a call pays two atomic
-// stores for its time limit rather than a timer.
+// operations for its time limit rather than a timer. Checking under mu,
+// which close takes to unwatch, means an instance is never stopped while
+// it is being closed.
 type watchdog struct {
 	mu        sync.Mutex
 	instances map[*instance]struct{}
@@ -43,9 +45,7 @@ func (w *watchdog) check(now int64) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	for in := range w.instances {
-		if d := in.deadline.Load(); d != 0 && now > d {
-			in.cancel(ErrTimeout)
-		}
+		in.stopIfOverdue(now)
 	}
 }
 

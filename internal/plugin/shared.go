@@ -1,0 +1,102 @@
+package plugin
+
+import (
+	"context"
+	"errors"
+	"sync"
+
+	"github.com/tetratelabs/wazero"
+)
+
+// sharedModules lets plugins whose files hold the same bytes share one
+// compiled module. wazero already shares the machine code of identical
+// modules, but every CompiledModule keeps its own decoded copy of the
+// module (5.5 MiB for a 3 MB Go guest: function bodies and data), so a
+// hundred copies of one plugin cost 550 MiB for nothing.
+type sharedModules struct {
+	mu      sync.Mutex
+	modules map[sharedKey]*sharedModule
+}
+
+// sharedKey names a module: its digest, within the wazero runtime (one per
+// memory limit) that compiled it.
+type sharedKey struct {
+	pages  uint32
+	digest string
+}
+
+type sharedModule struct {
+	compiled wazero.CompiledModule
+	refs     int
+}
+
+// get returns the compiled module for key, compiling it with compile when
+// no plugin holds it, and a release to call when the plugin is done with
+// it. An empty digest shares nothing. Two loads of the same new module may
+// both compile; the second keeps the first's and closes its own.
+func (s *sharedModules) get(ctx context.Context, key sharedKey, compile func() (wazero.CompiledModule, error)) (wazero.CompiledModule, func(context.Context) error, error) {
+	if key.digest == "" {
+		compiled, err := compile()
+		if err != nil {
+			return nil, nil, err
+		}
+		return compiled, compiled.Close, nil
+	}
+	if m := s.acquire(key); m != nil {
+		return m.compiled, s.releaser(key, m), nil
+	}
+	compiled, err := compile()
+	if err != nil {
+		return nil, nil, err
+	}
+	s.mu.Lock()
+	m, ok := s.modules[key]
+	if !ok {
+		m = &sharedModule{compiled: compiled}
+		if s.modules == nil {
+			s.modules = map[sharedKey]*sharedModule{}
+		}
+		s.modules[key] = m
+	}
+	m.refs++
+	s.mu.Unlock()
+	release := s.releaser(key, m)
+	if ok {
+		if err := compiled.Close(ctx); err != nil {
+			return nil, nil, errors.Join(err, release(ctx))
+		}
+	}
+	return m.compiled, release, nil
+}
+
+func (s *sharedModules) acquire(key sharedKey) *sharedModule {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.modules[key]
+	if m != nil {
+		m.refs++
+	}
+	return m
+}
+
+// releaser returns a function dropping one reference to m, closing the
+// compiled module with the last one. It is safe to call more than once.
+func (s *sharedModules) releaser(key sharedKey, m *sharedModule) func(context.Context) error {
+	var once sync.Once
+	return func(ctx context.Context) error {
+		var err error
+		once.Do(func() {
+			s.mu.Lock()
+			m.refs--
+			last := m.refs == 0
+			if last {
+				delete(s.modules, key)
+			}
+			s.mu.Unlock()
+			if last {
+				err = m.compiled.Close(ctx)
+			}
+		})
+		return err
+	}
+}
