@@ -11,9 +11,11 @@ import (
 )
 
 // runMicro runs the in-process dispatch benchmarks of host/ (see
-// host/dispatch_bench_test.go) and keeps their numbers with the rest.
+// host/dispatch_bench_test.go), and the Go plugin's call plain, with wazero's
+// WithCloseOnContextDone and instrumented (internal/interrupt), and keeps
+// their numbers with the rest.
 func (h *harness) runMicro(ctx context.Context) error {
-	args := []string{"test", "./host", "-run", "^$", "-bench", "Dispatch", "-benchmem",
+	args := []string{"test", "./host", "./internal/interrupt", "-run", "^$", "-bench", "Dispatch|GoPluginCall", "-benchmem",
 		"-count", strconv.Itoa(h.opts.microCount), "-benchtime", h.opts.microTime}
 	h.logf("micro-benchmarks: go %s", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, "go", args...)

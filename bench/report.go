@@ -197,7 +197,7 @@ func (r *results) writeMarkdown(w io.Writer, headline int) error {
 		p.table([]string{"case", "median", "runs", "load time the server logged (median)"}, rows)
 	}
 	if len(r.Micro) > 0 {
-		p.f("## Micro-benchmarks: one dispatch in process\n\n")
+		p.f("## Micro-benchmarks: one dispatch in process, and the Go plugin's call three ways\n\n")
 		rows = nil
 		for _, mr := range r.Micro {
 			var runs []string

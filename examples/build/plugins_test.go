@@ -291,3 +291,18 @@ func BenchmarkSDKPluginAdd(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkGoGuestEntry calls the cheapest export of a Go guest,
+// rpchost_abi_version: what entering and leaving the Go runtime costs,
+// the floor under every call of a Go plugin.
+func BenchmarkGoGuestEntry(b *testing.B) {
+	in := instantiate(b, "add")
+	ctx := context.Background()
+	version := in.mod.ExportedFunction(abi.ExportVersion)
+	stack := make([]uint64, 1)
+	for b.Loop() {
+		if err := version.CallWithStack(ctx, stack); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
