@@ -27,6 +27,16 @@
 // or a capability its plugin is not granted (plugin.<name>.grants), is
 // refused at load with a message naming the import.
 //
+// # What the host adds to a module
+//
+// So that a call can be stopped at its time limit, the host rewrites every
+// module before compiling it: it adds two globals, an export named
+// "rpchost:interrupt" (a guest must not export that name), a memory of 0
+// pages to a module that has none, and a few instructions at every function
+// entry and loop header. Indices of functions, globals, types and locals do
+// not change; DWARF and other custom sections that address code by offset
+// are dropped. A function may declare at most 50,000 locals.
+//
 // # Host capabilities (module "rpchost")
 //
 // Capabilities answer with an i32 r and a result slot: r >= 0 is the
