@@ -1,14 +1,11 @@
 package host
 
 import (
-	"bytes"
 	"context"
 	"embed"
 	"log/slog"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"testing"
 	"time"
 
@@ -68,18 +65,4 @@ func newTestHost(t testing.TB, files map[string][]byte, adjust ...func(Config) C
 	return h, logs
 }
 
-func TestFixturesMatchWat(t *testing.T) {
-	wat2wasm := testutil.RequireTool(t, "wat2wasm")
-	wats, _ := filepath.Glob("testdata/*.wat")
-	for _, wat := range wats {
-		name := strings.TrimSuffix(filepath.Base(wat), ".wat")
-		out := filepath.Join(t.TempDir(), name+".wasm")
-		if b, err := exec.Command(wat2wasm, wat, "-o", out).CombinedOutput(); err != nil {
-			t.Fatalf("wat2wasm %s: %v\n%s", wat, err, b)
-		}
-		built, _ := os.ReadFile(out)
-		if !bytes.Equal(built, fixture(t, name)) {
-			t.Errorf("testdata/%s.wasm is stale: run wat2wasm %s -o testdata/%s.wasm", name, wat, name)
-		}
-	}
-}
+func TestFixturesMatchWat(t *testing.T) { testutil.CheckWatFixtures(t, fixtures) }

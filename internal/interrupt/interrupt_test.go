@@ -6,7 +6,6 @@ import (
 	"embed"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -115,14 +114,21 @@ func TestInstrumentKeepsResults(t *testing.T) {
 	}
 }
 
-func TestInstrumentStopsRunawayLoop(t *testing.T) {
-	mod := instantiate(t, mustInstrument(t, fixture(t, "features")))
+// spin starts the fixture's endless loop and gives it time to get going;
+// the channel gets what the call returns.
+func spin(mod api.Module) <-chan error {
 	done := make(chan error, 1)
 	go func() {
-		_, err := call(t, mod, "spin")
+		_, err := mod.ExportedFunction("spin").Call(context.Background())
 		done <- err
 	}()
 	time.Sleep(20 * time.Millisecond)
+	return done
+}
+
+func TestInstrumentStopsRunawayLoop(t *testing.T) {
+	mod := instantiate(t, mustInstrument(t, fixture(t, "features")))
+	done := spin(mod)
 	flag(t, mod).Set(1)
 	select {
 	case err := <-done:
@@ -155,12 +161,7 @@ func TestInstrumentStopsLoopFreeFunction(t *testing.T) {
 // go test's -timeout).
 func TestInstrumentedLoopLetsGCRun(t *testing.T) {
 	mod := instantiate(t, mustInstrument(t, fixture(t, "features")))
-	done := make(chan error, 1)
-	go func() {
-		_, err := call(t, mod, "spin")
-		done <- err
-	}()
-	time.Sleep(20 * time.Millisecond)
+	done := spin(mod)
 	for i := 0; i < 3; i++ {
 		runtime.GC()
 	}
@@ -277,21 +278,7 @@ func TestInstrumentRefuses(t *testing.T) {
 	}
 }
 
-func TestFixturesMatchWat(t *testing.T) {
-	wat2wasm := testutil.RequireTool(t, "wat2wasm")
-	wats, _ := filepath.Glob("testdata/*.wat")
-	for _, wat := range wats {
-		name := strings.TrimSuffix(filepath.Base(wat), ".wat")
-		out := filepath.Join(t.TempDir(), name+".wasm")
-		if b, err := exec.Command(wat2wasm, wat, "-o", out).CombinedOutput(); err != nil {
-			t.Fatalf("wat2wasm %s: %v\n%s", wat, err, b)
-		}
-		built, _ := os.ReadFile(out)
-		if !bytes.Equal(built, fixture(t, name)) {
-			t.Errorf("testdata/%s.wasm is stale: run wat2wasm %s -o testdata/%s.wasm", name, wat, name)
-		}
-	}
-}
+func TestFixturesMatchWat(t *testing.T) { testutil.CheckWatFixtures(t, fixtures) }
 
 func readFile(t testing.TB, path string) []byte {
 	t.Helper()

@@ -3,8 +3,11 @@ package testutil
 
 import (
 	"bytes"
+	"io/fs"
 	"os"
 	"os/exec"
+	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -40,4 +43,28 @@ func (b *SyncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// CheckWatFixtures builds every testdata/*.wat of the package under test
+// with wat2wasm and fails for each whose testdata/*.wasm in fixtures (the
+// package's embedded copies) is not the same bytes.
+func CheckWatFixtures(t *testing.T, fixtures fs.FS) {
+	t.Helper()
+	wat2wasm := RequireTool(t, "wat2wasm")
+	wats, _ := filepath.Glob("testdata/*.wat")
+	if len(wats) == 0 {
+		t.Fatal("no testdata/*.wat")
+	}
+	for _, wat := range wats {
+		name := strings.TrimSuffix(filepath.Base(wat), ".wat")
+		out := filepath.Join(t.TempDir(), name+".wasm")
+		if b, err := exec.Command(wat2wasm, wat, "-o", out).CombinedOutput(); err != nil {
+			t.Fatalf("wat2wasm %s: %v\n%s", wat, err, b)
+		}
+		built, _ := os.ReadFile(out)
+		committed, err := fs.ReadFile(fixtures, "testdata/"+name+".wasm")
+		if err != nil || !bytes.Equal(built, committed) {
+			t.Errorf("testdata/%s.wasm is stale or missing: run wat2wasm %s -o testdata/%s.wasm", name, wat, name)
+		}
+	}
 }
