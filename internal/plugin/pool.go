@@ -5,133 +5,215 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
 // pool hands out instances of one module, one call at a time each. It
 // creates instances lazily up to max, so an idle plugin costs one instance,
 // and it never instantiates on the hot path once warm.
+//
+// Free instances are handed out last in, first out: under load the same
+// few instances serve call after call while their memory is still in the
+// CPU's caches, instead of every instance taking its turn.
 type pool[T any] struct {
-	idle   chan T        // free instances; capacity max, so release never blocks
-	tokens chan struct{} // one per live instance
-	done   chan struct{} // closed by close: waiters give up
-	closed atomic.Bool
-	live   atomic.Int64
+	max, maxWaiting int // maxWaiting 0: unbounded
 
-	maxWaiting int // 0: unbounded
-	waiting    atomic.Int64
+	mu      sync.Mutex
+	idle    []T           // free instances, the most recently used last
+	live    int           // instances created and not destroyed
+	waiters []chan ticket // calls waiting, the oldest first
+	closed  bool
+	errs    []error // from destroy
 
 	create  func(context.Context) (T, error)
 	destroy func(T) error
+}
 
-	closeOnce sync.Once
-	mu        sync.Mutex // guards errs
-	errs      []error
+// ticket is what a waiting call is handed: a free instance, or the right
+// to create one (when an instance was destroyed), or nothing (the pool
+// closed).
+type ticket struct {
+	in     any
+	create bool
 }
 
 func newPool[T any](max, maxWaiting int, create func(context.Context) (T, error), destroy func(T) error) *pool[T] {
-	return &pool[T]{
-		maxWaiting: maxWaiting,
-		idle:       make(chan T, max),
-		tokens:     make(chan struct{}, max),
-		done:       make(chan struct{}),
-		create:     create,
-		destroy:    destroy,
-	}
+	return &pool[T]{max: max, maxWaiting: maxWaiting, create: create, destroy: destroy}
 }
 
 // acquire returns a free instance, creates one if fewer than max live, or
 // waits for one until ctx ends or, when wait > 0, for at most wait. The
-// common case, a free instance, sets up no timer at all.
+// common case, a free instance, takes a lock and sets up no timer.
 func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 	var zero T
-	if p.closed.Load() {
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
 		return zero, ErrClosed
 	}
-	select {
-	case in := <-p.idle:
+	if n := len(p.idle); n > 0 {
+		in := p.idle[n-1]
+		p.idle = p.idle[:n-1]
+		p.mu.Unlock()
 		return in, nil
-	default:
+	}
+	if p.live < p.max {
+		p.live++
+		p.mu.Unlock()
+		return p.createCounted(ctx)
 	}
 	// A full queue answers at once: a client told "busy" can retry or back
 	// off, one left waiting ties up a connection until its deadline.
-	if n := p.waiting.Add(1); p.maxWaiting > 0 && n > int64(p.maxWaiting) {
-		p.waiting.Add(-1)
+	if p.maxWaiting > 0 && len(p.waiters) >= p.maxWaiting {
+		p.mu.Unlock()
 		return zero, fmt.Errorf("%w: %d calls are already waiting for an instance (limits.max_queue)", ErrBusy, p.maxWaiting)
 	}
-	defer p.waiting.Add(-1)
+	ch := make(chan ticket, 1)
+	p.waiters = append(p.waiters, ch)
+	p.mu.Unlock()
+
 	var expired <-chan time.Time
 	if wait > 0 {
 		t := time.NewTimer(wait)
 		defer t.Stop()
 		expired = t.C
 	}
+	var giveUp error
 	select {
-	case in := <-p.idle:
-		return in, nil
-	case p.tokens <- struct{}{}:
-		in, err := p.create(ctx)
-		if err != nil {
-			<-p.tokens
-			return zero, err
-		}
-		p.live.Add(1)
-		return in, nil
-	case <-p.done:
-		return zero, ErrClosed
+	case tk := <-ch:
+		return p.redeem(ctx, tk)
 	case <-ctx.Done():
-		return zero, fmt.Errorf("%w: waited %v", ErrBusy, context.Cause(ctx))
+		giveUp = fmt.Errorf("%w: waited %v", ErrBusy, context.Cause(ctx))
 	case <-expired:
-		return zero, fmt.Errorf("%w: waited %v, the call's whole time limit", ErrBusy, wait)
+		giveUp = fmt.Errorf("%w: waited %v, the call's whole time limit", ErrBusy, wait)
 	}
+	if p.removeWaiter(ch) {
+		return zero, giveUp
+	}
+	// A ticket was handed over as we gave up: pass it on.
+	if tk := <-ch; tk.create {
+		p.mu.Lock()
+		p.live--
+		p.handOnLocked()
+		p.mu.Unlock()
+	} else if tk.in != nil {
+		p.release(tk.in.(T), true)
+	}
+	return zero, giveUp
+}
+
+// redeem turns a ticket into an instance.
+func (p *pool[T]) redeem(ctx context.Context, tk ticket) (T, error) {
+	switch {
+	case tk.create:
+		return p.createCounted(ctx)
+	case tk.in != nil:
+		return tk.in.(T), nil
+	}
+	var zero T
+	return zero, ErrClosed
+}
+
+// createCounted creates an instance already counted in live.
+func (p *pool[T]) createCounted(ctx context.Context) (T, error) {
+	in, err := p.create(ctx)
+	if err != nil {
+		p.mu.Lock()
+		p.live--
+		p.handOnLocked()
+		p.mu.Unlock()
+	}
+	return in, err
+}
+
+// handOnLocked lets the oldest waiter create an instance, when there is
+// room for one; callers hold mu.
+func (p *pool[T]) handOnLocked() {
+	if p.closed || len(p.waiters) == 0 || p.live >= p.max {
+		return
+	}
+	p.live++
+	p.popWaiterLocked() <- ticket{create: true}
+}
+
+func (p *pool[T]) popWaiterLocked() chan ticket {
+	ch := p.waiters[0]
+	p.waiters[0] = nil
+	p.waiters = p.waiters[1:]
+	return ch
+}
+
+// removeWaiter reports whether ch was still waiting (and is no more).
+func (p *pool[T]) removeWaiter(ch chan ticket) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for i, w := range p.waiters {
+		if w == ch {
+			p.waiters = append(p.waiters[:i], p.waiters[i+1:]...)
+			return true
+		}
+	}
+	return false
 }
 
 // release gives an instance back; a broken one (it trapped or timed out) is
 // destroyed instead, so no call ever sees an instance in a bad state.
 func (p *pool[T]) release(in T, healthy bool) {
-	if !healthy || p.closed.Load() {
+	p.mu.Lock()
+	if !healthy || p.closed {
+		p.mu.Unlock()
 		p.discard(in)
 		return
 	}
-	p.idle <- in
-	if p.closed.Load() {
-		p.drain() // close ran between the check and the send
-	}
-}
-
-func (p *pool[T]) discard(in T) {
-	if err := p.destroy(in); err != nil {
-		p.mu.Lock()
-		p.errs = append(p.errs, err)
+	if len(p.waiters) > 0 {
+		p.popWaiterLocked() <- ticket{in: in}
 		p.mu.Unlock()
+		return
 	}
-	p.live.Add(-1)
-	<-p.tokens
+	p.idle = append(p.idle, in)
+	p.mu.Unlock()
 }
 
-func (p *pool[T]) drain() {
-	for {
-		select {
-		case in := <-p.idle:
-			p.discard(in)
-		default:
-			return
-		}
+// discard destroys an instance, making room for a waiter to create one.
+func (p *pool[T]) discard(in T) {
+	err := p.destroy(in)
+	p.mu.Lock()
+	if err != nil {
+		p.errs = append(p.errs, err)
 	}
+	p.live--
+	p.handOnLocked()
+	p.mu.Unlock()
 }
 
 // size reports how many instances are alive (idle or in use).
-func (p *pool[T]) size() int { return int(p.live.Load()) }
+func (p *pool[T]) size() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.live
+}
 
-// close destroys idle instances now and busy ones when they are released.
-// It is safe to call more than once.
+// waitingCalls reports how many calls wait for an instance.
+func (p *pool[T]) waitingCalls() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.waiters)
+}
+
+// close destroys idle instances now and busy ones when they are released,
+// and tells waiting calls ErrClosed. It is safe to call more than once.
 func (p *pool[T]) close() error {
-	p.closeOnce.Do(func() {
-		p.closed.Store(true)
-		close(p.done)
-	})
-	p.drain()
+	p.mu.Lock()
+	p.closed = true
+	idle := p.idle
+	p.idle = nil
+	for len(p.waiters) > 0 {
+		p.popWaiterLocked() <- ticket{}
+	}
+	p.mu.Unlock()
+	for _, in := range idle {
+		p.discard(in)
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return errors.Join(p.errs...)

@@ -120,7 +120,7 @@ func TestPoolRefusesAtOnceWhenTheQueueIsFull(t *testing.T) {
 		_, err := p.acquire(ctx, 0)
 		waiter <- err
 	}()
-	for p.waiting.Load() == 0 {
+	for p.waitingCalls() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	start := time.Now()
@@ -133,4 +133,48 @@ func TestPoolRefusesAtOnceWhenTheQueueIsFull(t *testing.T) {
 		t.Errorf("the queued caller: %v, want ErrBusy at its deadline", err)
 	}
 	p.release(in, true)
+}
+
+func TestPoolHandsOutTheMostRecentlyReleased(t *testing.T) {
+	f := &countingFactory{}
+	p := newPool(3, 0, f.create, f.destroy)
+	ctx := context.Background()
+	a, _ := p.acquire(ctx, 0)
+	b, _ := p.acquire(ctx, 0)
+	p.release(a, true)
+	p.release(b, true)
+	if got, _ := p.acquire(ctx, 0); got != b {
+		t.Errorf("acquired instance %d, want %d, the one released last", *got, *b)
+	}
+}
+
+// A waiting call gets the instance another call releases, or, when that
+// one is destroyed, the room to create its own.
+func TestPoolWaiterGetsAReleasedOrReplacedInstance(t *testing.T) {
+	f := &countingFactory{}
+	p := newPool(1, 0, f.create, f.destroy)
+	ctx := context.Background()
+	for _, healthy := range []bool{true, false} {
+		in, _ := p.acquire(ctx, 0)
+		got := make(chan *int, 1)
+		go func() {
+			w, err := p.acquire(ctx, 5*time.Second)
+			if err != nil {
+				t.Error(err)
+			}
+			got <- w
+		}()
+		for p.waitingCalls() == 0 {
+			time.Sleep(time.Millisecond)
+		}
+		p.release(in, healthy)
+		w := <-got
+		if healthy && w != in || !healthy && w == in {
+			t.Errorf("released healthy=%v: the waiter got %d (released %d)", healthy, *w, *in)
+		}
+		if p.size() != 1 {
+			t.Errorf("%d instances live, want 1", p.size())
+		}
+		p.release(w, true)
+	}
 }
