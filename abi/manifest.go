@@ -1,8 +1,10 @@
 package abi
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
+
+	"github.com/rpchost/rpchost/abi/internal/smallfmt"
 )
 
 // AppendManifest appends m, encoded as rpchost_describe returns it, to dst:
@@ -30,7 +32,7 @@ func AppendManifest(dst []byte, m Manifest) ([]byte, error) {
 		dst, _ = appendString(dst, md.Name) // checked: ASCII
 		dst, _ = appendString(dst, "help")
 		if dst, err = appendString(dst, md.Help); err != nil {
-			return dst, fmt.Errorf("manifest: method %s: help: %w", md.Name, err)
+			return dst, smallfmt.Wrap("manifest: method "+md.Name+": help: "+err.Error(), err)
 		}
 		dst, _ = appendString(dst, "signatures")
 		if dst, err = appendLen(dst, len(md.Signatures), mpFixArray, 16, 0, mpArray16, mpArray32); err != nil {
@@ -49,20 +51,22 @@ func AppendManifest(dst []byte, m Manifest) ([]byte, error) {
 }
 
 // check validates method names (CheckMethodName, unique) and signatures
-// (CheckSignature).
+// (CheckSignature). It puts its messages together without the formatter:
+// AppendManifest, and so check, is linked into every plugin. DecodeManifest
+// runs only in the host and formats freely.
 func (m Manifest) check() error {
 	seen := make(map[string]bool, len(m.Methods))
 	for i, md := range m.Methods {
 		if err := CheckMethodName(md.Name); err != nil {
-			return fmt.Errorf("manifest: methods[%d]: %w", i, err)
+			return smallfmt.Wrap("manifest: methods["+strconv.Itoa(i)+"]: "+err.Error(), err)
 		}
 		if seen[md.Name] {
-			return fmt.Errorf("manifest: method %s is described twice", md.Name)
+			return errors.New("manifest: method " + md.Name + " is described twice")
 		}
 		seen[md.Name] = true
 		for _, sig := range md.Signatures {
 			if err := CheckSignature(sig); err != nil {
-				return fmt.Errorf("manifest: method %s: %w", md.Name, err)
+				return smallfmt.Wrap("manifest: method "+md.Name+": "+err.Error(), err)
 			}
 		}
 	}
@@ -80,7 +84,7 @@ func (m Manifest) check() error {
 func DecodeManifest(b []byte) (Manifest, error) {
 	v, rest, err := DecodeValue(b)
 	if err != nil {
-		return Manifest{}, fmt.Errorf("manifest: %w", err)
+		return Manifest{}, smallfmt.Errorf("manifest: %w", err)
 	}
 	if len(rest) > 0 {
 		return Manifest{}, &MalformedError{Offset: len(b) - len(rest),
@@ -101,7 +105,7 @@ func DecodeManifest(b []byte) (Manifest, error) {
 	}
 	m.ABI = int(n)
 	if m.ABI != Version {
-		return m, fmt.Errorf("manifest declares ABI version %d, this package speaks version %d", m.ABI, Version)
+		return m, smallfmt.Errorf("manifest declares ABI version %d, this package speaks version %d", m.ABI, Version)
 	}
 	methods, ok := top.Get("methods")
 	if !ok {
@@ -118,7 +122,7 @@ func DecodeManifest(b []byte) (Manifest, error) {
 		}
 	}
 	if err := m.check(); err != nil {
-		return Manifest{}, fmt.Errorf("%w: %w", ErrMalformed, err)
+		return Manifest{}, smallfmt.Errorf("%w: %w", ErrMalformed, err)
 	}
 	return m, nil
 }
@@ -168,5 +172,5 @@ func decodeMethodDesc(v any, path string) (MethodDesc, error) {
 }
 
 func manifestErr(path, format string, args ...any) error {
-	return fmt.Errorf("%w: %s %s", ErrMalformed, path, fmt.Sprintf(format, args...))
+	return smallfmt.Errorf("%w: %s %s", ErrMalformed, path, smallfmt.Sprintf(format, args...))
 }

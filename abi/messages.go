@@ -37,7 +37,7 @@ func DecodeCall(b []byte) (method string, params []any, err error) {
 		return "", nil, err
 	}
 	if n != 2 {
-		return "", nil, d.errorf(0, "Call has %d elements, want 2 ([method, params])", n)
+		return "", nil, d.fail(0, "Call has "+itoa(n)+" elements, want 2 ([method, params])")
 	}
 	if method, err = d.str("method name"); err != nil {
 		return "", nil, err
@@ -102,7 +102,7 @@ func DecodeResult(b []byte) (any, error) {
 		return nil, err
 	}
 	if n == 0 {
-		return nil, d.errorf(0, "Result is an empty array, want [0, value] or [1, code, message]")
+		return nil, d.fail(0, "Result is an empty array, want [0, value] or [1, code, message]")
 	}
 	statusAt := d.off
 	status, err := d.int("Result status")
@@ -112,7 +112,7 @@ func DecodeResult(b []byte) (any, error) {
 	switch status {
 	case StatusOK:
 		if n != 2 {
-			return nil, d.errorf(0, "success Result has %d elements, want 2 ([0, value])", n)
+			return nil, d.fail(0, "success Result has "+itoa(n)+" elements, want 2 ([0, value])")
 		}
 		v, err := d.value(0)
 		if err != nil {
@@ -124,7 +124,7 @@ func DecodeResult(b []byte) (any, error) {
 		return v, nil
 	case StatusFault:
 		if n != 3 {
-			return nil, d.errorf(0, "fault Result has %d elements, want 3 ([1, code, message])", n)
+			return nil, d.fail(0, "fault Result has "+itoa(n)+" elements, want 3 ([1, code, message])")
 		}
 		codeAt := d.off
 		code, err := d.int("fault code")
@@ -132,7 +132,7 @@ func DecodeResult(b []byte) (any, error) {
 			return nil, err
 		}
 		if int64(int(code)) != code {
-			return nil, d.errorf(codeAt, "fault code %d does not fit in an int", code)
+			return nil, d.fail(codeAt, "fault code "+strconv.FormatInt(code, 10)+" does not fit in an int")
 		}
 		msg, err := d.str("fault message")
 		if err != nil {
@@ -143,6 +143,6 @@ func DecodeResult(b []byte) (any, error) {
 		}
 		return nil, &Fault{Code: int(code), Message: msg}
 	default:
-		return nil, d.errorf(statusAt, "Result status is %d, want 0 (success) or 1 (fault)", status)
+		return nil, d.fail(statusAt, "Result status is "+strconv.FormatInt(status, 10)+", want 0 (success) or 1 (fault)")
 	}
 }

@@ -1,8 +1,8 @@
 package abi
 
 import (
-	"fmt"
 	"math"
+	"strconv"
 	"time"
 )
 
@@ -33,16 +33,23 @@ type decoder struct {
 	off int
 }
 
-func (d *decoder) errorf(at int, format string, args ...any) error {
-	return &MalformedError{Offset: at, Reason: fmt.Sprintf(format, args...)}
+// fail returns the error for what starts at offset at. Reasons are put
+// together with strconv rather than a formatter: the decoder is linked
+// into every plugin, and the formatter would come with it.
+func (d *decoder) fail(at int, reason string) error {
+	return &MalformedError{Offset: at, Reason: reason}
 }
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+func utoa(n uint64) string { return strconv.FormatUint(n, 10) }
 
 func (d *decoder) remaining() int { return len(d.b) - d.off }
 
 // need fails unless n more bytes are available for what starts at at.
 func (d *decoder) need(at int, n uint64, what string) error {
 	if n > uint64(d.remaining()) {
-		return d.errorf(at, "%s needs %d more bytes, only %d remain", what, n, d.remaining())
+		return d.fail(at, what+" needs "+utoa(n)+" more bytes, only "+itoa(d.remaining())+" remain")
 	}
 	return nil
 }
@@ -105,14 +112,15 @@ func formatName(c byte) string {
 	case mpMap16, mpMap32:
 		return "map"
 	default:
-		return fmt.Sprintf("the unused byte 0x%02x", c)
+		const hex = "0123456789abcdef"
+		return "the unused byte 0x" + string([]byte{hex[c>>4], hex[c&0xf]})
 	}
 }
 
 // peek returns the next format byte without consuming it.
 func (d *decoder) peek(what string) (byte, error) {
 	if d.off >= len(d.b) {
-		return 0, d.errorf(d.off, "input ends where %s should start", what)
+		return 0, d.fail(d.off, "input ends where "+what+" should start")
 	}
 	return d.b[d.off], nil
 }
@@ -189,7 +197,7 @@ func (d *decoder) value(depth int) (any, error) {
 		}
 		return d.extBody(at, c, n)
 	default: // 0xc1
-		return nil, d.errorf(at, "byte 0xc1 is never used in MessagePack")
+		return nil, d.fail(at, "byte 0xc1 is never used in MessagePack")
 	}
 }
 
@@ -211,7 +219,7 @@ func (d *decoder) intBody(at int, c byte) (int64, error) {
 			return 0, err
 		}
 		if u > math.MaxInt64 {
-			return 0, d.errorf(at, "integer %d does not fit in int64", u)
+			return 0, d.fail(at, "integer "+utoa(u)+" does not fit in int64")
 		}
 		return int64(u), nil
 	default: // mpInt8 ... mpInt64
@@ -233,7 +241,7 @@ func (d *decoder) strBody(at int, n uint64) (string, error) {
 	}
 	b := d.b[d.off : d.off+int(n)]
 	if !validBytes(b) {
-		return "", d.errorf(at, "str is not valid UTF-8")
+		return "", d.fail(at, "str is not valid UTF-8")
 	}
 	d.off += int(n)
 	return string(b), nil
@@ -257,7 +265,7 @@ func (d *decoder) extBody(at int, c byte, n uint64) (any, error) {
 		return nil, err
 	}
 	if int8(typ) != extTimestamp {
-		return nil, d.errorf(at, "extension type %d is not supported (only the timestamp, -1)", int8(typ))
+		return nil, d.fail(at, "extension type "+itoa(int(int8(typ)))+" is not supported (only the timestamp, -1)")
 	}
 	switch {
 	case n == 4 && c == mpFixExt4:
@@ -273,7 +281,7 @@ func (d *decoder) extBody(at int, c byte, n uint64) (any, error) {
 		}
 		nsec := u >> 34
 		if nsec >= 1e9 {
-			return nil, d.errorf(at, "timestamp has %d nanoseconds, want fewer than 1e9", nsec)
+			return nil, d.fail(at, "timestamp has "+utoa(nsec)+" nanoseconds, want fewer than 1e9")
 		}
 		return time.Unix(int64(u&(1<<34-1)), int64(nsec)).UTC(), nil
 	case n == 12 && c == mpExt8:
@@ -286,27 +294,27 @@ func (d *decoder) extBody(at int, c byte, n uint64) (any, error) {
 			return nil, err
 		}
 		if nsec >= 1e9 {
-			return nil, d.errorf(at, "timestamp has %d nanoseconds, want fewer than 1e9", nsec)
+			return nil, d.fail(at, "timestamp has "+utoa(nsec)+" nanoseconds, want fewer than 1e9")
 		}
 		return time.Unix(int64(sec), int64(nsec)).UTC(), nil
 	default:
-		return nil, d.errorf(at, "timestamp of %d bytes in %s, want fixext 4, fixext 8 or ext 8 of 12 bytes",
-			n, extContainer(c))
+		return nil, d.fail(at, "timestamp of "+utoa(n)+" bytes in "+extContainer(c)+
+			", want fixext 4, fixext 8 or ext 8 of 12 bytes")
 	}
 }
 
 func extContainer(c byte) string {
 	switch c {
 	case mpExt8, mpExt16, mpExt32:
-		return fmt.Sprintf("ext %d", 8*lenSize(c))
+		return "ext " + itoa(8*lenSize(c))
 	default:
-		return fmt.Sprintf("fixext %d", 1<<(c-mpFixExt1))
+		return "fixext " + itoa(1<<(c-mpFixExt1))
 	}
 }
 
 func (d *decoder) enter(at, depth int) error {
 	if depth >= MaxDepth {
-		return d.errorf(at, "arrays and structs nest deeper than %d", MaxDepth)
+		return d.fail(at, "arrays and structs nest deeper than "+itoa(MaxDepth))
 	}
 	return nil
 }
@@ -318,7 +326,7 @@ func (d *decoder) arrayBody(at int, n uint64, depth int) ([]any, error) {
 	// Every element takes at least one byte: refuse a claim the input
 	// cannot back before allocating for it.
 	if n > uint64(d.remaining()) {
-		return nil, d.errorf(at, "array claims %d elements but only %d bytes remain", n, d.remaining())
+		return nil, d.fail(at, "array claims "+utoa(n)+" elements but only "+itoa(d.remaining())+" bytes remain")
 	}
 	a := make([]any, n)
 	for i := range a {
@@ -337,7 +345,7 @@ func (d *decoder) structBody(at int, n uint64, depth int) (Struct, error) {
 	}
 	// Every member takes at least two bytes (a key and a value).
 	if n > uint64(d.remaining()/2) {
-		return nil, d.errorf(at, "map claims %d members but only %d bytes remain", n, d.remaining())
+		return nil, d.fail(at, "map claims "+utoa(n)+" members but only "+itoa(d.remaining())+" bytes remain")
 	}
 	s := make(Struct, n)
 	var seen map[string]struct{}
@@ -352,13 +360,13 @@ func (d *decoder) structBody(at int, n uint64, depth int) (Struct, error) {
 		}
 		if seen != nil {
 			if _, dup := seen[name]; dup {
-				return nil, d.errorf(keyAt, "map key %q appears twice", name)
+				return nil, d.fail(keyAt, "map key "+strconv.Quote(name)+" appears twice")
 			}
 			seen[name] = struct{}{}
 		} else {
 			for j := 0; j < i; j++ {
 				if s[j].Name == name {
-					return nil, d.errorf(keyAt, "map key %q appears twice", name)
+					return nil, d.fail(keyAt, "map key "+strconv.Quote(name)+" appears twice")
 				}
 			}
 		}
@@ -390,7 +398,7 @@ func (d *decoder) str(what string) (string, error) {
 		}
 		return d.strBody(at, n)
 	default:
-		return "", d.errorf(at, "%s is %s, want str", what, formatName(c))
+		return "", d.fail(at, what+" is "+formatName(c)+", want str")
 	}
 }
 
@@ -412,11 +420,11 @@ func (d *decoder) arrayLen(what string) (int, error) {
 			return 0, err
 		}
 		if n > uint64(d.remaining()) {
-			return 0, d.errorf(at, "array claims %d elements but only %d bytes remain", n, d.remaining())
+			return 0, d.fail(at, "array claims "+utoa(n)+" elements but only "+itoa(d.remaining())+" bytes remain")
 		}
 		return int(n), nil
 	default:
-		return 0, d.errorf(at, "%s is %s, want array", what, formatName(c))
+		return 0, d.fail(at, what+" is "+formatName(c)+", want array")
 	}
 }
 
@@ -427,7 +435,7 @@ func (d *decoder) int(what string) (int64, error) {
 		return 0, err
 	}
 	if !isInt(c) {
-		return 0, d.errorf(d.off, "%s is %s, want int", what, formatName(c))
+		return 0, d.fail(d.off, what+" is "+formatName(c)+", want int")
 	}
 	at := d.off
 	d.off++
@@ -437,7 +445,7 @@ func (d *decoder) int(what string) (int64, error) {
 // end fails when bytes follow a complete top-level message.
 func (d *decoder) end(what string) error {
 	if n := d.remaining(); n > 0 {
-		return d.errorf(d.off, "%d unexpected bytes after the %s", n, what)
+		return d.fail(d.off, itoa(n)+" unexpected bytes after the "+what)
 	}
 	return nil
 }

@@ -1,7 +1,8 @@
 package abi
 
 import (
-	"fmt"
+	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -12,15 +13,16 @@ import (
 // reads a Manifest or a numeric module's exports.
 func CheckMethodName(name string) error {
 	if name == "" {
-		return fmt.Errorf("method name is empty")
+		return errors.New("method name is empty")
 	}
 	if name[0] == '_' {
-		return fmt.Errorf("method name %q starts with \"_\" (reserved for private names)", name)
+		return errors.New("method name " + strconv.Quote(name) + ` starts with "_" (reserved for private names)`)
 	}
 	for i := 0; i < len(name); i++ {
 		if !methodNameByte(name[i]) {
 			r := []rune(name[i:])[0]
-			return fmt.Errorf("method name %q has %q at byte %d (allowed: A-Z a-z 0-9 _ . : /)", name, r, i)
+			return errors.New("method name " + strconv.Quote(name) + " has " + strconv.QuoteRune(r) +
+				" at byte " + strconv.Itoa(i) + " (allowed: A-Z a-z 0-9 _ . : /)")
 		}
 	}
 	return nil
@@ -50,12 +52,12 @@ func IsTypeName(s string) bool {
 // followed by zero or more param types, each one of TypeNames.
 func CheckSignature(sig []string) error {
 	if len(sig) == 0 {
-		return fmt.Errorf("signature is empty: it needs at least the return type")
+		return errors.New("signature is empty: it needs at least the return type")
 	}
 	for _, t := range sig {
 		if !IsTypeName(t) {
-			return fmt.Errorf("signature %v: %q is not an XML-RPC type name (want one of %s)",
-				sig, t, strings.Join(TypeNames, ", "))
+			return errors.New("signature [" + strings.Join(sig, " ") + "]: " + strconv.Quote(t) +
+				" is not an XML-RPC type name (want one of " + strings.Join(TypeNames, ", ") + ")")
 		}
 	}
 	return nil

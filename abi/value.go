@@ -1,9 +1,9 @@
 package abi
 
 import (
-	"fmt"
-	"strconv"
 	"time"
+
+	"github.com/rpchost/rpchost/abi/internal/smallfmt"
 )
 
 // A value crossing rpchost's boundaries (XML-RPC on one side, MessagePack on
@@ -34,22 +34,6 @@ func (s Struct) Get(name string) (any, bool) {
 	return nil, false
 }
 
-// Fault is an XML-RPC fault: a guest returns one to fail a call, and the host
-// turns every error into one before it reaches the wire.
-type Fault struct {
-	Code    int
-	Message string
-}
-
-func (f *Fault) Error() string {
-	return "fault " + strconv.Itoa(f.Code) + ": " + f.Message
-}
-
-// Faultf builds a Fault with a formatted message.
-func Faultf(code int, format string, args ...any) *Fault {
-	return &Fault{Code: code, Message: fmt.Sprintf(format, args...)}
-}
-
 // TypeName names the XML-RPC type of v as introspection reports it
 // ("int", "i8", "boolean", "string", "double", "dateTime.iso8601", "base64",
 // "array", "struct", "nil"), or a Go type description for a value outside
@@ -78,6 +62,6 @@ func TypeName(v any) string {
 	case time.Time:
 		return "dateTime.iso8601"
 	default:
-		return fmt.Sprintf("%T", v)
+		return smallfmt.TypeName(v) // as %T prints it
 	}
 }

@@ -32,10 +32,3 @@ func TestStructGet(t *testing.T) {
 		t.Error("Get(c) found a member")
 	}
 }
-
-func TestFault(t *testing.T) {
-	f := Faultf(CodeInvalidParams, "param %d: want %s", 2, "int")
-	if f.Code != CodeInvalidParams || f.Error() != "fault -32602: param 2: want int" {
-		t.Fatalf("Faultf = %+v, %q", f, f.Error())
-	}
-}

@@ -1,7 +1,6 @@
 package guest
 
 import (
-	"errors"
 	"strconv"
 
 	"github.com/rpchost/rpchost/abi"
@@ -42,8 +41,8 @@ func parseCall(in []byte, params []any) (method []byte, _ []any, err error) {
 	for i := uint64(0); i < count; i++ {
 		v, r, err := abi.DecodeValue(rest)
 		if err != nil {
-			var me *abi.MalformedError
-			if errors.As(err, &me) {
+			// DecodeValue returns a *MalformedError as it is, unwrapped.
+			if me, ok := err.(*abi.MalformedError); ok {
 				me.Offset += len(in) - len(rest)
 			}
 			clear(params) // the values decoded so far are garbage now

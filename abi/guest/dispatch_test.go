@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -36,6 +37,8 @@ func testRegistry(t *testing.T) *registry {
 		"wrapped":   func(Params) (any, error) { return nil, fmt.Errorf("context: %w", abi.Faultf(43, "inner")) },
 		"nilfault":  func(Params) (any, error) { var f *abi.Fault; return nil, f },
 		"panics":    func(p Params) (any, error) { return p[5], nil },
+		"panicsint": func(Params) (any, error) { panic(42) },
+		"panicsval": func(Params) (any, error) { panic(struct{ X int }{1}) },
 		"badtype":   func(Params) (any, error) { return struct{}{}, nil },
 		"badstring": func(Params) (any, error) { return []any{"ok", "\xff"}, nil },
 		"keep":      func(p Params) (any, error) { kept = p; return nil, nil },
@@ -89,6 +92,8 @@ func TestDispatch(t *testing.T) {
 		{method: "wrapped", code: 43, msg: "inner"},
 		{method: "nilfault", code: abi.CodeInternalError, msg: "handler returned a nil *abi.Fault as its error"},
 		{method: "panics", code: abi.CodeApplicationError, msg: "panic: runtime error: index out of range [5] with length 0"},
+		{method: "panicsint", code: abi.CodeApplicationError, msg: "panic: 42"},
+		{method: "panicsval", code: abi.CodeApplicationError, msg: "panic: %!v(struct { X int })"},
 		{method: "badtype", code: abi.CodeInternalError, msg: "badtype: result: Go type struct {} is not an XML-RPC value"},
 		{method: "badstring", code: abi.CodeInternalError, msg: "badstring: result: abi: cannot encode value at [1]: string is not valid UTF-8"},
 	} {
@@ -102,6 +107,42 @@ func TestDispatch(t *testing.T) {
 		var f *abi.Fault
 		if !errors.As(err, &f) || f.Code != tc.code || !strings.HasPrefix(f.Message, tc.msg) {
 			t.Errorf("%s%v: err = %v, want fault %d %q", tc.method, tc.params, err, tc.code, tc.msg)
+		}
+	}
+}
+
+// asFault42 finds a fault through an As method.
+type asFault42 struct{}
+
+func (asFault42) Error() string { return "as" }
+func (asFault42) As(target any) bool {
+	if f, ok := target.(**abi.Fault); ok {
+		*f = abi.Faultf(42, "from As")
+		return true
+	}
+	return false
+}
+
+// TestFaultInMatchesErrorsAs checks faultIn against errors.As, which it
+// replaces to keep reflection out of plugins.
+func TestFaultInMatchesErrorsAs(t *testing.T) {
+	inner := &abi.Fault{Code: 1, Message: "inner"}
+	for _, err := range []error{
+		inner,
+		fmt.Errorf("a: %w", fmt.Errorf("b: %w", inner)),
+		errors.Join(errors.New("x"), fmt.Errorf("y: %w", inner)),
+		fmt.Errorf("%w and %w", errors.New("x"), &abi.Fault{Code: 2}),
+		asFault42{},
+		fmt.Errorf("ctx: %w", asFault42{}),
+		errors.New("plain"),
+		errors.Join(errors.New("x"), errors.New("y")),
+		fmt.Errorf("nil: %w", (*abi.Fault)(nil)),
+	} {
+		var want *abi.Fault
+		wantOK := errors.As(err, &want)
+		got, ok := faultIn(err)
+		if ok != wantOK || (ok && !reflect.DeepEqual(got, want)) {
+			t.Errorf("faultIn(%v) = %v, %v; errors.As gives %v, %v", err, got, ok, want, wantOK)
 		}
 	}
 }

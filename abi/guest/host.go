@@ -2,10 +2,10 @@ package guest
 
 import (
 	"errors"
-	"fmt"
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/abi/internal/smallfmt"
 )
 
 // The host capabilities of ABI v1 (see package abi): logging, the plugin's
@@ -53,17 +53,21 @@ const (
 
 // Log writes to the server's log, tagged with the plugin and the method.
 // args are key-value pairs, as with log/slog: Log(LevelInfo, "stored", "n", 3).
+// A value that Register would accept as a result is logged as that value;
+// any other is printed as fmt.Sprint would print it, through its Error or
+// String method if it has one, but without package fmt (see abi.Faultf):
+// a struct or pointer with neither method is logged as %!v(its type).
 func Log(level int, msg string, args ...any) {
 	attrs := make(abi.Struct, 0, len(args)/2)
 	for i := 0; i+1 < len(args); i += 2 {
 		v, _, err := normalize(args[i+1], 0)
 		if err != nil {
-			v = fmt.Sprint(args[i+1])
+			v = smallfmt.Sprint(args[i+1])
 		}
-		attrs = append(attrs, abi.Member{Name: fmt.Sprint(args[i]), Value: v})
+		attrs = append(attrs, abi.Member{Name: smallfmt.Sprint(args[i]), Value: v})
 	}
 	if len(args)%2 == 1 {
-		attrs = append(attrs, abi.Member{Name: "!BADKEY", Value: fmt.Sprint(args[len(args)-1])})
+		attrs = append(attrs, abi.Member{Name: "!BADKEY", Value: smallfmt.Sprint(args[len(args)-1])})
 	}
 	host.log(level, msg, attrs)
 }
@@ -79,6 +83,12 @@ type hostCalls interface {
 	log(level int, msg string, attrs abi.Struct)
 }
 
+// hostError is the error of a host capability: "rpchost: op: reason",
+// wrapping ErrHost.
+func hostError(op, reason string) error {
+	return smallfmt.Wrap(ErrHost.Error()+": "+op+": "+reason, ErrHost)
+}
+
 // decodeScan reads kv_scan's result: an array of [key, value] pairs.
 func decodeScan(b []byte) ([]KV, error) {
 	v, rest, err := abi.DecodeValue(b)
@@ -86,19 +96,19 @@ func decodeScan(b []byte) ([]KV, error) {
 		err = errors.New("trailing bytes")
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%w: kv_scan result: %v", ErrHost, err)
+		return nil, hostError("kv_scan result", err.Error())
 	}
 	pairs, _ := v.([]any)
 	out := make([]KV, 0, len(pairs))
 	for _, p := range pairs {
 		kv, ok := p.([]any)
 		if !ok || len(kv) != 2 {
-			return nil, fmt.Errorf("%w: kv_scan result: want [key, value] pairs", ErrHost)
+			return nil, hostError("kv_scan result", "want [key, value] pairs")
 		}
 		k, kok := kv[0].(string)
 		val, vok := kv[1].([]byte)
 		if !kok || !vok {
-			return nil, fmt.Errorf("%w: kv_scan result: want [str, bin] pairs", ErrHost)
+			return nil, hostError("kv_scan result", "want [str, bin] pairs")
 		}
 		out = append(out, KV{Key: k, Value: val})
 	}

@@ -3,7 +3,7 @@
 package guest
 
 import (
-	"fmt"
+	"strconv"
 	"time"
 	"unsafe"
 
@@ -58,7 +58,7 @@ func result(op string, r int32) ([]byte, bool, error) {
 		if len(msg) > 0 {
 			hostResultRead(uint32(uintptr(unsafe.Pointer(&msg[0]))))
 		}
-		return nil, false, fmt.Errorf("%w: %s: %s", ErrHost, op, msg)
+		return nil, false, hostError(op, string(msg))
 	}
 	b := make([]byte, int(r))
 	if r > 0 {
@@ -102,7 +102,7 @@ func (wasmHost) configGet(key string) (any, bool, error) {
 	}
 	v, _, err := abi.DecodeValue(b)
 	if err != nil {
-		return nil, false, fmt.Errorf("%w: config_get %q: %v", ErrHost, key, err)
+		return nil, false, hostError("config_get "+strconv.Quote(key), err.Error())
 	}
 	return v, true, nil
 }

@@ -1,10 +1,10 @@
 package guest
 
 import (
-	"fmt"
 	"sync"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/abi/internal/smallfmt"
 )
 
 // invokeMu serializes Invoke: the dispatcher, like a wasm instance, runs
@@ -25,13 +25,13 @@ func Invoke(name string, params ...any) (any, error) {
 		n, _, err := normalize(p, 0)
 		if err != nil {
 			e := err.(*normalizeError)
-			return nil, fmt.Errorf("guest.Invoke %s: param %d%s: %s", name, i+1, e.path, e.reason)
+			return nil, smallfmt.Errorf("guest.Invoke %s: param %d%s: %s", name, i+1, e.path, e.reason)
 		}
 		np[i] = n
 	}
 	in, err := abi.AppendCall(nil, name, np)
 	if err != nil {
-		return nil, fmt.Errorf("guest.Invoke %s: %w", name, err)
+		return nil, smallfmt.Errorf("guest.Invoke %s: %w", name, err)
 	}
 	invokeMu.Lock()
 	out := std.call(nil, in)

@@ -1,14 +1,13 @@
 package guest
 
 import (
-	"fmt"
-	"maps"
 	"math"
 	"slices"
 	"strconv"
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/abi/internal/smallfmt"
 )
 
 // normalizeError says which part of a handler's result is not a value and
@@ -107,50 +106,82 @@ func normalize(v any, depth int) (any, bool, error) {
 	case *abi.Fault:
 		return nil, false, &normalizeError{reason: "a *abi.Fault was returned as the result: return it as the error"}
 	case []string:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []int:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []int32:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []int64:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []uint32:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []float32:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []float64:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []bool:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case [][]byte:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []time.Time:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []abi.Struct:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case [][]any:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case []map[string]any:
-		return sliceOf(x, depth)
+		return sliceOf(len(x), x == nil, func(i int) any { return x[i] }, depth)
 	case map[string]any:
-		return structOf(x, depth)
+		return structOf(len(x), func(add func(string, any)) {
+			for k, e := range x {
+				add(k, e)
+			}
+		}, depth)
 	case map[string]string:
-		return structOf(x, depth)
+		return structOf(len(x), func(add func(string, any)) {
+			for k, e := range x {
+				add(k, e)
+			}
+		}, depth)
 	case map[string]int:
-		return structOf(x, depth)
+		return structOf(len(x), func(add func(string, any)) {
+			for k, e := range x {
+				add(k, e)
+			}
+		}, depth)
 	case map[string]int64:
-		return structOf(x, depth)
+		return structOf(len(x), func(add func(string, any)) {
+			for k, e := range x {
+				add(k, e)
+			}
+		}, depth)
 	case map[string]float64:
-		return structOf(x, depth)
+		return structOf(len(x), func(add func(string, any)) {
+			for k, e := range x {
+				add(k, e)
+			}
+		}, depth)
 	case map[string]bool:
-		return structOf(x, depth)
+		return structOf(len(x), func(add func(string, any)) {
+			for k, e := range x {
+				add(k, e)
+			}
+		}, depth)
 	case map[string][]any:
-		return structOf(x, depth)
+		return structOf(len(x), func(add func(string, any)) {
+			for k, e := range x {
+				add(k, e)
+			}
+		}, depth)
 	case map[string]abi.Struct:
-		return structOf(x, depth)
+		return structOf(len(x), func(add func(string, any)) {
+			for k, e := range x {
+				add(k, e)
+			}
+		}, depth)
 	default:
-		return nil, false, &normalizeError{reason: fmt.Sprintf("Go type %T is not an XML-RPC value "+
-			"(return int64, float64, string, bool, []byte, time.Time, []any, abi.Struct or nil)", v)}
+		return nil, false, &normalizeError{reason: "Go type " + smallfmt.TypeName(v) + " is not an XML-RPC value " +
+			"(return int64, float64, string, bool, []byte, time.Time, []any, abi.Struct or nil)"}
 	}
 }
 
@@ -172,38 +203,47 @@ func tooDeep() error {
 	return &normalizeError{reason: "arrays and structs nest deeper than " + strconv.Itoa(abi.MaxDepth)}
 }
 
-// sliceOf converts a typed slice to []any, element by element.
-func sliceOf[T any](s []T, depth int) (any, bool, error) {
-	if s == nil {
+// The conversions of typed slices and maps below take their elements
+// through a closure rather than being generic: every instantiation of a
+// generic function is a copy of its code, about 2.5 KB of wasm each, and
+// there would be one per type Register accepts.
+
+// sliceOf converts a typed slice of n elements, element i being at(i), to
+// []any; a nil slice becomes an empty array.
+func sliceOf(n int, isNil bool, at func(i int) any, depth int) (any, bool, error) {
+	if isNil {
 		return []any{}, true, nil
 	}
 	if depth >= abi.MaxDepth {
 		return nil, false, tooDeep()
 	}
-	out := make([]any, len(s))
-	for i, e := range s {
-		n, _, err := normalize(e, depth+1)
+	out := make([]any, n)
+	for i := range out {
+		v, _, err := normalize(at(i), depth+1)
 		if err != nil {
 			return nil, false, nestErr(err, "["+strconv.Itoa(i)+"]")
 		}
-		out[i] = n
+		out[i] = v
 	}
 	return out, true, nil
 }
 
-// structOf converts a string-keyed map to an abi.Struct sorted by key, so
-// the same map always gives the same response.
-func structOf[T any](m map[string]T, depth int) (any, bool, error) {
+// structOf converts a string-keyed map of n entries, which each passes to
+// add, to an abi.Struct sorted by name, so that the same map always gives
+// the same response.
+func structOf(n int, each func(add func(name string, value any)), depth int) (any, bool, error) {
 	if depth >= abi.MaxDepth {
 		return nil, false, tooDeep()
 	}
-	out := make(abi.Struct, 0, len(m))
-	for _, k := range slices.Sorted(maps.Keys(m)) {
-		n, _, err := normalize(m[k], depth+1)
+	out := make(abi.Struct, 0, n)
+	each(func(name string, value any) { out = append(out, abi.Member{Name: name, Value: value}) })
+	sortByName(out)
+	for i := range out {
+		v, _, err := normalize(out[i].Value, depth+1)
 		if err != nil {
-			return nil, false, nestErr(err, "."+k)
+			return nil, false, nestErr(err, "."+out[i].Name)
 		}
-		out = append(out, abi.Member{Name: k, Value: n})
+		out[i].Value = v
 	}
 	return out, true, nil
 }

@@ -7,6 +7,7 @@ package main
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
@@ -107,7 +108,8 @@ func fault(p guest.Params) (any, error) {
 		return nil, err
 	}
 	if code != int64(int32(code)) {
-		return nil, abi.Faultf(abi.CodeInvalidParams, "fault: code %d does not fit in an <int>", code)
+		return nil, &abi.Fault{Code: abi.CodeInvalidParams,
+			Message: "fault: code " + strconv.FormatInt(code, 10) + " does not fit in an <int>"}
 	}
 	msg, err := p.String(1)
 	if err != nil {

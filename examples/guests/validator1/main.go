@@ -42,6 +42,13 @@ func init() {
 			"the int multiplied by 10, 100 and 1000."))
 }
 
+// invalid is the fault for params a method cannot use. Messages are put
+// together with strconv rather than abi.Faultf, whose formatter would add
+// about 0.1 MB to the plugin.
+func invalid(msg string) error {
+	return &abi.Fault{Code: abi.CodeInvalidParams, Message: msg}
+}
+
 // stooges sums the int members moe, larry and curly of s; where names s in
 // messages.
 func stooges(s abi.Struct, where string) (int64, error) {
@@ -62,11 +69,11 @@ func stooges(s abi.Struct, where string) (int64, error) {
 func intMember(s abi.Struct, name, where string) (int64, error) {
 	v, ok := s.Get(name)
 	if !ok {
-		return 0, abi.Faultf(abi.CodeInvalidParams, "%s has no member %q", where, name)
+		return 0, invalid(where + " has no member " + strconv.Quote(name))
 	}
 	n, ok := v.(int64)
 	if !ok {
-		return 0, abi.Faultf(abi.CodeInvalidParams, "%s.%s: want int, got %s", where, name, abi.TypeName(v))
+		return 0, invalid(where + "." + name + ": want int, got " + abi.TypeName(v))
 	}
 	return n, nil
 }
@@ -74,7 +81,7 @@ func intMember(s abi.Struct, name, where string) (int64, error) {
 func addInts(a, b int64, where string) (int64, error) {
 	sum := a + b
 	if (sum > a) != (b > 0) {
-		return 0, abi.Faultf(abi.CodeInvalidParams, "%s: the sum overflows a 64-bit integer", where)
+		return 0, invalid(where + ": the sum overflows a 64-bit integer")
 	}
 	return sum, nil
 }
@@ -92,7 +99,7 @@ func arrayOfStructsTest(p guest.Params) (any, error) {
 		where := "param 1[" + strconv.Itoa(i) + "]"
 		s, ok := v.(abi.Struct)
 		if !ok {
-			return nil, abi.Faultf(abi.CodeInvalidParams, "%s: want struct, got %s", where, abi.TypeName(v))
+			return nil, invalid(where + ": want struct, got " + abi.TypeName(v))
 		}
 		curly, err := intMember(s, "curly", where)
 		if err != nil {
@@ -156,16 +163,16 @@ func moderateSizeArrayCheck(p guest.Params) (any, error) {
 		return nil, err
 	}
 	if len(list) == 0 {
-		return nil, abi.Faultf(abi.CodeInvalidParams, "param 1: the array is empty, want strings")
+		return nil, invalid("param 1: the array is empty, want strings")
 	}
 	first, ok := list[0].(string)
 	if !ok {
-		return nil, abi.Faultf(abi.CodeInvalidParams, "param 1[0]: want string, got %s", abi.TypeName(list[0]))
+		return nil, invalid("param 1[0]: want string, got " + abi.TypeName(list[0]))
 	}
 	last, ok := list[len(list)-1].(string)
 	if !ok {
-		return nil, abi.Faultf(abi.CodeInvalidParams, "param 1[%d]: want string, got %s",
-			len(list)-1, abi.TypeName(list[len(list)-1]))
+		return nil, invalid("param 1[" + strconv.Itoa(len(list)-1) + "]: want string, got " +
+			abi.TypeName(list[len(list)-1]))
 	}
 	return first + last, nil
 }
@@ -182,11 +189,11 @@ func nestedStructTest(p guest.Params) (any, error) {
 	for _, key := range []string{"2000", "04", "01"} {
 		v, ok := s.Get(key)
 		if !ok {
-			return nil, abi.Faultf(abi.CodeInvalidParams, "%s has no member %q", where, key)
+			return nil, invalid(where + " has no member " + strconv.Quote(key))
 		}
 		where += "[" + key + "]"
 		if s, ok = v.(abi.Struct); !ok {
-			return nil, abi.Faultf(abi.CodeInvalidParams, "%s: want struct, got %s", where, abi.TypeName(v))
+			return nil, invalid(where + ": want struct, got " + abi.TypeName(v))
 		}
 	}
 	return stooges(s, where)
@@ -201,7 +208,7 @@ func simpleStructReturnTest(p guest.Params) (any, error) {
 		return nil, err
 	}
 	if n > math.MaxInt64/1000 || n < math.MinInt64/1000 {
-		return nil, abi.Faultf(abi.CodeInvalidParams, "simpleStructReturnTest: %d times 1000 overflows a 64-bit integer", n)
+		return nil, invalid("simpleStructReturnTest: " + strconv.FormatInt(n, 10) + " times 1000 overflows a 64-bit integer")
 	}
 	return abi.Struct{
 		{Name: "times10", Value: n * 10},

@@ -1,7 +1,7 @@
 package recordsvc
 
 import (
-	"fmt"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -31,18 +31,44 @@ const atLen = 23
 
 func recKey(id string) string { return recPrefix + id }
 
+// escape and unescape loop over the bytes rather than use a
+// strings.Replacer, which would add 25 KB to the plugin.
 func escape(source string) string {
 	if !strings.ContainsAny(source, "%/") {
 		return source
 	}
-	return strings.NewReplacer("%", "%25", "/", "%2F").Replace(source)
+	b := make([]byte, 0, len(source)+8)
+	for i := 0; i < len(source); i++ {
+		switch c := source[i]; c {
+		case '%':
+			b = append(b, "%25"...)
+		case '/':
+			b = append(b, "%2F"...)
+		default:
+			b = append(b, c)
+		}
+	}
+	return string(b)
 }
 
 func unescape(s string) string {
 	if !strings.Contains(s, "%") {
 		return s
 	}
-	return strings.NewReplacer("%2F", "/", "%25", "%").Replace(s)
+	b := make([]byte, 0, len(s))
+	for i := 0; i < len(s); i++ {
+		switch {
+		case strings.HasPrefix(s[i:], "%25"):
+			b = append(b, '%')
+			i += 2
+		case strings.HasPrefix(s[i:], "%2F"):
+			b = append(b, '/')
+			i += 2
+		default:
+			b = append(b, s[i])
+		}
+	}
+	return string(b)
 }
 
 // sourceBase is the prefix of one source's index; timeBase that of the
@@ -71,19 +97,29 @@ func encodeAt(t time.Time) string {
 	return string(append(b, ns...))
 }
 
+// decodeAt reads what encodeAt wrote. It takes the digits apart itself
+// rather than call time.Parse, which would add 50 KB to the plugin.
 func decodeAt(s string) (time.Time, error) {
+	bad := errors.New("time " + strconv.Quote(s) + ": want " + strconv.Itoa(atLen) + " digits of a valid time")
 	if len(s) != atLen {
-		return time.Time{}, fmt.Errorf("time %q: want %d digits", s, atLen)
+		return time.Time{}, bad
 	}
-	t, err := time.Parse("20060102150405", s[:14])
-	if err != nil {
-		return time.Time{}, err
+	// YYYY MM DD hh mm ss nnnnnnnnn
+	var n [7]int
+	off := 0
+	for i, width := range [7]int{4, 2, 2, 2, 2, 2, 9} {
+		v, err := strconv.Atoi(s[off : off+width])
+		if err != nil || s[off] < '0' || s[off] > '9' { // Atoi takes a sign
+			return time.Time{}, bad
+		}
+		n[i] = v
+		off += width
 	}
-	ns, err := strconv.Atoi(s[14:])
-	if err != nil {
-		return time.Time{}, err
+	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], n[6], time.UTC)
+	if encodeAt(t) != s { // time.Date normalized a field out of range (month 13)
+		return time.Time{}, bad
 	}
-	return t.Add(time.Duration(ns)), nil
+	return t, nil
 }
 
 // idOf returns the id at the end of an index key under base.

@@ -34,8 +34,26 @@ func TestEncodeAtSortsLikeTime(t *testing.T) {
 	}
 }
 
+func TestDecodeAtRejects(t *testing.T) {
+	for _, s := range []string{
+		"",
+		"2024030112000000000000",   // 22 digits
+		"202403011200000000000000", // 24
+		"20241301120000000000000",  // month 13
+		"20240230120000000000000",  // February 30
+		"20240301240000000000000",  // hour 24
+		"2024030112000000000000x",
+		"+0240301120000000000000",
+		"2024-301120000000000000",
+	} {
+		if tm, err := decodeAt(s); err == nil {
+			t.Errorf("decodeAt(%q) = %v, want an error", s, tm)
+		}
+	}
+}
+
 func TestEscape(t *testing.T) {
-	for _, s := range []string{"plain", "a/b", "%", "%2F", "a%25/b//", ""} {
+	for _, s := range []string{"plain", "a/b", "%", "%2F", "a%25/b//", "", "%252F", "%2"} {
 		e := escape(s)
 		if strings.Contains(e, "/") || unescape(e) != s {
 			t.Errorf("escape(%q) = %q, unescaped %q", s, e, unescape(e))

@@ -2,9 +2,9 @@ package recordsvc
 
 import (
 	"errors"
-	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -29,6 +29,7 @@ const (
 	maxTagBytes    = 64
 	minYear        = 1
 	maxYear        = 9999
+	yearRange      = "0001-9999" // minYear-maxYear, as at's error states it
 )
 
 // Struct is the record as XML-RPC returns it: members id, source, at,
@@ -54,7 +55,7 @@ func (r Record) Struct() abi.Struct {
 func parseRecord(v any) (Record, error) {
 	s, ok := v.(abi.Struct)
 	if !ok {
-		return Record{}, fmt.Errorf("want a struct, got %s", abi.TypeName(v))
+		return Record{}, errors.New("want a struct, got " + abi.TypeName(v))
 	}
 	var r Record
 	var haveID, haveSource, haveAt, haveValue bool
@@ -76,7 +77,7 @@ func parseRecord(v any) (Record, error) {
 		case "tags":
 			r.Tags, err = tags(m.Value)
 		default:
-			err = fmt.Errorf("unknown member %q (a record has id, source, at, value and tags)", m.Name)
+			err = errors.New("unknown member " + strconv.Quote(m.Name) + " (a record has id, source, at, value and tags)")
 		}
 		if err != nil {
 			return Record{}, err
@@ -87,7 +88,7 @@ func parseRecord(v any) (Record, error) {
 		name string
 	}{{haveID, "id"}, {haveSource, "source"}, {haveAt, "at"}, {haveValue, "value"}} {
 		if !missing.have {
-			return Record{}, fmt.Errorf("%s is missing", missing.name)
+			return Record{}, errors.New(missing.name + " is missing")
 		}
 	}
 	if r.Tags == nil {
@@ -100,16 +101,16 @@ func parseRecord(v any) (Record, error) {
 func text(name string, v any, maxBytes int) (string, error) {
 	s, ok := v.(string)
 	if !ok {
-		return "", fmt.Errorf("%s must be a string, got %s", name, abi.TypeName(v))
+		return "", errors.New(name + " must be a string, got " + abi.TypeName(v))
 	}
 	s = strings.TrimSpace(s)
 	switch {
 	case s == "":
-		return "", fmt.Errorf("%s is empty", name)
+		return "", errors.New(name + " is empty")
 	case len(s) > maxBytes:
-		return "", fmt.Errorf("%s is %d bytes, at most %d", name, len(s), maxBytes)
+		return "", errors.New(name + " is " + strconv.Itoa(len(s)) + " bytes, at most " + strconv.Itoa(maxBytes))
 	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "", fmt.Errorf("%s contains a control character", name)
+		return "", errors.New(name + " contains a control character")
 	}
 	return s, nil
 }
@@ -117,11 +118,11 @@ func text(name string, v any, maxBytes int) (string, error) {
 func timestamp(v any) (time.Time, error) {
 	t, ok := v.(time.Time)
 	if !ok {
-		return time.Time{}, fmt.Errorf("at must be a dateTime.iso8601, got %s", abi.TypeName(v))
+		return time.Time{}, errors.New("at must be a dateTime.iso8601, got " + abi.TypeName(v))
 	}
 	t = t.UTC()
 	if y := t.Year(); y < minYear || y > maxYear {
-		return time.Time{}, fmt.Errorf("at is in year %d, outside %04d-%04d", y, minYear, maxYear)
+		return time.Time{}, errors.New("at is in year " + strconv.Itoa(y) + ", outside " + yearRange)
 	}
 	return t, nil
 }
@@ -136,7 +137,7 @@ func number(v any) (float64, error) {
 	case int64:
 		f = float64(x)
 	default:
-		return 0, fmt.Errorf("value must be a number, got %s", abi.TypeName(v))
+		return 0, errors.New("value must be a number, got " + abi.TypeName(v))
 	}
 	if math.IsNaN(f) || math.IsInf(f, 0) {
 		return 0, errors.New("value must be a finite number")
@@ -151,27 +152,28 @@ func tags(v any) ([]string, error) {
 	}
 	a, ok := v.([]any)
 	if !ok {
-		return nil, fmt.Errorf("tags must be an array of strings, got %s", abi.TypeName(v))
+		return nil, errors.New("tags must be an array of strings, got " + abi.TypeName(v))
 	}
 	out := make([]string, 0, len(a))
 	for i, e := range a {
 		s, ok := e.(string)
 		if !ok {
-			return nil, fmt.Errorf("tags[%d] must be a string, got %s", i, abi.TypeName(e))
+			return nil, errors.New("tags[" + strconv.Itoa(i) + "] must be a string, got " + abi.TypeName(e))
 		}
 		s = strings.ToLower(strings.TrimSpace(s))
 		switch {
 		case s == "" || slices.Contains(out, s):
 			continue
 		case len(s) > maxTagBytes:
-			return nil, fmt.Errorf("tags[%d] is %d bytes, at most %d", i, len(s), maxTagBytes)
+			return nil, errors.New("tags[" + strconv.Itoa(i) + "] is " + strconv.Itoa(len(s)) + " bytes, at most " +
+				strconv.Itoa(maxTagBytes))
 		case strings.IndexFunc(s, unicode.IsControl) >= 0:
-			return nil, fmt.Errorf("tags[%d] contains a control character", i)
+			return nil, errors.New("tags[" + strconv.Itoa(i) + "] contains a control character")
 		}
 		out = append(out, s)
 	}
 	if len(out) > maxTags {
-		return nil, fmt.Errorf("%d distinct tags, at most %d", len(out), maxTags)
+		return nil, errors.New(strconv.Itoa(len(out)) + " distinct tags, at most " + strconv.Itoa(maxTags))
 	}
 	return out, nil
 }
@@ -198,7 +200,7 @@ func decodeRecord(id string, b []byte) (Record, error) {
 		err = errors.New("not a version 1 record")
 	}
 	if err != nil {
-		return Record{}, fmt.Errorf("stored record %q is corrupt: %v", id, err)
+		return Record{}, errors.New("stored record " + strconv.Quote(id) + " is corrupt: " + err.Error())
 	}
 	r := Record{ID: id}
 	var ok1, ok2, ok3 bool
@@ -207,12 +209,13 @@ func decodeRecord(id string, b []byte) (Record, error) {
 	r.Value, ok3 = a[3].(float64)
 	rawTags, ok4 := a[4].([]any)
 	if !ok1 || !ok2 || !ok3 || !ok4 {
-		return Record{}, fmt.Errorf("stored record %q is corrupt: wrong member types", id)
+		return Record{}, errors.New("stored record " + strconv.Quote(id) + " is corrupt: wrong member types")
 	}
 	r.Tags = make([]string, len(rawTags))
 	for i, t := range rawTags {
 		if r.Tags[i], ok1 = t.(string); !ok1 {
-			return Record{}, fmt.Errorf("stored record %q is corrupt: tag %d is %s", id, i, abi.TypeName(t))
+			return Record{}, errors.New("stored record " + strconv.Quote(id) + " is corrupt: tag " + strconv.Itoa(i) +
+				" is " + abi.TypeName(t))
 		}
 	}
 	return r, nil
