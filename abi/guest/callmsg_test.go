@@ -24,6 +24,17 @@ func TestParseCallAgreesWithABI(t *testing.T) {
 	}
 }
 
+func TestParseCallFixintsAgreeWithABI(t *testing.T) {
+	for b := 0; b <= 0xff; b++ {
+		in := []byte{0x92, 0xa1, 'm', 0x91, byte(b)}
+		_, got, gotErr := parseCall(in, nil)
+		_, want, wantErr := abi.DecodeCall(in)
+		if (gotErr == nil) != (wantErr == nil) || !reflect.DeepEqual(got, want) {
+			t.Errorf("param byte 0x%02x: parseCall = %#v, %v; abi.DecodeCall = %#v, %v", b, got, gotErr, want, wantErr)
+		}
+	}
+}
+
 func TestParseCallReusesScratch(t *testing.T) {
 	in, _ := abi.AppendCall(nil, "m", []any{int64(1), int64(2)})
 	scratch := make([]any, 0, 4)
