@@ -7,11 +7,13 @@ func (d *decoder) methodCall(root tag) (Request, error) {
 	var req Request
 	haveName := false
 	for !root.empty() {
-		likely := "methodName"
+		var t tag
+		var err error
 		if haveName {
-			likely = "params"
+			t, err = d.child(root, "<params>", "</methodCall>")
+		} else {
+			t, err = d.child(root, "<methodName>", "</methodCall>")
 		}
-		t, err := d.next(root, likely)
 		if err != nil {
 			return req, err
 		}
@@ -27,7 +29,7 @@ func (d *decoder) methodCall(root tag) (Request, error) {
 				return req, d.errAt(int(t.off), ErrInvalidRequest, "<%s> has a second <%s>", d.qname(root), d.qname(t))
 			}
 			haveName = true
-			name, err := d.text(t)
+			name, err := d.text(t, "</methodName>")
 			if err != nil {
 				return req, err
 			}
@@ -59,7 +61,7 @@ func (d *decoder) methodCall(root tag) (Request, error) {
 func (d *decoder) params(t tag) ([]any, error) {
 	var ps collector[any]
 	for !t.empty() {
-		p, err := d.next(t, "param")
+		p, err := d.child(t, "<param>", "</params>")
 		if err != nil {
 			return nil, err
 		}
@@ -89,7 +91,7 @@ func (d *decoder) param(p tag) (any, error) {
 	if p.empty() {
 		return nil, d.errAt(int(p.off), ErrInvalidRequest, "<%s/> holds no <value>", d.qname(p))
 	}
-	v, err := d.next(p, "value")
+	v, err := d.child(p, "<value>", "")
 	if err != nil {
 		return nil, err
 	}
@@ -100,5 +102,5 @@ func (d *decoder) param(p tag) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return val, d.close(p)
+	return val, d.closeAs(p, "</param>")
 }

@@ -83,3 +83,64 @@ func TestInvalidCharacters(t *testing.T) {
 		{"non-ascii declaration", "<?xml version=\"1.0\" standalone=\"\xe9\"?><methodCall/>", ErrInvalidCharacter, []string{"XML declaration holds byte 0xE9"}},
 	})
 }
+
+func TestUnusualBytes(t *testing.T) {
+	for c := range 256 {
+		plain := c >= 0x20 && c < 0x80 || c == '\t' || c == '\n' || c == '\r'
+		for pos := range 8 {
+			// Put c among neighbours that could disturb it through a
+			// carry or a borrow: 0x00, 0x80, 0xFF, ' ' and '\n'.
+			for _, fill := range []byte{'a', 0x00, 0x80, 0xFF, ' ', '\n'} {
+				var w uint64
+				for k := range 8 {
+					b := fill
+					if k == pos {
+						b = byte(c)
+					}
+					w |= uint64(b) << (8 * k)
+				}
+				got := unusualBytes(w)>>(8*pos+7)&1 == 1
+				if got == plain {
+					t.Fatalf("byte %#x at %d among %#x: flagged %v", c, pos, fill, got)
+				}
+			}
+		}
+	}
+}
+
+func TestSkipPlain(t *testing.T) {
+	for n := range 40 {
+		for bad := range n {
+			b := []byte(strings.Repeat("a\n\tb\r ~", 8)[:n])
+			b[bad] = 0x01
+			rest := skipPlain(b)
+			if got := n - len(rest); got > bad || (got < bad && len(rest) >= 8) {
+				t.Errorf("n=%d bad=%d: skipped %d", n, bad, got)
+			}
+		}
+		plain := []byte(strings.Repeat("x\n", 20)[:n])
+		if rest := skipPlain(plain); len(rest) >= 8 {
+			t.Errorf("n=%d: stopped %d bytes early in plain text", n, len(rest))
+		}
+	}
+}
+
+// BenchmarkCheckChars runs the pass that ASCII and ISO-8859-1 documents,
+// and UTF-8 ones that fail, still make over every character.
+func BenchmarkCheckChars(b *testing.B) {
+	a := make([]any, 10_000)
+	for i := range a {
+		a[i] = int64(i * 7919)
+	}
+	big, _ := AppendRequest(nil, "sum", []any{a})
+	for name, body := range map[string][]byte{"python": []byte(pyAdd), "compact": big, "crlf": []byte(xmlrpccRequest)} {
+		b.Run(name, func(b *testing.B) {
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if checkChars(body, 0, false) >= 0 {
+					b.Fatal("bad character")
+				}
+			}
+		})
+	}
+}

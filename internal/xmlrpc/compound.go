@@ -22,7 +22,7 @@ func (d *decoder) array(t tag) (any, error) {
 	if t.empty() {
 		return nil, d.errAt(int(t.off), ErrInvalidRequest, one, d.qname(t))
 	}
-	data, err := d.next(t, "data")
+	data, err := d.child(t, "<data>", "")
 	if err != nil {
 		return nil, err
 	}
@@ -31,7 +31,7 @@ func (d *decoder) array(t tag) (any, error) {
 	}
 	var elems collector[any]
 	for !data.empty() {
-		v, err := d.next(data, "value")
+		v, err := d.child(data, "<value>", "</data>")
 		if err != nil {
 			return nil, err
 		}
@@ -68,7 +68,7 @@ func (d *decoder) structure(t tag) (any, error) {
 	var members collector[abi.Member]
 	var dups dupFinder
 	for !t.empty() {
-		m, err := d.next(t, "member")
+		m, err := d.child(t, "<member>", "</struct>")
 		if err != nil {
 			return nil, err
 		}
@@ -102,11 +102,13 @@ func (d *decoder) member(m tag) (abi.Member, error) {
 	var out abi.Member
 	haveName, haveValue := false, false
 	for !m.empty() {
-		likely := "name"
+		var t tag
+		var err error
 		if haveName {
-			likely = "value"
+			t, err = d.child(m, "<value>", "</member>")
+		} else {
+			t, err = d.child(m, "<name>", "</member>")
 		}
-		t, err := d.next(m, likely)
 		if err != nil {
 			return out, err
 		}
@@ -122,7 +124,7 @@ func (d *decoder) member(m tag) (abi.Member, error) {
 				return out, d.errAt(int(t.off), ErrInvalidRequest, "<%s> has a second <%s>", d.qname(m), d.qname(t))
 			}
 			haveName = true
-			name, err := d.text(t)
+			name, err := d.text(t, "</name>")
 			if err != nil {
 				return out, err
 			}

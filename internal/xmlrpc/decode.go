@@ -1,6 +1,10 @@
 package xmlrpc
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/rpchost/rpchost/abi"
+)
 
 // Request is a decoded methodCall. Params is never nil, so that "no
 // params" reaches a guest as an empty array rather than as nil.
@@ -27,7 +31,16 @@ type decoder struct {
 // result shares no memory with body, which the caller may reuse at once.
 func ParseRequest(body []byte, lim Limits) (Request, error) {
 	d := decoder{lim: lim.withDefaults()}
-	root, err := d.root(body, "methodCall")
+	req, err := d.request(body)
+	if err != nil {
+		return Request{}, d.charsFirst(err)
+	}
+	return req, nil
+}
+
+// request is ParseRequest but for the order of errors (see charsFirst).
+func (d *decoder) request(body []byte) (Request, error) {
+	root, err := d.root(body, "<methodCall>")
 	if err != nil {
 		return Request{}, err
 	}
@@ -35,10 +48,7 @@ func ParseRequest(body []byte, lim Limits) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
-	if err := d.epilog(); err != nil {
-		return Request{}, err
-	}
-	return req, nil
+	return req, d.epilog()
 }
 
 // ParseResponse returns the value of a methodResponse; a <fault> response returns (nil, *abi.Fault).
@@ -46,16 +56,9 @@ func ParseRequest(body []byte, lim Limits) (Request, error) {
 // caller can tell a server's fault from a server's garbage.
 func ParseResponse(body []byte, lim Limits) (any, error) {
 	d := decoder{lim: lim.withDefaults()}
-	root, err := d.root(body, "methodResponse")
+	v, fault, err := d.response(body)
 	if err != nil {
-		return nil, err
-	}
-	v, fault, err := d.methodResponse(root)
-	if err != nil {
-		return nil, err
-	}
-	if err := d.epilog(); err != nil {
-		return nil, err
+		return nil, d.charsFirst(err)
 	}
 	if fault != nil {
 		return nil, fault
@@ -63,7 +66,22 @@ func ParseResponse(body []byte, lim Limits) (any, error) {
 	return v, nil
 }
 
-// root reads up to and including the root element's start tag.
+// response is ParseResponse but for the order of errors.
+func (d *decoder) response(body []byte) (any, *abi.Fault, error) {
+	root, err := d.root(body, "<methodResponse>")
+	if err != nil {
+		return nil, nil, err
+	}
+	v, fault, err := d.methodResponse(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	return v, fault, d.epilog()
+}
+
+// root reads up to and including the root element's start tag. want is
+// that tag as clients write it, "<name>"; one with a prefix or attributes
+// is read too.
 func (d *decoder) root(body []byte, want string) (tag, error) {
 	if err := d.open(body); err != nil {
 		return tag{}, err
@@ -74,6 +92,9 @@ func (d *decoder) root(body []byte, want string) (tag, error) {
 	if d.pos >= len(d.buf) {
 		return tag{}, d.errAt(d.pos, ErrNotWellFormed, "document has no root element")
 	}
+	if i, ok := d.literal(want); ok {
+		return tag{off: int32(i), local: int32(i + 1), nameEnd: int32(i + len(want) - 1)}, nil
+	}
 	t, err := d.tag()
 	if err != nil {
 		return t, err
@@ -81,8 +102,8 @@ func (d *decoder) root(body []byte, want string) (tag, error) {
 	if t.isEnd() {
 		return t, d.errAt(int(t.off), ErrNotWellFormed, "end tag </%s> has no start tag", d.qname(t))
 	}
-	if string(d.local(t)) != want {
-		return t, d.errAt(int(t.off), ErrInvalidRequest, "root element is <%s>; want <%s>", d.qname(t), want)
+	if string(d.local(t)) != want[1:len(want)-1] {
+		return t, d.errAt(int(t.off), ErrInvalidRequest, "root element is <%s>; want %s", d.qname(t), want)
 	}
 	return t, nil
 }
@@ -100,13 +121,13 @@ func (d *decoder) epilog() error {
 
 // next reads the next child tag of parent, allowing only white space
 // (and comments) before it: XML-RPC's structural elements hold no text.
-// likely names the child the grammar expects, whose plain start tag is
-// then matched without scanning its name.
-func (d *decoder) next(parent tag, likely string) (tag, error) {
+func (d *decoder) next(parent tag) (tag, error) {
 	b := d.buf
 	if i := skipSpace(b, d.pos); i+1 < len(b) && b[i] == '<' && b[i+1] != '!' && b[i+1] != '?' {
-		if t, ok := d.startTag(likely, i); ok {
-			return t, nil
+		if b[i+1] == '/' && d.endTag(parent, i) {
+			// What tag would return, without scanning the name again.
+			start := int32(i) + 2 - parent.nameStart()
+			return tag{off: int32(i), local: parent.local + start, nameEnd: parent.nameEnd + start, flags: endTag | closesParent}, nil
 		}
 		d.pos = i
 		return d.tag()
@@ -122,9 +143,28 @@ func (d *decoder) next(parent tag, likely string) (tag, error) {
 	return d.tag()
 }
 
+// child is next for where the grammar expects the start tag start or,
+// unless end is "", the end tag end of parent, written "<name>" and
+// "</name>" as nearly every client writes them, and tries those first.
+// end must spell parent's local name, which the caller has checked.
+func (d *decoder) child(parent tag, start, end string) (tag, error) {
+	i, ok := d.literal(start)
+	if ok {
+		return tag{off: int32(i), local: int32(i + 1), nameEnd: int32(i + len(start) - 1)}, nil
+	}
+	// Without a prefix the qualified name is the checked local name, so
+	// end is the end tag that matches.
+	if end != "" && parent.local == parent.off+1 && i+1 < len(d.buf) && d.buf[i+1] == '/' {
+		if i, ok := d.literal(end); ok {
+			return tag{off: int32(i), local: int32(i + 2), nameEnd: int32(i + len(end) - 1), flags: endTag | closesParent}, nil
+		}
+	}
+	return d.next(parent)
+}
+
 // matchEnd checks that end closes open.
 func (d *decoder) matchEnd(open, end tag) error {
-	if !equalShort(d.qname(open), d.qname(end)) {
+	if end.flags&closesParent == 0 && !equalShort(d.qname(open), d.qname(end)) {
 		line, col := position(d.buf, d.origin, int(open.off))
 		return d.errAt(int(end.off), ErrNotWellFormed, "end tag </%s> does not match start tag <%s> at line %d, column %d", d.qname(end), d.qname(open), line, col)
 	}
@@ -136,7 +176,7 @@ func (d *decoder) close(open tag) error {
 	if d.endTag(open, skipSpace(d.buf, d.pos)) {
 		return nil
 	}
-	t, err := d.next(open, "")
+	t, err := d.next(open)
 	if err != nil {
 		return err
 	}
@@ -144,6 +184,19 @@ func (d *decoder) close(open tag) error {
 		return d.errAt(int(t.off), ErrInvalidRequest, "unexpected <%s> in <%s>; want </%s>", d.qname(t), d.qname(open), d.qname(open))
 	}
 	return d.matchEnd(open, t)
+}
+
+// closeAs is close for an element whose local name the caller has
+// checked, with lit its end tag "</name>".
+func (d *decoder) closeAs(open tag, lit string) error {
+	// Without a prefix the qualified name is the checked local name, so
+	// lit is the end tag that matches.
+	if open.local == open.off+1 {
+		if _, ok := d.literal(lit); ok {
+			return nil
+		}
+	}
+	return d.close(open)
 }
 
 // count counts one array element, struct member or param.

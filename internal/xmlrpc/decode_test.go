@@ -1,6 +1,9 @@
 package xmlrpc
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestParseRequestErrors(t *testing.T) {
 	runErrCases(t, []errCase{
@@ -41,4 +44,43 @@ func TestParseRequestErrors(t *testing.T) {
 		{"cdata end in text", call(`<value>a ]]> b</value>`), ErrNotWellFormed, []string{`"]]>" is not allowed in text`}},
 		{"unclosed cdata", call(`<value><![CDATA[abc</value>`), ErrNotWellFormed, []string{"CDATA section in <value> is not closed"}},
 	})
+}
+
+// TestParentEnd checks that the end tags child and next match whole, or
+// against their parent, come back as reading them gives them.
+func TestParentEnd(t *testing.T) {
+	for _, doc := range []string{
+		"<params></params>x",
+		"<params> \n\t</params>x",
+		"<ex:params></ex:params>x",
+		"<a:b:params  x='1'></a:b:params>x",
+		"<params></params \n>x",
+		"<params/></params>x",
+	} {
+		end := strings.LastIndex(doc, "</")
+		read := scanner{buf: []byte(doc), pos: end}
+		want, err := read.tag()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"child", "next"} {
+			d := decoder{scanner: scanner{buf: []byte(doc)}}
+			parent, err := d.tag()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got tag
+			if name == "child" {
+				got, err = d.child(parent, "<param>", "</params>")
+			} else {
+				got, err = d.next(parent)
+			}
+			if err != nil || got.off != want.off || got.local != want.local || got.nameEnd != want.nameEnd || !got.isEnd() || d.pos != read.pos {
+				t.Errorf("%s in %q: got %+v at %d, %v; want %+v at %d", name, doc, got, d.pos, err, want, read.pos)
+			}
+			if err := d.matchEnd(parent, got); err != nil {
+				t.Errorf("%s in %q: %v", name, doc, err)
+			}
+		}
+	}
 }

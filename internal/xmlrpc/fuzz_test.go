@@ -2,6 +2,7 @@ package xmlrpc
 
 import (
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/rpchost/rpchost/abi"
@@ -29,6 +30,7 @@ func FuzzParseRequest(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := ParseRequest(body, Limits{MaxItems: 10_000})
+		checkFirstChar(t, body, err)
 		if err != nil {
 			checkSentinel(t, err)
 			return
@@ -57,6 +59,7 @@ func FuzzParseResponse(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		v, err := ParseResponse(body, Limits{MaxItems: 10_000})
+		checkFirstChar(t, body, err)
 		var fault *abi.Fault
 		if errors.As(err, &fault) {
 			_, err := ParseResponse(AppendFault(nil, fault), Limits{})
@@ -79,6 +82,27 @@ func FuzzParseResponse(f *testing.F) {
 			t.Fatalf("round trip changed %s to %s (%v)", show(v), show(again), err)
 		}
 	})
+}
+
+// checkFirstChar checks that a UTF-8 document with a character XML does
+// not allow failed for the first one, and so that the scanner, which open
+// leaves checking characters to, missed none of those it passed.
+func checkFirstChar(t *testing.T, body []byte, err error) {
+	t.Helper()
+	s := scanner{}
+	if s.open(body) != nil || !s.lazyChars {
+		return
+	}
+	i := checkChars(s.buf, s.bodyStart, false)
+	if i < 0 {
+		if errors.Is(err, ErrInvalidCharacter) && !strings.Contains(err.Error(), "character reference") {
+			t.Fatalf("%q has no bad character but failed with %v", body, err)
+		}
+		return
+	}
+	if want := s.charError(i); err == nil || err.Error() != want.Error() {
+		t.Fatalf("%q: got %v, want %v", body, err, want)
+	}
 }
 
 func checkSentinel(t *testing.T, err error) {

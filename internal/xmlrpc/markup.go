@@ -16,7 +16,7 @@ func (s *scanner) comment(i int) (int, error) {
 	if b[end+2] != '>' {
 		return 0, s.errAt(end, ErrNotWellFormed, "\"--\" inside a comment")
 	}
-	return end + 3, nil
+	return end + 3, s.checkSpan(i+4, end)
 }
 
 // pi skips the processing instruction starting at i. The XML declaration
@@ -38,7 +38,7 @@ func (s *scanner) pi(i int) (int, error) {
 	if k < 0 {
 		return 0, s.errAt(i, ErrNotWellFormed, "processing instruction is not closed")
 	}
-	return j + k + 2, nil
+	return j + k + 2, s.checkSpan(i+2, j+k)
 }
 
 // refuseDTD answers any markup declaration. Without a DTD there are no
@@ -64,6 +64,9 @@ func (s *scanner) misc() error {
 		}
 		if b[i] != '<' {
 			return s.errAt(i, ErrNotWellFormed, "text %s outside the root element", quote(b[i:min(i+20, len(b))]))
+		}
+		if i+1 < len(b) && b[i+1] != '?' && b[i+1] != '!' {
+			return nil // a tag
 		}
 		var err error
 		switch {

@@ -3,24 +3,29 @@ package xmlrpc
 import "bytes"
 
 // open prepares body for scanning: it reads the byte order mark and the XML
-// declaration, transcodes or checks the declared encoding, and checks every
-// character once, leaving s.pos after the declaration.
+// declaration, transcodes or checks the declared encoding, and checks the
+// characters or leaves that to the scanner, leaving s.pos after the
+// declaration.
 func (s *scanner) open(body []byte) error {
 	s.buf = body
 	if len(body) > maxDocument {
 		return &parseError{kind: ErrLimit, line: 1, col: 1, msg: "document is larger than 2 GiB"}
 	}
-	if bytes.HasPrefix(body, []byte{0xFE, 0xFF}) || bytes.HasPrefix(body, []byte{0xFF, 0xFE}) {
+	if hasPrefixAt(body, 0, "\xFE\xFF") || hasPrefixAt(body, 0, "\xFF\xFE") {
 		return &parseError{kind: ErrUnsupportedEncoding, line: 1, col: 1,
 			msg: "document is UTF-16 (it starts with a UTF-16 byte order mark); send UTF-8"}
 	}
-	bom := bytes.HasPrefix(body, []byte{0xEF, 0xBB, 0xBF})
+	bom := hasPrefixAt(body, 0, "\xEF\xBB\xBF")
 	if bom {
 		s.origin = 3
 		s.pos = 3
 	}
 	cs := csUTF8
-	if hasPrefixAt(body, s.pos, "<?xml") && s.pos+5 < len(body) && isSpace(body[s.pos+5]) {
+	if n := commonDeclaration(body[s.pos:]); n > 0 {
+		// It is ASCII and declares UTF-8 or nothing; what declaration
+		// would find out about it is known.
+		s.pos += n
+	} else if hasPrefixAt(body, s.pos, "<?xml") && s.pos+5 < len(body) && isSpace(body[s.pos+5]) {
 		enc, err := s.declaration()
 		if err != nil {
 			return err
@@ -36,11 +41,11 @@ func (s *scanner) open(body []byte) error {
 					"document declares encoding %s but starts with a UTF-8 byte order mark", quote(enc))
 			}
 		}
-	}
-	// The declaration must be ASCII: it was read before the encoding was
-	// known, and transcoding must not move what follows it.
-	if i := checkChars(body[:s.pos], s.origin, true); i >= 0 {
-		return s.errAt(i, ErrInvalidCharacter, "XML declaration holds byte %s; it must be ASCII", hexByte(body[i]))
+		// The declaration must be ASCII: it was read before the encoding
+		// was known, and transcoding must not move what follows it.
+		if i := checkChars(body[:s.pos], s.origin, true); i >= 0 {
+			return s.errAt(i, ErrInvalidCharacter, "XML declaration holds byte %s; it must be ASCII", hexByte(body[i]))
+		}
 	}
 	if cs == csLatin1 {
 		// The declaration is ASCII, so offsets up to s.pos stay valid.
@@ -48,10 +53,32 @@ func (s *scanner) open(body []byte) error {
 			return &parseError{kind: ErrLimit, line: 1, col: 1, msg: "document is larger than 2 GiB in UTF-8"}
 		}
 	}
+	if cs == csUTF8 {
+		s.lazyChars, s.bodyStart = true, s.pos
+		return nil
+	}
+	// The scanner's checks know only UTF-8: a US-ASCII document must fail
+	// at its first non-ASCII byte, and ISO-8859-1 is too rare to matter.
 	if i := checkChars(s.buf, s.pos, cs == csASCII); i >= 0 {
 		return s.errAt(i, ErrInvalidCharacter, "%s", describeBadChar(s.buf, i, cs == csASCII))
 	}
 	return nil
+}
+
+// commonDeclaration returns the length of the XML declaration at the
+// start of b if it is one of the few that nearly every client writes, or
+// 0. Recognizing those whole is much cheaper than reading them.
+func commonDeclaration(b []byte) int {
+	for _, d := range [...]string{
+		`<?xml version='1.0'?>`,                  // Python
+		`<?xml version="1.0"?>`,                  // ours, Node
+		`<?xml version="1.0" encoding="UTF-8"?>`, // Go, Java, C
+	} {
+		if hasPrefixAt(b, 0, d) {
+			return len(d)
+		}
+	}
+	return 0
 }
 
 // declaration reads <?xml version="1.0" encoding="..." standalone="..."?>

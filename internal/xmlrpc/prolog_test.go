@@ -58,3 +58,22 @@ func TestPrologErrors(t *testing.T) {
 		{"no equals", `<?xml version "1.0"?>` + body, ErrNotWellFormed, []string{"malformed XML declaration"}},
 	})
 }
+
+func TestCommonDeclaration(t *testing.T) {
+	for in, want := range map[string]int{
+		`<?xml version='1.0'?>` + "\n<a/>":                21,
+		`<?xml version="1.0"?><a/>`:                       21,
+		`<?xml version="1.0" encoding="UTF-8"?><a/>`:      38,
+		`<?xml version="1.0" encoding="utf-8"?><a/>`:      0, // read by declaration
+		`<?xml version="1.0" ?><a/>`:                      0,
+		`<?xml version='1.0' encoding='iso-8859-1'?><a/>`: 0,
+		`<?xml version="1.1"?><a/>`:                       0,
+		`<?xml version="1.0"`:                             0,
+		``:                                                0,
+		`<a/>`:                                            0,
+	} {
+		if got := commonDeclaration([]byte(in)); got != want {
+			t.Errorf("%q: got %d, want %d", in, got, want)
+		}
+	}
+}

@@ -11,7 +11,7 @@ func (d *decoder) methodResponse(root tag) (any, *abi.Fault, error) {
 	if root.empty() {
 		return nil, nil, d.errAt(int(root.off), ErrInvalidRequest, "<%s/> holds neither <params> nor <fault>", d.qname(root))
 	}
-	t, err := d.next(root, "params")
+	t, err := d.child(root, "<params>", "")
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,7 +44,7 @@ func (d *decoder) responseParam(t tag) (any, error) {
 	if t.empty() {
 		return nil, d.errAt(int(t.off), ErrInvalidRequest, one, d.qname(t))
 	}
-	p, err := d.next(t, "param")
+	p, err := d.child(t, "<param>", "")
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (d *decoder) responseParam(t tag) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	end, err := d.next(t, "")
+	end, err := d.next(t)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (d *decoder) fault(t tag) (*abi.Fault, error) {
 	if t.empty() {
 		return nil, d.errAt(int(t.off), ErrInvalidRequest, shape, d.qname(t))
 	}
-	v, err := d.next(t, "value")
+	v, err := d.child(t, "<value>", "")
 	if err != nil {
 		return nil, err
 	}

@@ -5,13 +5,24 @@ import (
 	"encoding/base64"
 	"errors"
 	"strconv"
+	"unicode/utf8"
 )
 
 // Scalars other than strings may have white space around them (pretty
 // printers put it there); strings keep theirs.
 
+// trimScalar is bytes.TrimSpace, which scalars have always been trimmed
+// with, except that a scalar with nothing to trim, nearly every one, comes
+// back without the call.
+func trimScalar(b []byte) []byte {
+	if len(b) > 0 && b[0] > ' ' && b[0] < utf8.RuneSelf && b[len(b)-1] > ' ' && b[len(b)-1] < utf8.RuneSelf {
+		return b
+	}
+	return bytes.TrimSpace(b)
+}
+
 func (d *decoder) parseInt(t tag, text []byte, bits int) (any, error) {
-	b := bytes.TrimSpace(text)
+	b := trimScalar(text)
 	v, ok := parseInteger(b, bits)
 	if !ok {
 		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a %d-bit integer", d.qname(t), quote(b), bits)
@@ -52,7 +63,7 @@ func parseInteger(b []byte, bits int) (int64, bool) {
 }
 
 func (d *decoder) parseBool(t tag, text []byte) (any, error) {
-	switch b := bytes.TrimSpace(text); string(b) {
+	switch b := trimScalar(text); string(b) {
 	case "0":
 		return false, nil
 	case "1":
@@ -63,7 +74,7 @@ func (d *decoder) parseBool(t tag, text []byte) (any, error) {
 }
 
 func (d *decoder) parseDouble(t tag, text []byte) (any, error) {
-	b := bytes.TrimSpace(text)
+	b := trimScalar(text)
 	if !isDecimal(b) {
 		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a decimal number (NaN and infinities have no XML-RPC form)", d.qname(t), quote(b))
 	}

@@ -1,6 +1,7 @@
 package xmlrpc
 
 import (
+	"bytes"
 	"math"
 	"testing"
 )
@@ -49,6 +50,14 @@ func TestIsDecimal(t *testing.T) {
 	} {
 		if isDecimal([]byte(in)) != want {
 			t.Errorf("isDecimal(%q) != %v", in, want)
+		}
+	}
+}
+
+func TestTrimScalar(t *testing.T) {
+	for _, s := range []string{"", "3", " 3", "3 ", "\n\t3\r\n", "\v3\f", "\u00a03\u0085", "é", "a b", "  ", "\u2003x\u2003"} {
+		if got, want := string(trimScalar([]byte(s))), string(bytes.TrimSpace([]byte(s))); got != want {
+			t.Errorf("trimScalar(%q) = %q, want %q", s, got, want)
 		}
 	}
 }

@@ -2,14 +2,19 @@ package xmlrpc
 
 import "bytes"
 
-// scanner is the tokenizer: it walks a document that open has already
-// turned into valid UTF-8, handing out tags and text as offsets into and
-// slices of the document, so that reading markup allocates nothing.
+// scanner is the tokenizer: it walks a document that open has turned into
+// UTF-8, handing out tags and text as offsets into and slices of the
+// document, so that reading markup allocates nothing. It checks that each
+// character it passes is one XML allows (see charsFirst).
 type scanner struct {
 	buf     []byte
 	pos     int
 	origin  int    // where the document starts after a byte order mark; columns count from here
 	scratch []byte // decoded text, for the rare text that is not a plain slice of buf
+	// lazyChars says that open left checking the characters from
+	// bodyStart on to the scanner (see charsFirst).
+	lazyChars bool
+	bodyStart int
 }
 
 // tag is a start or end tag, as offsets into the document. It is passed
@@ -26,6 +31,10 @@ type tag struct {
 const (
 	endTag      = 1 << iota // </name>; must be 1, see nameStart
 	selfClosing             // <name/>
+	// closesParent marks an end tag that next has already found to match
+	// the parent it was given, which is what its caller then passes to
+	// matchEnd.
+	closesParent
 )
 
 func (t tag) isEnd() bool { return t.flags&endTag != 0 }
@@ -53,7 +62,11 @@ func (s *scanner) errAt(off int, kind error, format string, args ...any) error {
 	return errAt(s.buf, s.origin, off, kind, format, args...)
 }
 
-func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+// isSpace tests a bit of a mask rather than comparing four times: it runs
+// before nearly every tag.
+func isSpace(c byte) bool {
+	return c <= ' ' && uint64(1)<<c&(1<<' '|1<<'\t'|1<<'\n'|1<<'\r') != 0
+}
 
 func skipSpace(b []byte, i int) int {
 	for i < len(b) && isSpace(b[i]) {
@@ -71,17 +84,20 @@ func hasPrefixAt(b []byte, i int, prefix string) bool {
 }
 
 const (
-	nameStart = 1 << iota // may start an XML name
-	nameChar              // may continue one
+	nameStart    = 1 << iota // may start an XML name
+	nameChar                 // may continue one
+	nameNonASCII             // is part of a multi-byte character, which must be checked
 )
 
 // nameClass classifies bytes for names. Bytes of multi-byte characters are
-// all accepted: the document is valid UTF-8 already, and being exact about
-// which letters XML allows in names buys nothing for XML-RPC.
+// all accepted, once checked to be valid UTF-8: being exact about which
+// letters XML allows in names buys nothing for XML-RPC.
 var nameClass = func() (t [256]uint8) {
 	for c := 0; c < 256; c++ {
 		switch {
-		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == ':', c >= 0x80:
+		case c >= 0x80:
+			t[c] = nameStart | nameChar | nameNonASCII
+		case c >= 'a' && c <= 'z', c >= 'A' && c <= 'Z', c == '_', c == ':':
 			t[c] = nameStart | nameChar
 		case c >= '0' && c <= '9', c == '-', c == '.':
 			t[c] = nameChar
@@ -120,12 +136,19 @@ func (s *scanner) tag() (tag, error) {
 		return t, s.errAt(s.pos, ErrNotWellFormed, "'<' is not followed by an element name (write &lt; for a literal '<')")
 	}
 	t.local = int32(i)
+	class := nameClass[b[i]]
 	for i++; i < len(b) && nameClass[b[i]]&nameChar != 0; i++ {
+		class |= nameClass[b[i]]
 		if b[i] == ':' {
 			t.local = int32(i + 1)
 		}
 	}
 	t.nameEnd = int32(i)
+	if class&nameNonASCII != 0 {
+		if err := s.checkSpan(int(t.nameStart()), i); err != nil {
+			return t, err
+		}
+	}
 	if i < len(b) && b[i] == '>' {
 		s.pos = i + 1
 		return t, nil
@@ -156,12 +179,12 @@ func (s *scanner) tagRest(t tag, i int) (tag, error) {
 		switch b[j] {
 		case '>':
 			s.pos = j + 1
-			return t, nil
+			return t, s.checkSpan(int(t.nameEnd), j) // attributes
 		case '/':
 			if j+1 < len(b) && b[j+1] == '>' {
 				t.flags = selfClosing
 				s.pos = j + 2
-				return t, nil
+				return t, s.checkSpan(int(t.nameEnd), j)
 			}
 		}
 		if j == i {
@@ -172,34 +195,6 @@ func (s *scanner) tagRest(t tag, i int) (tag, error) {
 			return t, err
 		}
 	}
-}
-
-// startTag consumes the start tag "<want>" at offset i, the form nearly
-// every client writes, and reports whether it was there. It is the fast
-// path for the start tags the grammar expects; anything else (another
-// element, a prefix, attributes, "/>") is left to tag.
-func (s *scanner) startTag(want string, i int) (tag, bool) {
-	n := len(want)
-	b := s.buf
-	if n == 0 || len(b)-i < n+2 || b[i+1+n] != '>' || !equalShort(b[i+1:i+1+n], want) {
-		return tag{}, false
-	}
-	s.pos = i + n + 2
-	return tag{off: int32(i), local: int32(i + 1), nameEnd: int32(i + 1 + n)}, true
-}
-
-// equalShort compares element names. They are short, and a plain loop
-// beats the call into the runtime's general comparison.
-func equalShort[S string | []byte](a []byte, b S) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 // endTag consumes the end tag of open at offset i, if it is there in its

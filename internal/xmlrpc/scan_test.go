@@ -39,3 +39,11 @@ func TestTag(t *testing.T) {
 		checkErr(t, err, ErrNotWellFormed)
 	}
 }
+
+func TestIsSpace(t *testing.T) {
+	for c := range 256 {
+		if want := c == ' ' || c == '\t' || c == '\n' || c == '\r'; isSpace(byte(c)) != want {
+			t.Errorf("isSpace(%#x) = %v", c, !want)
+		}
+	}
+}

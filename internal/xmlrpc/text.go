@@ -5,13 +5,43 @@ import (
 	"unicode/utf8"
 )
 
-// textStop marks the bytes that end the plain run of a text node.
-var textStop = func() (t [256]bool) {
+const (
+	textStop  = 1 + iota // ends the plain run of a text node
+	textCheck            // a control character or part of a multi-byte one, to be checked
+)
+
+// textClass classifies bytes in text; the plain ones are 0.
+var textClass = func() (t [256]uint8) {
+	for c := range 256 {
+		if c < 0x20 && c != '\t' && c != '\n' || c >= 0x80 {
+			t[c] = textCheck
+		}
+	}
 	for _, c := range "<&]\r" {
-		t[c] = true
+		t[c] = textStop
 	}
 	return t
 }()
+
+// skipText returns the offset of the first byte from i on that ends a
+// plain run of text ('<', '&', ']' or '\r'), or len(s.buf), checking the
+// characters it passes.
+func (s *scanner) skipText(i int) (int, error) {
+	b := s.buf
+	for {
+		for i < len(b) && textClass[b[i]] == 0 {
+			i++
+		}
+		if i >= len(b) || textClass[b[i]] == textStop {
+			return i, nil
+		}
+		n := charLen(b, i, false)
+		if n == 0 {
+			return i, s.charError(i)
+		}
+		i += n
+	}
+}
 
 // content reads character data up to the next start or end tag, leaving
 // s.pos at its '<'. Text with no references, CDATA, comments or carriage
@@ -22,8 +52,14 @@ func (s *scanner) content(in tag) ([]byte, error) {
 	b := s.buf
 	start := s.pos
 	i := start
-	for i < len(b) && !textStop[b[i]] {
+	for i < len(b) && textClass[b[i]] == 0 {
 		i++
+	}
+	if i < len(b) && textClass[b[i]] == textCheck {
+		var err error
+		if i, err = s.skipText(i); err != nil {
+			return nil, err
+		}
 	}
 	if i+1 < len(b) && b[i] == '<' && b[i+1] != '!' && b[i+1] != '?' {
 		s.pos = i
@@ -55,6 +91,9 @@ func (s *scanner) contentSlow(in tag, start, i int) ([]byte, error) {
 				end := bytes.Index(b[i+9:], []byte("]]>"))
 				if end < 0 {
 					return nil, s.errAt(i, ErrNotWellFormed, "CDATA section in <%s> is not closed", s.qname(in))
+				}
+				if err := s.checkSpan(i+9, i+9+end); err != nil {
+					return nil, err
 				}
 				out = appendNewlines(out, b[i+9:i+9+end])
 				i += 9 + end + 3
@@ -89,9 +128,9 @@ func (s *scanner) contentSlow(in tag, start, i int) ([]byte, error) {
 			out = append(out, ']')
 			i++
 		}
-		j := i
-		for j < len(b) && !textStop[b[j]] {
-			j++
+		j, err := s.skipText(i)
+		if err != nil {
+			return nil, err
 		}
 		out = append(out, b[i:j]...)
 		i = j

@@ -7,12 +7,16 @@ func (d *decoder) value(v tag) (any, error) {
 	if v.empty() {
 		return "", nil
 	}
-	text, err := d.content(v)
-	if err != nil {
-		return nil, err
-	}
-	if d.endTag(v, d.pos) {
-		return string(text), nil
+	var text []byte
+	if b := d.buf; d.pos+1 >= len(b) || b[d.pos] != '<' || nameClass[b[d.pos+1]]&nameStart == 0 {
+		// Text first, not the type element right away as usual.
+		var err error
+		if text, err = d.content(v); err != nil {
+			return nil, err
+		}
+		if d.textEnd(v, "</value>") {
+			return string(text), nil
+		}
 	}
 	t, err := d.tag()
 	if err != nil {
@@ -33,38 +37,73 @@ func (d *decoder) value(v tag) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return val, d.close(v)
+	return val, d.closeAs(v, "</value>")
 }
+
+// scalarType is a type element other than <array> and <struct>, which
+// typed looks up by name once.
+type scalarType uint8
+
+const (
+	unknownType scalarType = iota
+	stringType
+	intType
+	booleanType
+	doubleType
+	dateTimeType
+	base64Type
+	nilType
+)
 
 // typed reads the type element t of a value.
 func (d *decoder) typed(t tag) (any, error) {
+	var typ scalarType
+	end := "" // t's end tag, for text to match whole
 	switch string(d.local(t)) {
 	case "array":
 		return d.array(t)
 	case "struct":
 		return d.structure(t)
+	case "int":
+		typ, end = intType, "</int>"
+	case "string":
+		typ, end = stringType, "</string>"
+	case "i4":
+		typ, end = intType, "</i4>"
+	case "i8":
+		typ, end = intType, "</i8>"
+	case "boolean":
+		typ, end = booleanType, "</boolean>"
+	case "double":
+		typ, end = doubleType, "</double>"
+	case "dateTime.iso8601":
+		typ = dateTimeType // its end tag is too long for literal
+	case "base64":
+		typ, end = base64Type, "</base64>"
+	case "nil":
+		typ, end = nilType, "</nil>"
 	}
-	text, err := d.text(t)
+	text, err := d.text(t, end)
 	if err != nil {
 		return nil, err
 	}
-	switch string(d.local(t)) {
-	case "string":
+	switch typ {
+	case stringType:
 		return string(text), nil
-	case "int", "i4", "i8":
+	case intType:
 		// The spec makes <int> 32-bit, but kolo/xmlrpc and PHP write every
 		// integer as <int>, and Python's server reads any size; refusing
 		// what fits in 64 bits would only break those clients.
 		return d.parseInt(t, text, 64)
-	case "boolean":
+	case booleanType:
 		return d.parseBool(t, text)
-	case "double":
+	case doubleType:
 		return d.parseDouble(t, text)
-	case "dateTime.iso8601":
+	case dateTimeType:
 		return d.parseDateTime(t, text)
-	case "base64":
+	case base64Type:
 		return d.parseBase64(t, text)
-	case "nil":
+	case nilType:
 		if !allSpace(text) {
 			return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> must be empty; it holds %s", d.qname(t), quote(bytes.TrimSpace(text)))
 		}
@@ -76,8 +115,10 @@ func (d *decoder) typed(t tag) (any, error) {
 }
 
 // text reads the content of an element that holds only text, and its end
-// tag. The result may live in the scanner's scratch buffer.
-func (d *decoder) text(t tag) ([]byte, error) {
+// tag; lit is that end tag, "</name>" for the local name the caller has
+// checked, or "" (see textEnd). The result may live in the scanner's
+// scratch buffer.
+func (d *decoder) text(t tag, lit string) ([]byte, error) {
 	if t.empty() {
 		return nil, nil
 	}
@@ -85,7 +126,7 @@ func (d *decoder) text(t tag) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	if d.endTag(t, d.pos) {
+	if d.textEnd(t, lit) {
 		return text, nil
 	}
 	end, err := d.tag()
@@ -96,4 +137,19 @@ func (d *decoder) text(t tag) ([]byte, error) {
 		return nil, d.errAt(int(end.off), ErrInvalidRequest, "<%s> may hold only text, not <%s>", d.qname(t), d.qname(end))
 	}
 	return text, d.matchEnd(t, end)
+}
+
+// textEnd consumes the end tag of t right after its text, if it is there
+// in its usual form. lit, if not "", is that end tag spelled out for t's
+// local name, which the caller has checked: without a prefix, lit is the
+// end tag that matches, and comparing it whole is cheaper than endTag.
+func (d *decoder) textEnd(t tag, lit string) bool {
+	if d.pos+1 >= len(d.buf) || d.buf[d.pos+1] != '/' {
+		return false // most often the type element of a value
+	}
+	if lit != "" && t.local == t.off+1 {
+		_, ok := d.literal(lit)
+		return ok
+	}
+	return d.endTag(t, d.pos)
 }
