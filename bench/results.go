@@ -61,6 +61,7 @@ type pluginsRow struct {
 // reloadRow is the hot-reload latency with or without the cache.
 type reloadRow struct {
 	Case   string
+	Bytes  int64           // the size of the new version's .wasm file
 	Serve  []time.Duration // file written to the new version answering
 	Loaded []time.Duration // the load time the server logged for the new version
 }
