@@ -11,11 +11,15 @@ import (
 )
 
 // runMicro runs the in-process dispatch benchmarks of host/ (see
-// host/dispatch_bench_test.go), and the Go plugin's call plain, with wazero's
-// WithCloseOnContextDone and instrumented (internal/interrupt), and keeps
-// their numbers with the rest.
+// host/dispatch_bench_test.go), the XML-RPC codec's on typical and large
+// documents (internal/xmlrpc/bench_test.go), and the Go plugin's call plain,
+// with wazero's WithCloseOnContextDone and instrumented (internal/interrupt),
+// and keeps their numbers with the rest.
 func (h *harness) runMicro(ctx context.Context) error {
-	args := []string{"test", "./host", "./internal/interrupt", "-run", "^$", "-bench", "Dispatch|GoPluginCall", "-benchmem",
+	// -p 1: go test runs packages in parallel by default, and two
+	// benchmark binaries sharing the CPUs would slow each other.
+	args := []string{"test", "-p", "1", "./host", "./internal/xmlrpc", "./internal/interrupt", "-run", "^$",
+		"-bench", "Dispatch|ParseRequest|AppendResponse|GoPluginCall", "-benchmem",
 		"-count", strconv.Itoa(h.opts.microCount), "-benchtime", h.opts.microTime}
 	h.logf("micro-benchmarks: go %s", strings.Join(args, " "))
 	cmd := exec.CommandContext(ctx, "go", args...)
