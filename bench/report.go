@@ -61,7 +61,12 @@ func (r *results) checks(headline int) []check {
 	} else {
 		add("rpchost add ≥ 12× the classic Python server's requests/s"+c, "", false, false)
 	}
-	add("rpchost add p99 under 2 ms"+c, dur(rpc.P99), rpc.P99 < goalP99, okR)
+	p99 := dur(rpc.P99)
+	if okC {
+		// The ceiling does no work: its p99 is what the machine itself adds.
+		p99 += " (the ceiling's: " + dur(ceil.P99) + ")"
+	}
+	add("rpchost add p99 under 2 ms"+c, p99, rpc.P99 < goalP99, okR)
 	for _, name := range []string{"BenchmarkDispatchDirect/sdk-add", "BenchmarkDispatchHTTP/sdk-add"} {
 		m, ok := r.micro(name)
 		ns := time.Duration(median(m.NsPerOp))
@@ -154,6 +159,7 @@ func (r *results) writeMarkdown(w io.Writer, headline int) error {
 		rows = append(rows, []string{c.Target, c.Measured, c.Met})
 	}
 	p.table([]string{"target", "measured", ""}, rows)
+	p.f("Where a target is not met, bench/README.md (\"Targets\" and \"Where the time goes\") says what the profiles show the time is spent on.\n\n")
 
 	if len(r.Load) > 0 {
 		p.f("## Throughput and latency: add(3, 4)\n\n")
