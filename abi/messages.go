@@ -72,6 +72,9 @@ func (d *decoder) params() ([]any, error) {
 // the caller should truncate dst and append a fault instead.
 func AppendResult(dst []byte, v any) ([]byte, error) {
 	dst = append(dst, mpFixArray|2, StatusOK)
+	if i, ok := v.(int64); ok { // the commonest result, without appendValue's type switch
+		return appendInt(dst, i), nil
+	}
 	return appendValue(dst, v, 0)
 }
 

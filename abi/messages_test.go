@@ -3,6 +3,7 @@ package abi
 import (
 	"bytes"
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -70,6 +71,19 @@ func TestAppendResultBytes(t *testing.T) {
 	b = AppendFaultResult(nil, &Fault{Code: CodeInvalidParams, Message: "no"})
 	if want := mustHex("93 01 d1 80a6 a2 6e6f"); !bytes.Equal(b, want) {
 		t.Fatalf("AppendFaultResult = % x; want % x", b, want)
+	}
+}
+
+// AppendResult writes an int64 without appendValue; the bytes must be
+// the ones appendValue writes, at every width's edge.
+func TestAppendResultIntMatchesAppendValue(t *testing.T) {
+	for _, n := range []int64{0, 1, 127, 128, 255, 256, 1<<15 - 1, 1 << 15, 1<<31 - 1, 1 << 31, math.MaxInt64,
+		-1, -32, -33, -128, -129, -1 << 15, -1<<15 - 1, -1 << 31, -1<<31 - 1, math.MinInt64} {
+		got, err := AppendResult(nil, n)
+		want, _ := appendValue([]byte{mpFixArray | 2, StatusOK}, n, 0)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("AppendResult(%d) = % x, %v; want % x", n, got, err, want)
+		}
 	}
 }
 

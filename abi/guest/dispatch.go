@@ -50,7 +50,9 @@ func (r *registry) run(dst []byte, m *method, params Params) []byte {
 	if err != nil {
 		return abi.AppendFaultResult(dst, toFault(err))
 	}
-	v, _, err = normalize(v, 0)
+	if _, ok := v.(int64); !ok { // the commonest result needs no normalizing
+		v, _, err = normalize(v, 0)
+	}
 	if err != nil {
 		return abi.AppendFaultResult(dst, &abi.Fault{Code: abi.CodeInternalError,
 			Message: m.name + ": " + err.Error()})
@@ -66,7 +68,9 @@ func (r *registry) run(dst []byte, m *method, params Params) []byte {
 // release clears the params so that the GC can have their values, and
 // drops an array too large to be worth keeping for the next call.
 func (r *registry) release(params []any) {
-	for i := range params {
+	// Counting down keeps the compiler from turning the loop into a call
+	// to memclrHasPointers, which in wasm costs more than a few stores.
+	for i := len(params) - 1; i >= 0; i-- {
 		params[i] = nil
 	}
 	if cap(params) > 1024 {
