@@ -19,9 +19,9 @@ type pool[T any] struct {
 	max, maxWaiting int // maxWaiting 0: unbounded
 
 	mu      sync.Mutex
-	idle    []T           // free instances, the most recently used last
-	live    int           // instances created and not destroyed
-	waiters []chan ticket // calls waiting, the oldest first
+	idle    []T              // free instances, the most recently used last
+	live    int              // instances created and not destroyed
+	waiters []chan ticket[T] // calls waiting, the oldest first
 	closed  bool
 	errs    []error // from destroy
 
@@ -30,12 +30,20 @@ type pool[T any] struct {
 }
 
 // ticket is what a waiting call is handed: a free instance, or the right
-// to create one (when an instance was destroyed), or nothing (the pool
-// closed).
-type ticket struct {
-	in     any
-	create bool
+// to create one (when an instance was destroyed), or, as the zero ticket,
+// nothing (the pool closed).
+type ticket[T any] struct {
+	kind ticketKind
+	in   T // for handOver
 }
+
+type ticketKind uint8
+
+const (
+	poolClosed ticketKind = iota
+	handOver              // a free instance
+	mayCreate             // room for one more instance, already counted in live
+)
 
 func newPool[T any](max, maxWaiting int, create func(context.Context) (T, error), destroy func(T) error) *pool[T] {
 	return &pool[T]{max: max, maxWaiting: maxWaiting, create: create, destroy: destroy}
@@ -68,7 +76,7 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 		p.mu.Unlock()
 		return zero, fmt.Errorf("%w: %d calls are already waiting for an instance (limits.max_queue)", ErrBusy, p.maxWaiting)
 	}
-	ch := make(chan ticket, 1)
+	ch := make(chan ticket[T], 1)
 	p.waiters = append(p.waiters, ch)
 	p.mu.Unlock()
 
@@ -91,24 +99,22 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 		return zero, giveUp
 	}
 	// A ticket was handed over as we gave up: pass it on.
-	if tk := <-ch; tk.create {
-		p.mu.Lock()
-		p.live--
-		p.handOnLocked()
-		p.mu.Unlock()
-	} else if tk.in != nil {
-		p.release(tk.in.(T), true)
+	switch tk := <-ch; tk.kind {
+	case mayCreate:
+		p.uncount(nil)
+	case handOver:
+		p.release(tk.in, true)
 	}
 	return zero, giveUp
 }
 
 // redeem turns a ticket into an instance.
-func (p *pool[T]) redeem(ctx context.Context, tk ticket) (T, error) {
-	switch {
-	case tk.create:
+func (p *pool[T]) redeem(ctx context.Context, tk ticket[T]) (T, error) {
+	switch tk.kind {
+	case mayCreate:
 		return p.createCounted(ctx)
-	case tk.in != nil:
-		return tk.in.(T), nil
+	case handOver:
+		return tk.in, nil
 	}
 	var zero T
 	return zero, ErrClosed
@@ -118,12 +124,22 @@ func (p *pool[T]) redeem(ctx context.Context, tk ticket) (T, error) {
 func (p *pool[T]) createCounted(ctx context.Context) (T, error) {
 	in, err := p.create(ctx)
 	if err != nil {
-		p.mu.Lock()
-		p.live--
-		p.handOnLocked()
-		p.mu.Unlock()
+		p.uncount(nil) // create's error goes to the caller, not to close
 	}
 	return in, err
+}
+
+// uncount frees a place counted in live that holds no instance (any more),
+// letting the oldest waiter create one; destroyErr, if any, is kept for
+// close.
+func (p *pool[T]) uncount(destroyErr error) {
+	p.mu.Lock()
+	if destroyErr != nil {
+		p.errs = append(p.errs, destroyErr)
+	}
+	p.live--
+	p.handOnLocked()
+	p.mu.Unlock()
 }
 
 // handOnLocked lets the oldest waiter create an instance, when there is
@@ -133,10 +149,10 @@ func (p *pool[T]) handOnLocked() {
 		return
 	}
 	p.live++
-	p.popWaiterLocked() <- ticket{create: true}
+	p.popWaiterLocked() <- ticket[T]{kind: mayCreate}
 }
 
-func (p *pool[T]) popWaiterLocked() chan ticket {
+func (p *pool[T]) popWaiterLocked() chan ticket[T] {
 	ch := p.waiters[0]
 	p.waiters[0] = nil
 	p.waiters = p.waiters[1:]
@@ -144,7 +160,7 @@ func (p *pool[T]) popWaiterLocked() chan ticket {
 }
 
 // removeWaiter reports whether ch was still waiting (and is no more).
-func (p *pool[T]) removeWaiter(ch chan ticket) bool {
+func (p *pool[T]) removeWaiter(ch chan ticket[T]) bool {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for i, w := range p.waiters {
@@ -166,7 +182,7 @@ func (p *pool[T]) release(in T, healthy bool) {
 		return
 	}
 	if len(p.waiters) > 0 {
-		p.popWaiterLocked() <- ticket{in: in}
+		p.popWaiterLocked() <- ticket[T]{kind: handOver, in: in}
 		p.mu.Unlock()
 		return
 	}
@@ -176,14 +192,7 @@ func (p *pool[T]) release(in T, healthy bool) {
 
 // discard destroys an instance, making room for a waiter to create one.
 func (p *pool[T]) discard(in T) {
-	err := p.destroy(in)
-	p.mu.Lock()
-	if err != nil {
-		p.errs = append(p.errs, err)
-	}
-	p.live--
-	p.handOnLocked()
-	p.mu.Unlock()
+	p.uncount(p.destroy(in))
 }
 
 // size reports how many instances are alive (idle or in use).
@@ -208,7 +217,7 @@ func (p *pool[T]) close() error {
 	idle := p.idle
 	p.idle = nil
 	for len(p.waiters) > 0 {
-		p.popWaiterLocked() <- ticket{}
+		p.popWaiterLocked() <- ticket[T]{} // poolClosed
 	}
 	p.mu.Unlock()
 	for _, in := range idle {
