@@ -93,7 +93,7 @@ func (d *decoder) root(body []byte, want string) (tag, error) {
 		return tag{}, d.errAt(d.pos, ErrNotWellFormed, "document has no root element")
 	}
 	if i, ok := d.literal(want); ok {
-		return tag{off: int32(i), local: int32(i + 1), nameEnd: int32(i + len(want) - 1)}, nil
+		return plainStartTag(i, want), nil
 	}
 	t, err := d.tag()
 	if err != nil {
@@ -150,7 +150,7 @@ func (d *decoder) next(parent tag) (tag, error) {
 func (d *decoder) child(parent tag, start, end string) (tag, error) {
 	i, ok := d.literal(start)
 	if ok {
-		return tag{off: int32(i), local: int32(i + 1), nameEnd: int32(i + len(start) - 1)}, nil
+		return plainStartTag(i, start), nil
 	}
 	// Without a prefix the qualified name is the checked local name, so
 	// end is the end tag that matches.

@@ -25,3 +25,9 @@ func (s *scanner) literal(lit string) (int, bool) {
 	s.pos = i + n
 	return i, true
 }
+
+// plainStartTag is the tag of lit, a start tag "<name>" that literal found
+// at offset i.
+func plainStartTag(i int, lit string) tag {
+	return tag{off: int32(i), local: int32(i + 1), nameEnd: int32(i + len(lit) - 1)}
+}

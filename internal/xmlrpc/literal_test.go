@@ -57,3 +57,16 @@ func TestLiteralEveryByte(t *testing.T) {
 		}
 	}
 }
+
+// plainStartTag must describe the tag as the scanner's tag() would.
+func TestPlainStartTagMatchesTag(t *testing.T) {
+	doc := "  <value>"
+	s := scanner{buf: []byte(doc), pos: 2}
+	want, err := s.tag()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := plainStartTag(2, "<value>"); got != want {
+		t.Errorf("plainStartTag(2, <value>) = %+v; tag() = %+v", got, want)
+	}
+}
