@@ -21,11 +21,7 @@ var fixtures embed.FS
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := fixtures.ReadFile("testdata/" + name + ".wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testutil.Fixture(t, fixtures, name)
 }
 
 // pluginDir writes files (plugin file name → contents) into a new directory.

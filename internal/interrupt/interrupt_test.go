@@ -27,11 +27,7 @@ var fixtures embed.FS
 
 func fixture(t testing.TB, name string) []byte {
 	t.Helper()
-	b, err := fixtures.ReadFile("testdata/" + name + ".wasm")
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
+	return testutil.Fixture(t, fixtures, name)
 }
 
 // instantiate runs module (instrumented or not) with the "env" module it

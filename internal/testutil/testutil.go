@@ -45,6 +45,16 @@ func (b *SyncBuffer) String() string {
 	return b.buf.String()
 }
 
+// Fixture returns testdata/<name>.wasm from a package's embedded fixtures.
+func Fixture(t testing.TB, fixtures fs.FS, name string) []byte {
+	t.Helper()
+	b, err := fs.ReadFile(fixtures, "testdata/"+name+".wasm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 // CheckWatFixtures builds every testdata/*.wat of the package under test
 // with wat2wasm and fails for each whose testdata/*.wasm in fixtures (the
 // package's embedded copies) is not the same bytes.
