@@ -74,9 +74,11 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		versions: map[string]int{},
 	}
 	if cfg.store.Driver != "" {
-		if h.store, err = store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits); err != nil {
+		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
+		if err != nil {
 			return nil, errors.Join(fmt.Errorf("store: %w", err), h.Close(ctx))
 		}
+		h.store = s
 	}
 	if err := errors.Join(h.registerSystem(), h.registerAdmin()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))

@@ -82,4 +82,14 @@ var (
 	// this one committed; nothing of the batch was written. Running the
 	// call again sees the new value.
 	ErrConflict = errors.New("conflicting write")
+	// ErrTxnTooLarge: a call's write set would be over Limits.MaxTxnBytes;
+	// the put is refused, and the call's writes can no longer commit.
+	ErrTxnTooLarge = errors.New("call's write set too large")
+	// ErrScanTooLarge: the pairs a scan would return total more than
+	// Limits.MaxScanBytes; nothing is returned.
+	ErrScanTooLarge = errors.New("scan result too large")
+	// ErrInUse: another process holds the store (bbolt: the file's lock).
+	ErrInUse = errors.New("in use by another process")
+	// ErrDamaged: the store's file is not one Open can read safely.
+	ErrDamaged = errors.New("damaged or not a bbolt file")
 )
