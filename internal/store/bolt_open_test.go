@@ -28,7 +28,7 @@ func damagedFixture(t *testing.T) (dir string, pages int) {
 		mustApply(t, s, fmt.Sprintf("ns%d", ns), batch...)
 	}
 	mustApply(t, s, "ns0", del("k0001"), del("k0002")) // frees pages
-	mustApply(t, s, "small", put("a", "1"))             // an inline bucket
+	mustApply(t, s, "small", put("a", "1"))            // an inline bucket
 	if err := s.Close(); err != nil {
 		t.Fatal(err)
 	}
