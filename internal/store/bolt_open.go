@@ -119,7 +119,7 @@ func openBoltFile(path string, wait time.Duration) (db *bolt.DB, err error) {
 func lockBoltFile(path string, wait time.Duration) (*os.File, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
-		return nil, fmt.Errorf("bbolt: open %s: %w", path, err)
+		return nil, fmt.Errorf("bbolt: cannot open the store file: %w", err) // err names the path
 	}
 	if err := flockWait(f, wait); err != nil {
 		f.Close()
