@@ -65,6 +65,11 @@ func (c Config) validateCapabilities() []error {
 	default:
 		errs = append(errs, fmt.Errorf("store driver %q: want bbolt or postgres", c.store.Driver))
 	}
+	if c.store.Driver != "" {
+		if err := c.store.Limits.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	}
 	return errs
 }
 

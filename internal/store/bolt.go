@@ -88,6 +88,7 @@ func (s *boltStore) Scan(ctx context.Context, ns, prefix, after string, limit in
 		return nil, nil
 	}
 	var out []KV
+	var total int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(kvBucket).Bucket([]byte(ns))
 		if b == nil {
@@ -106,10 +107,18 @@ func (s *boltStore) Scan(ctx context.Context, ns, prefix, after string, limit in
 			if key == after {
 				continue
 			}
+			// Counted before the copy: a page over the limit is never held.
+			total += size(key, v)
+			if err := s.lim.checkScan(prefix, len(out)+1, total); err != nil {
+				return err
+			}
 			out = append(out, KV{Key: key, Value: append([]byte{}, v...)})
 		}
 		return nil
 	})
+	if errors.Is(err, ErrScanTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bbolt: scan %s in %q: %w", quote(prefix), ns, err)
 	}

@@ -13,6 +13,9 @@ import (
 // that is not a sound bolt file is refused with ErrDamaged.
 func Open(ctx context.Context, driver, target string, lim Limits) (Store, error) {
 	lim = lim.withDefaults()
+	if err := lim.Validate(); err != nil {
+		return nil, err
+	}
 	// Each backend's nil pointer is returned as a nil Store, never as a
 	// non-nil interface holding nil, so a caller's "s != nil" means a store.
 	switch driver {
