@@ -44,6 +44,8 @@ type settings struct {
 		MaxKeyBytes    int   `mapstructure:"max_key_bytes"`
 		MaxValueBytes  int   `mapstructure:"max_value_bytes"`
 		MaxPluginBytes int64 `mapstructure:"max_plugin_bytes"`
+		MaxTxnBytes    int64 `mapstructure:"max_txn_bytes"`
+		MaxScanBytes   int64 `mapstructure:"max_scan_bytes"`
 	}
 	Cache struct{ Dir string }
 	HTTP  struct {
@@ -110,6 +112,8 @@ var defaults = map[string]any{
 	"store.max_key_bytes":      1024,
 	"store.max_value_bytes":    1 << 20,
 	"store.max_plugin_bytes":   256 << 20,
+	"store.max_txn_bytes":      8 << 20,
+	"store.max_scan_bytes":     8 << 20,
 	"admin.token":              "",
 	"admin.max_upload_bytes":   64 << 20,
 	"watch.enabled":            true,
@@ -193,7 +197,8 @@ func (s *settings) cacheDir() string {
 
 // storeConfig picks the store's target for its driver; "off" disables it.
 func (s *settings) storeConfig() (host.StoreConfig, error) {
-	lim := store.Limits{MaxKeyBytes: s.Store.MaxKeyBytes, MaxValueBytes: s.Store.MaxValueBytes, MaxNamespaceBytes: s.Store.MaxPluginBytes}
+	lim := store.Limits{MaxKeyBytes: s.Store.MaxKeyBytes, MaxValueBytes: s.Store.MaxValueBytes, MaxNamespaceBytes: s.Store.MaxPluginBytes,
+		MaxTxnBytes: s.Store.MaxTxnBytes, MaxScanBytes: s.Store.MaxScanBytes}
 	switch s.Store.Driver {
 	case "off", "":
 		return host.StoreConfig{}, nil
