@@ -87,7 +87,8 @@ func (c Config) WithMaxBodyBytes(n int64) Config { c.maxBodyBytes = n; return c 
 // WithMaxDepth caps the nesting of arrays and structs in a request.
 func (c Config) WithMaxDepth(n int) Config { c.maxDepth = n; return c }
 
-// WithMaxItems caps the array elements and struct members in a request.
+// WithMaxItems caps the values in a request: its params, array elements
+// and struct members together, at most n.
 func (c Config) WithMaxItems(n int) Config { c.maxItems = n; return c }
 
 // WithMaxMulticall caps the calls in one system.multicall.

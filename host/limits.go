@@ -25,7 +25,24 @@ type Limits struct {
 	MaxResultBytes int
 	// MaxOutputBytes bounds what one call may write to stdout and stderr.
 	MaxOutputBytes int
+	// Isolation says whether calls share instances (IsolationInstance) or
+	// each gets a fresh one (IsolationCall); "" inherits.
+	Isolation Isolation
 }
+
+// Isolation says what one call can see of the calls before it.
+type Isolation string
+
+const (
+	// IsolationInstance reuses an instance for call after call: its memory
+	// and globals carry over, so a procedure may keep a cache, and may also
+	// leak one caller's data to the next. The default, and the fastest.
+	IsolationInstance Isolation = "instance"
+	// IsolationCall runs every call on an instance that has only been
+	// initialized, and discards it afterwards: nothing one caller leaves in
+	// memory or globals reaches another. It costs an instantiation per call.
+	IsolationCall Isolation = "call"
+)
 
 func defaultLimits() Limits {
 	return Limits{
@@ -35,6 +52,7 @@ func defaultLimits() Limits {
 		MaxQueue:       128,
 		MaxResultBytes: 16 << 20,
 		MaxOutputBytes: 64 << 10,
+		Isolation:      IsolationInstance,
 	}
 }
 
@@ -58,6 +76,9 @@ func (l Limits) over(base Limits) Limits {
 	if l.MaxOutputBytes == 0 {
 		l.MaxOutputBytes = base.MaxOutputBytes
 	}
+	if l.Isolation == "" {
+		l.Isolation = base.Isolation
+	}
 	return l
 }
 
@@ -75,6 +96,8 @@ func (l Limits) validate(who string) error {
 	check(l.MaxQueue >= 1, "max queue %d is below 1", l.MaxQueue)
 	check(l.MaxResultBytes >= 1, "max result bytes %d is below 1", l.MaxResultBytes)
 	check(l.MaxOutputBytes >= 1, "max output bytes %d is below 1", l.MaxOutputBytes)
+	check(l.Isolation == IsolationInstance || l.Isolation == IsolationCall,
+		"isolation %q: want %q or %q", l.Isolation, IsolationInstance, IsolationCall)
 	return errors.Join(errs...)
 }
 
@@ -95,5 +118,7 @@ func (l Limits) pluginOptions() plugin.Options {
 		MaxQueue:         l.MaxQueue,
 		MaxResultBytes:   l.MaxResultBytes,
 		MaxOutputBytes:   l.MaxOutputBytes,
+
+		FreshInstancePerCall: l.Isolation == IsolationCall,
 	}
 }

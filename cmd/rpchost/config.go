@@ -74,6 +74,7 @@ type procedureLimits struct {
 	MaxQueue       int           `mapstructure:"max_queue"`
 	MaxResultBytes int           `mapstructure:"max_result_bytes"`
 	MaxOutputBytes int           `mapstructure:"max_output_bytes"`
+	Isolation      string        `mapstructure:"isolation"`
 }
 
 func (p procedureLimits) hostLimits(poolSize int) host.Limits {
@@ -84,6 +85,7 @@ func (p procedureLimits) hostLimits(poolSize int) host.Limits {
 		MaxQueue:       p.MaxQueue,
 		MaxResultBytes: p.MaxResultBytes,
 		MaxOutputBytes: p.MaxOutputBytes,
+		Isolation:      host.Isolation(p.Isolation),
 	}
 }
 
@@ -96,6 +98,7 @@ var defaults = map[string]any{
 	"limits.max_queue":         128,
 	"limits.max_result_bytes":  16 << 20,
 	"limits.max_output_bytes":  64 << 10,
+	"limits.isolation":         "instance",
 	"limits.max_body_bytes":    16 << 20,
 	"limits.max_depth":         64,
 	"limits.max_items":         1_000_000,

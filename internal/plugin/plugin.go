@@ -76,7 +76,11 @@ type Options struct {
 	// Grants lists the capabilities the plugin may import ("log", "kv",
 	// "config", "time"); nil grants them all.
 	Grants []string
-	Logger *slog.Logger
+	// FreshInstancePerCall discards an instance after every call, so that
+	// no call sees the memory or globals another call left behind: each
+	// call runs on an instance that has only been initialized.
+	FreshInstancePerCall bool
+	Logger               *slog.Logger
 }
 
 const defaultMaxOutput = 64 << 10
@@ -269,8 +273,9 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 		}
 		// An instance that trapped, overran its deadline, overflowed its
 		// output or holds memory at the limit is thrown away, so its state
-		// or memory goes with it.
-		healthy = in.disarm() && healthy && !in.out.exceeded && !p.atMemoryLimit(in)
+		// or memory goes with it; so is every instance of a plugin isolated
+		// per call, so that the next caller cannot read what this one left.
+		healthy = in.disarm() && healthy && !in.out.exceeded && !p.atMemoryLimit(in) && !p.limits.FreshInstancePerCall
 		p.pool.release(in, healthy)
 		return v, err
 	}
