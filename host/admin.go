@@ -180,6 +180,9 @@ func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	digest := hex.EncodeToString(sum[:])
 	h.logger.Info("compiling", "plugin", name, "size", len(wasm), "source", "upload")
 	p, err := h.load(ctx, name, wasm, digest)
+	if err != nil && h.closed.Load() {
+		return PluginInfo{}, fmt.Errorf("%w (compiling %s: %v)", ErrClosed, name, err) // the runtime closed under the compiler
+	}
 	if err != nil {
 		return PluginInfo{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
 	}
