@@ -162,6 +162,8 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 }
 
 func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo, error) {
+	h.compiling.RLock()
+	defer h.compiling.RUnlock()
 	if h.closed.Load() {
 		return PluginInfo{}, ErrClosed
 	}

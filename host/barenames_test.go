@@ -4,11 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/rpchost/rpchost/internal/testutil"
 )
 
 // bareNameHost starts a host over pluginDir with a bbolt store in dataDir,
@@ -179,5 +182,44 @@ func TestRefusedFilesAreListedWithTheirReason(t *testing.T) {
 	}
 	if got := h.Refused(); len(got) != 1 {
 		t.Errorf("after junk.wasm was removed, Refused() = %+v", got)
+	}
+}
+
+// cancelOn is a log handler that cancels a context when a message is logged.
+type cancelOn struct {
+	slog.Handler
+	msg    string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) Handle(ctx context.Context, r slog.Record) error {
+	if r.Message == c.msg {
+		c.cancel()
+	}
+	return c.Handler.Handle(ctx, r)
+}
+
+func TestAnInterruptedStartRecordsNoOwners(t *testing.T) {
+	data := t.TempDir()
+	memory := []byte(`{"owners": {"answer": "m"}}`)
+	if err := os.WriteFile(filepath.Join(data, bareNamesFile), memory, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	logs := &testutil.SyncBuffer{}
+	// Interrupted as it starts compiling: m is skipped, as with Ctrl-C.
+	logger := slog.New(cancelOn{Handler: slog.NewTextHandler(logs, nil), msg: "compiling", cancel: cancel})
+	cfg := NewConfig().WithPluginDir(pluginDir(t, map[string][]byte{"m.wasm": fixture(t, "answer1")})).
+		WithWatch(false, 0, 0).WithStore(StoreConfig{Driver: "bbolt", Target: data}).WithLogger(logger)
+	h, err := New(ctx, cfg)
+	if err == nil {
+		_ = h.Close(context.Background())
+	}
+	if !strings.Contains(logs.String(), "start-up interrupted") {
+		t.Fatalf("the start was not interrupted as the test meant (New: %v):\n%s", err, logs)
+	}
+	if b, err := os.ReadFile(filepath.Join(data, bareNamesFile)); err != nil || string(b) != string(memory) {
+		t.Errorf("an interrupted start rewrote %s: %s (%v)", bareNamesFile, b, err)
 	}
 }

@@ -44,7 +44,8 @@ type Host struct {
 	stopWatch context.CancelFunc // nil when not watching
 	watchDone chan struct{}
 
-	closed    atomic.Bool // set first thing in Close; checked by Call, Upload and Remove
+	closed    atomic.Bool  // set first thing in Close; checked by Call, Upload and Remove
+	compiling sync.RWMutex // read-held by uploads while they compile; Close write-locks it to wait for them
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -90,12 +91,20 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := h.reconcile(ctx); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
-	// Aliases are checked before Settle so that a refused start records
-	// no owners.
-	if err := h.checkAliases(); err != nil {
-		return nil, errors.Join(err, h.Close(ctx))
+	if ctx.Err() != nil {
+		// Compiles cut short by an interrupt are not plugins that went
+		// away: recording owners now would hand their bare names to others
+		// for good, and aliases to them would look broken. The registry
+		// stays in its start-up phase.
+		h.logger.Warn("start-up interrupted; bare-name owners are not recorded", "error", ctx.Err().Error())
+	} else {
+		// Aliases are checked before Settle so that a refused start
+		// records no owners.
+		if err := h.checkAliases(); err != nil {
+			return nil, errors.Join(err, h.Close(ctx))
+		}
+		h.registry.Settle()
 	}
-	h.registry.Settle()
 	if len(h.loadedNames()) == 0 {
 		h.logger.Warn("no plugins loaded", "dir", cfg.pluginDir)
 	}
@@ -175,6 +184,11 @@ func (h *Host) Plugins() []PluginInfo {
 func (h *Host) Close(ctx context.Context) error {
 	h.closeOnce.Do(func() {
 		h.closed.Store(true)
+		// wazero panics if a module compiles while its runtime closes:
+		// wait for uploads compiling outside reloadMu (Lock is the
+		// barrier; later uploads see closed).
+		h.compiling.Lock()
+		h.compiling.Unlock()
 		if h.stopWatch != nil {
 			h.stopWatch()
 			<-h.watchDone
