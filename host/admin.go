@@ -101,8 +101,12 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 		attrs = append(attrs, "outcome", "accepted")
 		if info != nil {
 			attrs = append(attrs, "version", info.Version, "size", info.Size, "sha256", info.SHA256)
-			for _, cf := range info.Conflicts {
-				attrs = append(attrs, "bare_name_conflict", cf.Name+" stays with "+cf.ServedBy)
+			if len(info.Conflicts) > 0 {
+				kept := make([]string, len(info.Conflicts))
+				for i, cf := range info.Conflicts {
+					kept[i] = cf.Name
+				}
+				attrs = append(attrs, "bare_names_kept_by_others", kept)
 			}
 		}
 		h.logger.Info("admin "+action, attrs...)
