@@ -2,9 +2,11 @@ package host
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -176,8 +178,21 @@ func TestRefusedFilesAreListedWithTheirReason(t *testing.T) {
 	if !strings.Contains(last, "refused") || !strings.Contains(last, "my-plugin") {
 		t.Errorf("plugins.list's last entry %s is not the refused my-plugin", last)
 	}
+	rec := httptest.NewRecorder()
+	h.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/plugins", nil))
+	var listed []map[string]any
+	if err := json.Unmarshal(rec.Body.Bytes(), &listed); err != nil || len(listed) != 3 {
+		t.Fatalf("GET /plugins: %v, %s", err, rec.Body)
+	}
+	if listed[0]["name"] != "calc" || listed[0]["conflicts"] == nil || listed[2]["kind"] != "refused" ||
+		listed[2]["file"] != "my-plugin.wasm" || !strings.Contains(fmt.Sprint(listed[2]["error"]), "has '-'") {
+		t.Errorf("GET /plugins lists %v", listed)
+	}
 	// Fixed (here: removed), a file is no longer listed.
-	if err := os.Remove(refused[0].File); err != nil {
+	if refused[0].File != "junk.wasm" {
+		t.Errorf("refused file %q, want junk.wasm", refused[0].File)
+	}
+	if err := os.Remove(filepath.Join(h.cfg.pluginDir, refused[0].File)); err != nil {
 		t.Fatal(err)
 	}
 	if got := h.Refused(); len(got) != 1 {

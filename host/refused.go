@@ -10,7 +10,7 @@ import (
 // RefusedFile is a file of the plugin directory that is not served, and why.
 type RefusedFile struct {
 	Name   string // the plugin name the file would have
-	File   string // its path
+	File   string // its file name in the plugin directory (no path: listings are public)
 	Size   int64
 	Reason string
 	At     time.Time // when it was refused
@@ -27,7 +27,7 @@ type refusal struct {
 func (h *Host) noteRefused(name string, st fileStat, err error) {
 	h.refusedMu.Lock()
 	defer h.refusedMu.Unlock()
-	h.refused[name] = refusal{stat: st, file: RefusedFile{Name: name, File: filepath.Join(h.cfg.pluginDir, name+wasmExt),
+	h.refused[name] = refusal{stat: st, file: RefusedFile{Name: name, File: name + wasmExt,
 		Size: st.size, Reason: err.Error(), At: time.Now()}}
 }
 
@@ -39,7 +39,7 @@ func (h *Host) Refused() []RefusedFile {
 	defer h.refusedMu.Unlock()
 	out := []RefusedFile{}
 	for name, r := range h.refused {
-		info, err := os.Stat(r.file.File)
+		info, err := os.Stat(filepath.Join(h.cfg.pluginDir, r.file.File))
 		if err != nil || (fileStat{size: info.Size(), modTime: info.ModTime()}) != r.stat {
 			delete(h.refused, name) // fixed, replaced or removed since
 			continue
