@@ -99,7 +99,7 @@ func (c Config) WithMaxMulticall(n int) Config { c.maxMulticall = n; return c }
 func (c Config) WithCompilationCacheDir(dir string) Config { c.cacheDir = dir; return c }
 
 // WithAliases pins bare method names to qualified ones ({"add": "numeric.add"}),
-// overriding the rule that the alphabetically first plugin answers.
+// overriding BareNamesRule; New refuses a pin to a method it does not serve.
 func (c Config) WithAliases(aliases map[string]string) Config {
 	c.aliases = maps.Clone(aliases)
 	return c

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
@@ -37,9 +38,14 @@ type Host struct {
 	plugins  map[string]*loaded
 	versions map[string]int // plugin → versions loaded so far, kept across removals
 
+	refusedMu sync.Mutex         // guards refused, apart from reloadMu so listing never waits for a reload
+	refused   map[string]refusal // plugin → why its file was refused
+
 	stopWatch context.CancelFunc // nil when not watching
 	watchDone chan struct{}
 
+	closed    atomic.Bool  // set first thing in Close; checked by Call, Upload and Remove
+	compiling sync.RWMutex // read-held by uploads while they compile; Close write-locks it to wait for them
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -70,6 +76,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		registry: registry.New(cfg.aliases, reservedNames...),
 		limits:   xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
 		rejected: map[string]rejection{},
+		refused:  map[string]refusal{},
 		plugins:  map[string]*loaded{},
 		versions: map[string]int{},
 	}
@@ -80,11 +87,25 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		}
 		h.store = s
 	}
-	if err := errors.Join(h.registerSystem(), h.registerAdmin()); err != nil {
+	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.rememberBareNames()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
 	if err := h.reconcile(ctx); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
+	}
+	if ctx.Err() != nil {
+		// Compiles cut short by an interrupt are not plugins that went
+		// away: recording owners now would hand their bare names to others
+		// for good, and aliases to them would look broken. The registry
+		// stays in its start-up phase.
+		h.logger.Warn("start-up interrupted; bare-name owners are not recorded", "error", ctx.Err().Error())
+	} else {
+		// Aliases are checked before Settle so that a refused start
+		// records no owners.
+		if err := h.checkAliases(); err != nil {
+			return nil, errors.Join(err, h.Close(ctx))
+		}
+		h.registry.Settle()
 	}
 	if len(h.loadedNames()) == 0 {
 		h.logger.Warn("no plugins loaded", "dir", cfg.pluginDir)
@@ -98,8 +119,13 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	return h, nil
 }
 
-// Call runs one procedure by name, as a request would.
+// Call runs one procedure by name, as a request would. Its errors are
+// classified by FaultOf and errors.Is against the Err variables of this
+// package; on a closed host it returns ErrClosed.
 func (h *Host) Call(ctx context.Context, method string, params []any) (any, error) {
+	if h.closed.Load() {
+		return nil, ErrClosed
+	}
 	if err := abi.CheckMethodName(method); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidMethodName, err)
 	}
@@ -135,6 +161,9 @@ type PluginInfo struct {
 	SHA256    string
 	Version   int // 1 for the first load of this name, +1 on each reload
 	LoadedAt  time.Time
+	// Conflicts are the bare names the plugin defines that another
+	// procedure answers (see BareNamesRule).
+	Conflicts []Conflict
 }
 
 // Plugins lists the loaded plugins, sorted by name.
@@ -145,16 +174,23 @@ func (h *Host) Plugins() []PluginInfo {
 	for _, l := range h.plugins {
 		p := l.plugin
 		out = append(out, PluginInfo{Name: p.Name(), Kind: p.Kind().String(), Methods: p.MethodNames(), Instances: p.Instances(),
-			Size: l.size, SHA256: l.sha256, Version: l.version, LoadedAt: l.loadedAt})
+			Size: l.size, SHA256: l.sha256, Version: l.version, LoadedAt: l.loadedAt, Conflicts: h.conflicts(p.Name(), p.MethodNames())})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
 // Close unloads every plugin and stops the runtime, reporting every error.
-// It is safe to call more than once.
+// It is safe to call more than once, and concurrently with anything: once
+// it has begun, Call, Upload and Remove return ErrClosed.
 func (h *Host) Close(ctx context.Context) error {
 	h.closeOnce.Do(func() {
+		h.closed.Store(true)
+		// wazero panics if a module compiles while its runtime closes:
+		// wait for uploads compiling outside reloadMu (Lock is the
+		// barrier; later uploads see closed).
+		h.compiling.Lock()
+		h.compiling.Unlock()
 		if h.stopWatch != nil {
 			h.stopWatch()
 			<-h.watchDone

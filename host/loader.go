@@ -174,6 +174,7 @@ func (h *Host) compileAll(ctx context.Context, todo []candidate) {
 				if l := h.current(c.name); l != nil && l.sha256 == c.sha256 {
 					return // touched, not changed
 				}
+				h.logger.Info("compiling", "plugin", c.name, "size", c.size)
 				c.plugin, c.err = h.load(ctx, c.name, wasm, c.sha256)
 			}
 			c.took = time.Since(start)
@@ -253,6 +254,7 @@ func (h *Host) reject(name string, st fileStat, sha string, err error) {
 		return // logged already
 	}
 	h.rejected[name] = rejection{stat: st, at: time.Now()}
+	h.noteRefused(name, st, err)
 	attrs := []any{"plugin", name, "file", filepath.Join(h.cfg.pluginDir, name+wasmExt), "error", err.Error()}
 	if sha != "" {
 		attrs = append(attrs, "sha256", sha)

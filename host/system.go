@@ -29,7 +29,7 @@ const multicallName = "system.multicall"
 func (h *Host) registerSystem() error {
 	methods := map[string]*builtin{
 		"system.listMethods": {
-			help: "Lists every method name, sorted. A bare name (add) is an alias of one qualified name (plugin.add): the alphabetically first plugin that defines it, unless the configuration's aliases pin it.",
+			help: "Lists every method name, sorted. A bare name (add) is an alias of one qualified name (plugin.add): the plugin that owns it (it keeps the name while loaded; rpchost --help states the rule), unless the configuration's aliases pin it.",
 			sigs: [][]string{{"array"}},
 			fn:   h.listMethods,
 		},
