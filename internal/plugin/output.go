@@ -50,11 +50,8 @@ func (w *outputStream) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return n, nil
 	}
-	truncated := len(p) > maxOutputLine
-	if truncated {
-		p = p[:maxOutputLine]
-	}
+	text := cutUTF8(string(p), maxOutputLine)
 	o.logger.LogAttrs(context.Background(), slog.LevelInfo, "guest output", slog.String("method", o.method),
-		slog.String("stream", w.name), slog.String("text", string(p)), slog.Bool("truncated", truncated))
+		slog.String("stream", w.name), slog.String("text", text), slog.Bool("truncated", len(text) < len(p)))
 	return n, nil
 }
