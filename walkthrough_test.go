@@ -166,3 +166,34 @@ func TestReadmeDeployWalkthrough(t *testing.T) {
 	}
 	checkAdd()
 }
+
+// The CLI names an upload after its file; a file name that is not a plugin
+// name (my-plugin.wasm) is refused with the rule and a pointer to --name,
+// and --name fixes it. A name differing only in case from a loaded plugin
+// is refused too.
+func TestCLIUploadOfABadFileNameSuggestsName(t *testing.T) {
+	plugins := t.TempDir()
+	s := startServer(t, plugins, "RPCHOST_ADMIN_TOKEN=s3cret")
+	file := filepath.Join(t.TempDir(), "my-plugin.wasm")
+	writeFile(t, file, readFile(t, "examples/deploy/up.wasm"))
+	run := func(args ...string) (string, error) {
+		cmd := exec.Command(rpchostBinary(t), args...)
+		cmd.Env = append(os.Environ(), "RPCHOST_SERVER="+s.URL, "RPCHOST_ADMIN_TOKEN=s3cret")
+		out, err := cmd.CombinedOutput()
+		return string(out), err
+	}
+	out, err := run("upload", file)
+	if err == nil || !strings.Contains(out, "only A-Z a-z 0-9 _ are allowed") || !strings.Contains(out, "--name") {
+		t.Errorf("upload my-plugin.wasm: %v\n%s", err, out)
+	}
+	if out, err := run("upload", "--name", "my_plugin", file); err != nil || !strings.Contains(out, "uploaded my_plugin") {
+		t.Errorf("upload --name my_plugin: %v\n%s", err, out)
+	}
+	out, err = run("upload", "--name", "MY_plugin", file)
+	if err == nil || !strings.Contains(out, "differs only in case") {
+		t.Errorf("upload --name MY_plugin beside my_plugin: %v\n%s", err, out)
+	}
+	if got := dirEntries(t, plugins); len(got) != 1 || got[0] != "my_plugin.wasm" {
+		t.Errorf("plugin directory holds %v", got)
+	}
+}

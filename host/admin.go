@@ -83,6 +83,9 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	if err != nil {
 		return PluginInfo{}, err
 	}
+	if twin, ok := caseTwin(name, h.loadedNames()); ok {
+		return PluginInfo{}, errCaseTwin(name, twin)
+	}
 	if int64(len(wasm)) > h.cfg.maxUploadBytes {
 		return PluginInfo{}, fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, len(wasm), h.cfg.maxUploadBytes)
 	}
