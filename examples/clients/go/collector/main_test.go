@@ -5,10 +5,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -66,4 +69,32 @@ func parseLines(t *testing.T, b []byte) []map[string]any {
 		out = append(out, m)
 	}
 	return out
+}
+
+// README's v2 walkthrough shows what the default run (seed 1, 10,000
+// readings) gives under a rule refusing negative values: this keeps its
+// figures tied to the generator.
+func TestReadmeV2FiguresMatchTheGenerator(t *testing.T) {
+	readme, err := os.ReadFile("../../../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var negative []int
+	for i, r := range generate(10000, 1, "seed1") {
+		if r["value"].(float64) < 0 {
+			negative = append(negative, i)
+		}
+	}
+	want := fmt.Sprintf("stored %d, rejected %d", 10000-len(negative), len(negative))
+	if !strings.Contains(string(readme), want) {
+		t.Errorf("README.md does not say %q", want)
+	}
+	for _, i := range negative[:3] {
+		if line := fmt.Sprintf("# rejected reading %d: value must not be negative in v2", i); !strings.Contains(string(readme), line) {
+			t.Errorf("README.md does not show %q", line)
+		}
+	}
+	if more := fmt.Sprintf("... and %d more", len(negative)-20); !strings.Contains(string(readme), more) {
+		t.Errorf("README.md does not say %q", more)
+	}
 }
