@@ -101,6 +101,9 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	}
 	h.reloadMu.Lock()
 	defer h.reloadMu.Unlock()
+	if twin, ok := caseTwin(name, h.loadedNames()); ok { // uploaded while this one compiled
+		return PluginInfo{}, errors.Join(errCaseTwin(name, twin), p.Close(ctx))
+	}
 	st, err := h.writeAtomically(name, wasm)
 	if err != nil {
 		return PluginInfo{}, errors.Join(err, p.Close(ctx))

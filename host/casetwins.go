@@ -30,20 +30,16 @@ func caseTwin(name string, others []string) (string, bool) {
 
 // caseLosers picks, among names that differ only in case, the one to serve
 // (a loaded one, else the first in byte order) and returns each of the
-// others mapped to the one that was picked.
+// others mapped to the one that was picked. Plugin names are ASCII
+// (checkPluginName), so lower-casing them groups the twins.
 func caseLosers(names, loaded []string) map[string]string {
-	sorted := slices.Sorted(slices.Values(names))
+	groups := map[string][]string{}
+	for _, n := range slices.Sorted(slices.Values(names)) {
+		k := strings.ToLower(n)
+		groups[k] = append(groups[k], n)
+	}
 	losers := map[string]string{}
-	for i, n := range sorted {
-		if _, lost := losers[n]; lost {
-			continue
-		}
-		group := []string{n}
-		for _, m := range sorted[i+1:] {
-			if strings.EqualFold(m, n) {
-				group = append(group, m)
-			}
-		}
+	for _, group := range groups {
 		if len(group) == 1 {
 			continue
 		}

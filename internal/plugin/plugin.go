@@ -305,6 +305,7 @@ func backoff(ctx context.Context, attempt int) bool {
 // if the call succeeded.
 func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn func(context.Context, *instance) (any, error), attempt int) (v any, healthy, conflict bool, err error) {
 	in.out.begin(method, p.limits.MaxOutputBytes)
+	in.out.attempt = attempt
 	var c *call
 	callCtx := ctx
 	if p.usesHost {
