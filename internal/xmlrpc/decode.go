@@ -26,7 +26,7 @@ type decoder struct {
 	items int // array elements, struct members and params so far
 	// timeDigits is the longest fraction of a second read, in digits.
 	timeDigits int
-	names nameCache
+	names      nameCache
 }
 
 // ParseRequest decodes a methodCall body. It accepts the dialects of real
