@@ -175,6 +175,9 @@ func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	if err != nil {
 		return PluginInfo{}, err
 	}
+	if twin, ok := caseTwin(name, h.loadedNames()); ok {
+		return PluginInfo{}, errCaseTwin(name, twin)
+	}
 	if int64(len(wasm)) > h.cfg.maxUploadBytes {
 		return PluginInfo{}, fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, len(wasm), h.cfg.maxUploadBytes)
 	}
@@ -198,6 +201,9 @@ func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	// an upload either lands before Close unloads everything or not at all.
 	if h.closed.Load() {
 		return PluginInfo{}, errors.Join(ErrClosed, p.Close(ctx))
+	}
+	if twin, ok := caseTwin(name, h.loadedNames()); ok { // uploaded while this one compiled
+		return PluginInfo{}, errors.Join(errCaseTwin(name, twin), p.Close(ctx))
 	}
 	st, err := h.writeAtomically(name, wasm)
 	if err != nil {

@@ -59,7 +59,7 @@ func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out := getBytes()
 	defer putBytes(out)
-	b, err := xmlrpc.AppendResponse((*out)[:0], v)
+	b, err := xmlrpc.AppendResponseTo((*out)[:0], &req, v) // times keep the fraction digits the client sent
 	*out = b
 	if err != nil {
 		h.writeFault(w, r, fmt.Errorf("the result of %s cannot be sent as XML-RPC: %w", req.Method, err))

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -111,6 +112,11 @@ func (h *Host) scanDir() (map[string]fileStat, error) {
 			continue
 		}
 		files[name] = st
+	}
+	// A zero stat, so that the file is looked at again once its twin is gone.
+	for loser, winner := range caseLosers(slices.Collect(maps.Keys(files)), h.loadedNames()) {
+		h.reject(loser, fileStat{}, "", errCaseTwin(loser, winner))
+		delete(files, loser)
 	}
 	return files, nil
 }

@@ -27,13 +27,17 @@ RPCHOST_ADMIN_TOKEN).`,
 				return err
 			}
 			name, _ := cmd.Flags().GetString("name")
-			if name == "" {
+			fromFile := name == ""
+			if fromFile {
 				name = strings.TrimSuffix(filepath.Base(args[0]), ".wasm")
 			}
 			var info map[string]any
 			// kolo/xmlrpc sends a []byte as an array of ints; Base64 is its base64 type.
 			encoded := xmlrpc.Base64(base64.StdEncoding.EncodeToString(wasm))
 			if err := adminCall(cmd, "plugins.upload", []any{name, encoded}, &info); err != nil {
+				if fromFile && strings.Contains(err.Error(), "invalid plugin name") {
+					return fmt.Errorf("%w\nthe name %q comes from the file name: give the plugin a valid one with --name", err, name)
+				}
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "uploaded %v: version %v, sha256 %v, methods %v\n", info["name"], info["version"], info["sha256"], info["methods"])

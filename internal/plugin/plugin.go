@@ -264,11 +264,15 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 	in.armUntil(deadline)
 	ctx = in.ctx
 	for attempt := 1; ; attempt++ {
-		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn)
+		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn, attempt)
 		// A call whose reads were overtaken by another call's commit runs
 		// again on the same instance and sees the new values, so no
 		// read-then-write is lost between concurrent calls.
 		if conflict && healthy && attempt < maxConflictRetries && backoff(ctx, attempt) {
+			// Said once per retry, so that the guest's log lines of the
+			// discarded attempt are not read as those of another call.
+			p.logger.LogAttrs(ctx, slog.LevelDebug, "call retried after a write conflict; the attempt's writes were discarded",
+				slog.String("method", method), slog.Int("attempt", attempt+1))
 			continue
 		}
 		// An instance that trapped, overran its deadline, overflowed its
@@ -304,12 +308,13 @@ func backoff(ctx context.Context, attempt int) bool {
 // runOnce runs fn once with a fresh transaction, then commits or discards
 // what it wrote: writes are durable before the response leaves, and only
 // if the call succeeded.
-func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn func(context.Context, *instance) (any, error)) (v any, healthy, conflict bool, err error) {
+func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn func(context.Context, *instance) (any, error), attempt int) (v any, healthy, conflict bool, err error) {
 	in.out.begin(method, p.limits.MaxOutputBytes)
+	in.out.attempt = attempt
 	var c *call
 	callCtx := ctx
 	if p.usesHost {
-		c = &call{plugin: p, method: method}
+		c = &call{plugin: p, method: method, attempt: attempt}
 		if p.usesStore {
 			c.txn = store.NewTxn(p.limits.Store, p.name, p.limits.StoreLimits)
 		}
