@@ -25,6 +25,11 @@ type Limits struct {
 	MaxResultBytes int
 	// MaxOutputBytes bounds what one call may write to stdout and stderr.
 	MaxOutputBytes int
+	// LoadTimeout bounds a module's own set-up code: its start function,
+	// _initialize and rpchost_describe together when it is loaded, and
+	// start and _initialize on each new instance. Never 0: a module that
+	// loops at load must not hold the loader.
+	LoadTimeout time.Duration
 }
 
 func defaultLimits() Limits {
@@ -35,6 +40,7 @@ func defaultLimits() Limits {
 		MaxQueue:       128,
 		MaxResultBytes: 16 << 20,
 		MaxOutputBytes: 64 << 10,
+		LoadTimeout:    5 * time.Second,
 	}
 }
 
@@ -58,6 +64,9 @@ func (l Limits) over(base Limits) Limits {
 	if l.MaxOutputBytes == 0 {
 		l.MaxOutputBytes = base.MaxOutputBytes
 	}
+	if l.LoadTimeout == 0 {
+		l.LoadTimeout = base.LoadTimeout
+	}
 	return l
 }
 
@@ -75,6 +84,7 @@ func (l Limits) validate(who string) error {
 	check(l.MaxQueue >= 1, "max queue %d is below 1", l.MaxQueue)
 	check(l.MaxResultBytes >= 1, "max result bytes %d is below 1", l.MaxResultBytes)
 	check(l.MaxOutputBytes >= 1, "max output bytes %d is below 1", l.MaxOutputBytes)
+	check(l.LoadTimeout > 0, "load timeout %v is not positive (limits.load_timeout)", l.LoadTimeout)
 	return errors.Join(errs...)
 }
 
@@ -95,5 +105,6 @@ func (l Limits) pluginOptions() plugin.Options {
 		MaxQueue:         l.MaxQueue,
 		MaxResultBytes:   l.MaxResultBytes,
 		MaxOutputBytes:   l.MaxOutputBytes,
+		LoadTimeout:      l.LoadTimeout,
 	}
 }

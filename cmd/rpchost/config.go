@@ -72,6 +72,7 @@ type procedureLimits struct {
 	MaxQueue       int           `mapstructure:"max_queue"`
 	MaxResultBytes int           `mapstructure:"max_result_bytes"`
 	MaxOutputBytes int           `mapstructure:"max_output_bytes"`
+	LoadTimeout    time.Duration `mapstructure:"load_timeout"`
 }
 
 func (p procedureLimits) hostLimits(poolSize int) host.Limits {
@@ -82,6 +83,7 @@ func (p procedureLimits) hostLimits(poolSize int) host.Limits {
 		MaxQueue:       p.MaxQueue,
 		MaxResultBytes: p.MaxResultBytes,
 		MaxOutputBytes: p.MaxOutputBytes,
+		LoadTimeout:    p.LoadTimeout,
 	}
 }
 
@@ -94,6 +96,7 @@ var defaults = map[string]any{
 	"limits.max_queue":         128,
 	"limits.max_result_bytes":  16 << 20,
 	"limits.max_output_bytes":  64 << 10,
+	"limits.load_timeout":      "5s",
 	"limits.max_body_bytes":    16 << 20,
 	"limits.max_depth":         64,
 	"limits.max_items":         1_000_000,

@@ -12,6 +12,7 @@ const (
 	sectionMemory = 5
 	sectionGlobal = 6
 	sectionExport = 7
+	sectionStart  = 8
 	sectionCode   = 10
 
 	importFunc   = 0
@@ -20,10 +21,19 @@ const (
 	importGlobal = 3
 	importTag    = 4
 
+	exportFunc   = 0
 	exportGlobal = 3
 	valueI32     = 0x7f
 	mutable      = 1
 )
+
+// StartExportName is the export under which an instrumented module exposes
+// the function its start section named; the start section itself is
+// removed. wazero runs a start function inside InstantiateModule, before
+// the caller can arm a deadline, so a start function that loops would hang
+// the loader; exported instead, the host calls it right after
+// instantiation under the same deadline and interrupt flag as any call.
+const StartExportName = "rpchost:start"
 
 var magic = []byte{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00}
 
@@ -41,6 +51,8 @@ type module struct {
 	importedGlobal uint32 // imported globals come first in the index space
 	definedGlobal  uint32
 	memories       uint32 // imported and defined
+	start          uint32 // the start function's index, when hasStart
+	hasStart       bool
 }
 
 func parseModule(b []byte) (*module, error) {
@@ -82,6 +94,10 @@ func parseModule(b []byte) (*module, error) {
 			if err := checkExportFree(payload); err != nil {
 				return nil, err
 			}
+		case sectionStart:
+			pr := &reader{b: payload}
+			m.start, m.hasStart = pr.u32(), true
+			continue // replaced by the StartExportName export
 		}
 		m.sections = append(m.sections, section{id, payload})
 	}
@@ -120,8 +136,8 @@ func countImports(payload []byte) (globals, memories uint32, err error) {
 func checkExportFree(payload []byte) error {
 	r := &reader{b: payload}
 	for n := r.count(); n > 0 && r.err == nil; n-- {
-		if r.name() == ExportName {
-			return fmt.Errorf("%w: the module already exports %q", ErrMalformed, ExportName)
+		if name := r.name(); name == ExportName || name == StartExportName {
+			return fmt.Errorf("%w: the module already exports %q, a name rpchost reserves", ErrMalformed, name)
 		}
 		r.byte()
 		r.u32()
@@ -166,7 +182,7 @@ func (m *module) rewrite() ([]byte, error) {
 			addedGlobal = true
 		}
 		if !addedExport && sectionRank[before] > sectionRank[sectionExport] {
-			out = appendSection(out, sectionExport, appendFlagExport(appendU32(nil, 1), g.flag))
+			out = appendSection(out, sectionExport, m.appendExports(appendU32(nil, m.addedExports()), g.flag))
 			addedExport = true
 		}
 	}
@@ -184,7 +200,7 @@ func (m *module) rewrite() ([]byte, error) {
 			out = appendSection(out, s.id, appendGlobals(recount(s.payload, 2)))
 			addedGlobal = true
 		case sectionExport:
-			out = appendSection(out, s.id, appendFlagExport(recount(s.payload, 1), g.flag))
+			out = appendSection(out, s.id, m.appendExports(recount(s.payload, m.addedExports()), g.flag))
 			addedExport = true
 		case sectionCode:
 			code, err := instrumentCode(s.payload, g)
@@ -225,10 +241,27 @@ func appendGlobals(b []byte) []byte {
 	return append(b, opEnd)
 }
 
-func appendFlagExport(b []byte, global uint32) []byte {
+// addedExports counts the exports rewrite adds: the flag, and the start
+// function if there is one.
+func (m *module) addedExports() uint32 {
+	if m.hasStart {
+		return 2
+	}
+	return 1
+}
+
+// appendExports appends the flag's export and, for a module that had a
+// start section, the start function's.
+func (m *module) appendExports(b []byte, flag uint32) []byte {
 	b = appendName(b, ExportName)
 	b = append(b, exportGlobal)
-	return appendU32(b, global)
+	b = appendU32(b, flag)
+	if m.hasStart {
+		b = appendName(b, StartExportName)
+		b = append(b, exportFunc)
+		b = appendU32(b, m.start)
+	}
+	return b
 }
 
 func appendSection(b []byte, id byte, payload []byte) []byte {
