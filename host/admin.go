@@ -30,6 +30,8 @@ var (
 	ErrInvalidModule = errors.New("not a module rpchost can serve")
 	// ErrNoSuchPlugin: nothing to remove under that name.
 	ErrNoSuchPlugin = errors.New("no such plugin")
+	// ErrHostClosed: the host closed while the upload was being loaded.
+	ErrHostClosed = errors.New("the host is closed")
 )
 
 type tokenKey struct{}
@@ -96,8 +98,13 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	if err != nil {
 		return PluginInfo{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
 	}
-	h.reloadMu.Lock()
-	defer h.reloadMu.Unlock()
+	// Compiled and run outside any lock; only writing and installing are
+	// serialized with the other changes.
+	h.installMu.Lock()
+	defer h.installMu.Unlock()
+	if h.closed {
+		return PluginInfo{}, errors.Join(ErrHostClosed, p.Close(ctx))
+	}
 	st, err := h.writeAtomically(name, wasm)
 	if err != nil {
 		return PluginInfo{}, errors.Join(err, p.Close(ctx))
@@ -144,8 +151,8 @@ func (h *Host) Remove(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	h.reloadMu.Lock()
-	defer h.reloadMu.Unlock()
+	h.installMu.Lock()
+	defer h.installMu.Unlock()
 	err = os.Remove(filepath.Join(h.cfg.pluginDir, name+wasmExt))
 	unloaded := h.unload(ctx, name)
 	switch {

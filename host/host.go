@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -31,11 +32,23 @@ type Host struct {
 	limits   xmlrpc.Limits
 	store    store.Store // nil without a store
 
-	reloadMu sync.Mutex           // serializes reconcile, upload and remove
-	rejected map[string]rejection // plugin → the file version last refused; guarded by reloadMu
-	mu       sync.Mutex           // guards plugins and versions
-	plugins  map[string]*loaded
-	versions map[string]int // plugin → versions loaded so far, kept across removals
+	// installMu serializes changes to what is served: installing a loaded
+	// version, writing an upload, removing. It is never held while a
+	// module compiles or runs, so one slow module delays no other (loader.go).
+	installMu sync.Mutex
+	rejected  map[string]rejection // plugin → the file version last refused; guarded by installMu
+	loading   map[string]bool      // plugins being loaded from the directory → rescan when done; guarded by installMu
+	closed    bool                 // guarded by installMu
+	loads     sync.WaitGroup       // loads running in the background, waited for by Close
+	// rescanRequests wakes the watcher when a load ended on a file that
+	// changed meanwhile.
+	rescanRequests chan struct{}
+	// compileSlots bounds the modules compiling at once, so that a hundred
+	// plugins loading together do not hold a hundred compilations in memory.
+	compileSlots chan struct{}
+	mu           sync.Mutex // guards plugins and versions
+	plugins      map[string]*loaded
+	versions     map[string]int // plugin → versions loaded so far, kept across removals
 
 	stopWatch context.CancelFunc // nil when not watching
 	watchDone chan struct{}
@@ -64,14 +77,17 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	h := &Host{
-		cfg:      cfg,
-		logger:   logger,
-		runtime:  rt,
-		registry: registry.New(cfg.aliases, reservedNames...),
-		limits:   xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
-		rejected: map[string]rejection{},
-		plugins:  map[string]*loaded{},
-		versions: map[string]int{},
+		cfg:            cfg,
+		logger:         logger,
+		runtime:        rt,
+		registry:       registry.New(cfg.aliases, reservedNames...),
+		limits:         xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
+		rejected:       map[string]rejection{},
+		loading:        map[string]bool{},
+		rescanRequests: make(chan struct{}, 1),
+		compileSlots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
+		plugins:        map[string]*loaded{},
+		versions:       map[string]int{},
 	}
 	if cfg.store.Driver != "" {
 		if h.store, err = store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits); err != nil {
@@ -81,9 +97,11 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := errors.Join(h.registerSystem(), h.registerAdmin()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
-	if err := h.reconcile(ctx); err != nil {
+	loads, err := h.reconcile(ctx)
+	if err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
+	loads.Wait()
 	if len(h.loadedNames()) == 0 {
 		h.logger.Warn("no plugins loaded", "dir", cfg.pluginDir)
 	}
@@ -157,8 +175,10 @@ func (h *Host) Close(ctx context.Context) error {
 			h.stopWatch()
 			<-h.watchDone
 		}
-		h.reloadMu.Lock() // no reload may start on a closing host
-		defer h.reloadMu.Unlock()
+		h.installMu.Lock() // no load may install on a closing host
+		h.closed = true
+		h.installMu.Unlock()
+		h.loads.Wait() // each is bounded by load_timeout and the structural limits
 		h.mu.Lock()
 		var errs []error
 		for name, l := range h.plugins {

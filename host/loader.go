@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -74,8 +73,7 @@ type loaded struct {
 }
 
 // candidate is a module read from disk (or uploaded) and compiled. Its
-// bytes are not kept: once compiled they are garbage, which matters when
-// a hundred plugins load at once.
+// bytes are not kept.
 type candidate struct {
 	name   string
 	stat   fileStat
@@ -118,12 +116,22 @@ func (h *Host) scanDir() (map[string]fileStat, error) {
 // reconcile makes the served plugins match the directory: new and changed
 // files are compiled and instantiated before they replace anything, removed
 // files are unloaded. A directory that cannot be read changes nothing.
-func (h *Host) reconcile(ctx context.Context) error {
-	h.reloadMu.Lock()
-	defer h.reloadMu.Unlock()
+//
+// It only starts the loads, one goroutine per changed file, and returns what
+// to wait on for them: a module that is slow to compile or whose start code
+// spins until load_timeout must not hold up the other plugins' reloads,
+// uploads, removals or the watcher. No lock is held while a module compiles
+// or runs; installMu is taken only to install (see finishLoad).
+func (h *Host) reconcile(ctx context.Context) (*sync.WaitGroup, error) {
+	var wg sync.WaitGroup
+	h.installMu.Lock()
+	defer h.installMu.Unlock()
+	if h.closed {
+		return &wg, nil
+	}
 	files, err := h.scanDir()
 	if err != nil {
-		return err
+		return &wg, err
 	}
 	var todo []candidate
 	for name, st := range files {
@@ -133,53 +141,92 @@ func (h *Host) reconcile(ctx context.Context) error {
 		if r, ok := h.rejected[name]; ok && r.stat.unchanged(st, r.at) {
 			continue
 		}
+		if _, busy := h.loading[name]; busy {
+			// One load per name at a time; the running one rescans when
+			// it ends, since what it read may no longer be the file.
+			h.loading[name] = true
+			continue
+		}
+		h.loading[name] = false
 		todo = append(todo, candidate{name: name, stat: st})
-	}
-	// Largest first, so that a small module, not a big one, is what runs
-	// alone at the end while the other cores have nothing left to do.
-	slices.SortFunc(todo, func(a, b candidate) int {
-		return cmp.Or(cmp.Compare(b.stat.size, a.stat.size), strings.Compare(a.name, b.name))
-	})
-	h.compileAll(ctx, todo)
-	for i := range todo {
-		h.install(ctx, &todo[i])
 	}
 	for _, name := range h.loadedNames() {
 		if _, ok := files[name]; !ok {
 			h.unload(ctx, name)
 		}
 	}
-	return nil
+	// Largest first, so that a small module, not a big one, is what runs
+	// alone at the end while the other cores have nothing left to do.
+	slices.SortFunc(todo, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(b.stat.size, a.stat.size), strings.Compare(a.name, b.name))
+	})
+	for _, c := range todo {
+		wg.Add(1)
+		h.loads.Add(1)
+		go func() {
+			defer h.loads.Done()
+			defer wg.Done()
+			h.loadFile(ctx, c)
+		}()
+	}
+	return &wg, nil
 }
 
-// compileAll reads and loads candidates in parallel: a Go guest takes
-// hundreds of milliseconds to compile.
-func (h *Host) compileAll(ctx context.Context, todo []candidate) {
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i := range todo {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(c *candidate) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			start := time.Now()
-			c.readAt = start
-			var wasm []byte
-			wasm, c.err = os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
-			if c.err == nil {
-				c.size = len(wasm)
-				sum := sha256.Sum256(wasm)
-				c.sha256 = hex.EncodeToString(sum[:])
-				if l := h.current(c.name); l != nil && l.sha256 == c.sha256 {
-					return // touched, not changed
-				}
-				c.plugin, c.err = h.load(ctx, c.name, wasm, c.sha256)
-			}
-			c.took = time.Since(start)
-		}(&todo[i])
+// loadFile reads and loads one candidate, then installs it if its file is
+// still the version that was read.
+func (h *Host) loadFile(ctx context.Context, c candidate) {
+	start := time.Now()
+	c.readAt = start
+	wasm, err := os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
+	c.err = err
+	if err == nil {
+		c.size = len(wasm)
+		sum := sha256.Sum256(wasm)
+		c.sha256 = hex.EncodeToString(sum[:])
+		// Same bytes, new timestamp: install only records the new stat.
+		if l := h.current(c.name); l == nil || l.sha256 != c.sha256 {
+			c.plugin, c.err = h.load(ctx, c.name, wasm, c.sha256)
+		}
 	}
-	wg.Wait()
+	wasm = nil // garbage once compiled, which matters when a hundred plugins load at once
+	c.took = time.Since(start)
+	h.finishLoad(ctx, &c)
+}
+
+// finishLoad installs a loaded candidate unless, while it compiled, the
+// host closed or its file was replaced or removed (by an upload, a removal
+// or a deployment): then the candidate is dropped, and a changed file is
+// rescanned.
+func (h *Host) finishLoad(ctx context.Context, c *candidate) {
+	h.installMu.Lock()
+	again := h.loading[c.name]
+	delete(h.loading, c.name)
+	info, statErr := os.Stat(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
+	current := statErr == nil && (fileStat{size: info.Size(), modTime: info.ModTime()}) == c.stat
+	switch {
+	case h.closed || !current:
+		if c.plugin != nil {
+			if err := c.plugin.Close(ctx); err != nil {
+				h.logger.Warn("closing a superseded load failed", "plugin", c.name, "error", err.Error())
+			}
+		}
+		again = again || !h.closed
+	default:
+		h.install(ctx, c)
+	}
+	h.installMu.Unlock()
+	if again {
+		h.requestRescan()
+	}
+}
+
+// requestRescan asks the watcher, if there is one, to scan the directory
+// again soon.
+func (h *Host) requestRescan() {
+	select {
+	case h.rescanRequests <- struct{}{}:
+	default: // one is pending already
+	}
 }
 
 // load compiles a plugin; digest, the hex SHA-256 of wasm, lets copies of
@@ -191,6 +238,7 @@ func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string
 	if h.store != nil {
 		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits
 	}
+	opts.CompileSlots = h.compileSlots
 	if grants, ok := byName(h.cfg.pluginGrants, name); ok {
 		opts.Grants = grants
 	}
@@ -204,7 +252,7 @@ func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string
 // install swaps a compiled candidate in. The registry publishes all its
 // methods at once; calls already running finish on the old version, and
 // calls that were waiting for one of its instances retry on the new one.
-// Callers hold reloadMu.
+// Callers hold installMu.
 func (h *Host) install(ctx context.Context, c *candidate) {
 	old := h.current(c.name)
 	if c.err == nil && c.plugin == nil && old != nil { // same bytes, new timestamp
@@ -248,6 +296,7 @@ type rejection struct {
 }
 
 // reject logs why a file is not served, once per version of the file.
+// Callers hold installMu.
 func (h *Host) reject(name string, st fileStat, sha string, err error) {
 	if r, ok := h.rejected[name]; ok && r.stat == st {
 		return // logged already
@@ -265,7 +314,7 @@ func (h *Host) reject(name string, st fileStat, sha string, err error) {
 	h.logger.Error("plugin skipped", attrs...)
 }
 
-// unload stops serving a plugin. Callers hold reloadMu.
+// unload stops serving a plugin. Callers hold installMu.
 func (h *Host) unload(ctx context.Context, name string) bool {
 	h.mu.Lock()
 	l := h.plugins[name]

@@ -77,6 +77,10 @@ type Options struct {
 	// plugins loaded with the same digest and memory limit share one
 	// compiled module. Empty shares nothing.
 	Digest string
+	// CompileSlots, when set, bounds the modules compiling at once across
+	// the plugins that share it: compiling takes a slot for its duration.
+	// Running the module's set-up code does not hold one.
+	CompileSlots chan struct{}
 	// Grants lists the capabilities the plugin may import ("log", "kv",
 	// "config", "time"); nil grants them all.
 	Grants []string
@@ -126,6 +130,14 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		return nil, err
 	}
 	compiled, release, err := r.shared.get(ctx, sharedKey{pages, opts.Digest}, func() (wazero.CompiledModule, error) {
+		if opts.CompileSlots != nil {
+			select {
+			case opts.CompileSlots <- struct{}{}:
+				defer func() { <-opts.CompileSlots }()
+			case <-ctx.Done():
+				return nil, fmt.Errorf("compile: %w", context.Cause(ctx))
+			}
+		}
 		// Instrumenting first also keeps from wazero a module whose
 		// declared sizes exceed its bytes, which wazero would try to allocate.
 		stoppable, err := interrupt.Instrument(wasm)

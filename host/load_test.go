@@ -1,0 +1,141 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// loadTimeout is short so that the tests are quick; the margins below are
+// wide because the machines that run them are shared.
+const loadTimeout = 300 * time.Millisecond
+
+func withLoadTimeout(c Config) Config { return c.WithLoadTimeout(loadTimeout) }
+
+// A module whose start function or _initialize loops at start-up is
+// refused at load_timeout, and the other plugins load and serve.
+func TestLoopingSetUpCodeIsRefusedAtStartUp(t *testing.T) {
+	for _, tc := range []struct{ fixture, what string }{
+		{"loop_start", "start function did not finish within 300ms (limits.load_timeout)"},
+		{"loop_init", "_initialize did not finish within 300ms (limits.load_timeout)"},
+	} {
+		t.Run(tc.fixture, func(t *testing.T) {
+			start := time.Now()
+			h, logs := newTestHost(t, map[string][]byte{"loop.wasm": fixture(t, tc.fixture), "calc.wasm": fixture(t, "calc")}, withLoadTimeout)
+			took := time.Since(start)
+			t.Logf("New returned after %v with load_timeout %v", took.Round(time.Millisecond), loadTimeout)
+			if took > loadTimeout+5*time.Second {
+				t.Errorf("New took %v", took)
+			}
+			if !strings.Contains(logs.String(), tc.what) {
+				t.Errorf("the log does not say %q:\n%s", tc.what, logs)
+			}
+			if got, err := h.Call(context.Background(), "calc.add", []any{int64(3), int64(4)}); err != nil || got != int64(7) {
+				t.Errorf("calc.add(3, 4) = %v, %v", got, err)
+			}
+			if _, err := h.Call(context.Background(), "loop.ok", nil); !errors.Is(err, ErrMethodNotFound) {
+				t.Errorf("loop.ok: err = %v, want not found", err)
+			}
+		})
+	}
+}
+
+// The start function still runs, before any call, in each instance.
+func TestStartFunctionRunsBeforeCalls(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"s.wasm": fixture(t, "start_sets")})
+	var wg sync.WaitGroup
+	for range 8 { // more than the pool, so several instances run it
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if got, err := h.Call(context.Background(), "s.get", nil); err != nil || got != int64(42) {
+				t.Errorf("s.get() = %v, %v; want 42", got, err)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// A looping start function copied into a running server's directory does
+// not hold up the reload of another plugin copied in after it, nor a
+// removal, nor calls; it is refused at load_timeout, once.
+func TestLoopingStartDoesNotBlockHotReload(t *testing.T) {
+	const slowLoad = 3 * time.Second
+	h, logs := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc"), "gone.wasm": fixture(t, "answer2")},
+		fastWatch, func(c Config) Config { return c.WithLoadTimeout(slowLoad) })
+	dir := h.cfg.pluginDir
+	start := time.Now()
+	writeReplace(t, filepath.Join(dir, "loop.wasm"), fixture(t, "loop_start"))
+	time.Sleep(100 * time.Millisecond) // the loop's load is under way
+	writeReplace(t, filepath.Join(dir, "answer.wasm"), fixture(t, "answer1"))
+	if err := os.Remove(filepath.Join(dir, "gone.wasm")); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "answer.answer is served", answers(h, "answer.answer", int64(1)))
+	eventually(t, "gone.answer is removed", notFound(h, "gone.answer"))
+	served := time.Since(start)
+	refusedYet := strings.Contains(logs.String(), "start function did not finish")
+	t.Logf("the other plugin was served and the removal done %v after the looping one was copied in (load_timeout %v)", served.Round(time.Millisecond), slowLoad)
+	if refusedYet {
+		t.Errorf("the looping module was refused before the other plugin was served: its load held the reload")
+	}
+	if got, err := h.Call(context.Background(), "calc.add", []any{int64(1), int64(2)}); err != nil || got != int64(3) {
+		t.Errorf("calc.add during the load = %v, %v", got, err)
+	}
+	eventually(t, "the looping module is refused", func() bool {
+		return strings.Contains(logs.String(), "start function did not finish within 3s (limits.load_timeout)")
+	})
+	t.Logf("refused %v after it was copied in", time.Since(start).Round(time.Millisecond))
+	time.Sleep(500 * time.Millisecond) // rescans: logged once per version
+	if n := strings.Count(logs.String(), "start function did not finish"); n != 1 {
+		t.Errorf("the rejection was logged %d times, want once", n)
+	}
+}
+
+// Uploading a looping module answers with a rejection at load_timeout;
+// meanwhile other uploads and removals go through.
+func TestLoopingStartUploadIsRefused(t *testing.T) {
+	const slowLoad = 3 * time.Second
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc"), "gone.wasm": fixture(t, "answer2")},
+		withTestAdmin, func(c Config) Config { return c.WithLoadTimeout(slowLoad) })
+	ctx := adminCtx(testToken)
+	start := time.Now()
+	loopDone := make(chan error, 1)
+	go func() {
+		_, err := h.Upload(ctx, "loop", fixture(t, "loop_start"))
+		loopDone <- err
+	}()
+	time.Sleep(100 * time.Millisecond) // the looping upload is running
+	if _, err := h.Upload(ctx, "answer", fixture(t, "answer1")); err != nil {
+		t.Fatalf("upload during the looping one: %v", err)
+	}
+	if err := h.Remove(ctx, "gone"); err != nil {
+		t.Fatalf("removal during the looping upload: %v", err)
+	}
+	select {
+	case err := <-loopDone:
+		t.Errorf("the looping upload ended (%v) before the other upload and removal: they waited for it", err)
+	default:
+	}
+	t.Logf("another upload and a removal done %v after the looping upload began", time.Since(start).Round(time.Millisecond))
+	err := <-loopDone
+	took := time.Since(start)
+	t.Logf("the looping upload was refused after %v (load_timeout %v): %v", took.Round(time.Millisecond), slowLoad, err)
+	if !errors.Is(err, ErrInvalidModule) || !strings.Contains(err.Error(), "start function did not finish within 3s (limits.load_timeout)") {
+		t.Errorf("err = %v", err)
+	}
+	if took > slowLoad+10*time.Second {
+		t.Errorf("the refusal took %v", took)
+	}
+	if _, err := os.Stat(filepath.Join(h.cfg.pluginDir, "loop.wasm")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused module was written: %v", err)
+	}
+	if got, err := h.Call(context.Background(), "answer.answer", nil); err != nil || got != int64(1) {
+		t.Errorf("answer.answer = %v, %v", got, err)
+	}
+}
