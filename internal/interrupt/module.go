@@ -53,6 +53,7 @@ type module struct {
 	memories       uint32 // imported and defined
 	start          uint32 // the start function's index, when hasStart
 	hasStart       bool
+	shape          shape
 }
 
 func parseModule(b []byte) (*module, error) {
@@ -70,14 +71,18 @@ func parseModule(b []byte) (*module, error) {
 		if int(id) >= len(sectionRank) || (id != sectionCustom && sectionRank[id] == 0) {
 			return nil, fmt.Errorf("%w: unknown section %d", ErrMalformed, id)
 		}
-		if err := checkStructure(id, payload); err != nil {
+		if err := checkStructure(id, payload, &m.shape); err != nil {
 			return nil, fmt.Errorf("section %d: %w", id, err)
 		}
 		switch id {
 		case sectionImport:
-			globals, memories, err := countImports(payload)
+			globals, memories, funcs, err := countImports(payload)
 			if err != nil {
 				return nil, err
+			}
+			m.shape.functions += funcs
+			if m.shape.functions > maxFunctions {
+				return nil, fmt.Errorf("%w: %d functions, imported and defined, the limit is %d", ErrLimit, m.shape.functions, maxFunctions)
 			}
 			m.importedGlobal = globals
 			m.memories += memories
@@ -90,8 +95,11 @@ func parseModule(b []byte) (*module, error) {
 			if pr.err != nil {
 				return nil, pr.err
 			}
+			if n := uint64(m.importedGlobal) + uint64(m.definedGlobal); n > maxGlobals {
+				return nil, fmt.Errorf("%w: %d globals, imported and defined, the limit is %d", ErrLimit, n, maxGlobals)
+			}
 		case sectionExport:
-			if err := checkExportFree(payload); err != nil {
+			if err := checkExports(payload, &m.shape); err != nil {
 				return nil, err
 			}
 		case sectionStart:
@@ -104,8 +112,8 @@ func parseModule(b []byte) (*module, error) {
 	return m, r.err
 }
 
-// countImports counts the imported globals and memories.
-func countImports(payload []byte) (globals, memories uint32, err error) {
+// countImports counts the imported globals, memories and functions.
+func countImports(payload []byte) (globals, memories uint32, funcs uint64, err error) {
 	r := &reader{b: payload}
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		r.name()
@@ -113,6 +121,7 @@ func countImports(payload []byte) (globals, memories uint32, err error) {
 		switch kind := r.byte(); kind {
 		case importFunc:
 			r.u32()
+			funcs++
 		case importTable:
 			r.valueType()
 			r.limits()
@@ -130,12 +139,16 @@ func countImports(payload []byte) (globals, memories uint32, err error) {
 			r.fail("unknown import kind %d", kind)
 		}
 	}
-	return globals, memories, r.err
+	return globals, memories, funcs, r.err
 }
 
-func checkExportFree(payload []byte) error {
+// checkExports bounds the exports and refuses the names rpchost reserves.
+func checkExports(payload []byte, sh *shape) error {
 	r := &reader{b: payload}
-	for n := r.count(); n > 0 && r.err == nil; n-- {
+	n := r.count()
+	sh.exports = uint64(n)
+	r.within(uint64(n), maxExports, "exports")
+	for ; n > 0 && r.err == nil; n-- {
 		if name := r.name(); name == ExportName || name == StartExportName {
 			return fmt.Errorf("%w: the module already exports %q, a name rpchost reserves", ErrMalformed, name)
 		}
