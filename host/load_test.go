@@ -139,3 +139,52 @@ func TestLoopingStartUploadIsRefused(t *testing.T) {
 		t.Errorf("answer.answer = %v, %v", got, err)
 	}
 }
+
+// The module of 4,000 functions declaring 50,000 locals each (73
+// KB) took wazero +1.5 GB to compile; it is refused before, quickly, with
+// the limit it broke, on upload and in the directory.
+func TestCompileBombIsRefusedBeforeCompiling(t *testing.T) {
+	bomb := localsBomb(4000, 50_000)
+	h, logs := newTestHost(t, map[string][]byte{"bomb.wasm": bomb, "calc.wasm": fixture(t, "calc")}, withTestAdmin)
+	if !strings.Contains(logs.String(), "locals in all functions, the limit is 1000000") {
+		t.Errorf("the log does not say why bomb.wasm was skipped:\n%s", logs)
+	}
+	start := time.Now()
+	_, err := h.Upload(adminCtx(testToken), "bomb2", bomb)
+	took := time.Since(start)
+	t.Logf("a %d KB module declaring 200,000,000 locals refused in %v: %v", len(bomb)>>10, took.Round(time.Microsecond), err)
+	if !errors.Is(err, ErrInvalidModule) || !strings.Contains(err.Error(), "locals in all functions, the limit is 1000000") {
+		t.Errorf("err = %v", err)
+	}
+	if took > 5*time.Second {
+		t.Errorf("refusing took %v", took)
+	}
+}
+
+// localsBomb is a module of funcs functions () -> () declaring locals
+// i32 locals each.
+func localsBomb(funcs, locals int) []byte {
+	leb := func(b []byte, v int) []byte {
+		for v >= 0x80 {
+			b = append(b, byte(v)|0x80)
+			v >>= 7
+		}
+		return append(b, byte(v))
+	}
+	section := func(m []byte, id byte, payload []byte) []byte {
+		return append(leb(append(m, id), len(payload)), payload...)
+	}
+	m := []byte{0, 'a', 's', 'm', 1, 0, 0, 0}
+	m = section(m, 1, []byte{1, 0x60, 0, 0})
+	fs := leb(nil, funcs)
+	for range funcs {
+		fs = append(fs, 0)
+	}
+	m = section(m, 3, fs)
+	body := append(leb([]byte{1}, locals), 0x7f, 0x0b)
+	cs := leb(nil, funcs)
+	for range funcs {
+		cs = append(leb(cs, len(body)), body...)
+	}
+	return section(m, 10, cs)
+}
