@@ -188,3 +188,27 @@ func localsBomb(funcs, locals int) []byte {
 	}
 	return section(m, 10, cs)
 }
+
+// Closing a host while a module loads waits for that load, bounded by
+// load_timeout, and installs nothing after.
+func TestCloseDuringALoad(t *testing.T) {
+	dir := pluginDir(t, map[string][]byte{"calc.wasm": fixture(t, "calc")})
+	h, err := New(context.Background(), fastWatch(NewConfig().WithPluginDir(dir).WithLoadTimeout(time.Second)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeReplace(t, filepath.Join(dir, "loop.wasm"), fixture(t, "loop_start"))
+	time.Sleep(300 * time.Millisecond) // its load is under way
+	start := time.Now()
+	if err := h.Close(context.Background()); err != nil {
+		t.Errorf("Close: %v", err)
+	}
+	took := time.Since(start)
+	t.Logf("Close returned after %v with a looping load under way (load_timeout 1s)", took.Round(time.Millisecond))
+	if took > 10*time.Second {
+		t.Errorf("Close took %v", took)
+	}
+	if n := len(h.Plugins()); n != 0 {
+		t.Errorf("%d plugins still listed after Close", n)
+	}
+}

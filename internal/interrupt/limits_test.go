@@ -166,3 +166,34 @@ func manyGlobals(n int) []byte {
 	}
 	return appendSection(append([]byte{}, magic...), sectionGlobal, gs)
 }
+
+// The start section becomes the rpchost:start export: instantiating runs
+// nothing of the guest, and the export runs what the start function did.
+func TestStartSectionBecomesAnExport(t *testing.T) {
+	// (global $g (mut i32) (i32.const 0)) (func $s (global.set $g (i32.const 42)))
+	// (start $s) (export "g" (global $g))
+	m := append([]byte{}, magic...)
+	m = appendSection(m, 1, []byte{1, 0x60, 0, 0})
+	m = appendSection(m, 3, []byte{1, 0})
+	m = appendSection(m, sectionGlobal, []byte{1, valueI32, mutable, opI32Const, 0, opEnd})
+	m = appendSection(m, sectionExport, append(appendName([]byte{1}, "g"), exportGlobal, 0))
+	m = appendSection(m, sectionStart, []byte{0})
+	m = appendSection(m, sectionCode, []byte{1, 6, 0, opI32Const, 42, opGlobalSet, 0, opEnd})
+	mod := instantiate(t, mustInstrument(t, m))
+	g := mod.ExportedGlobal("g")
+	if got := g.Get(); got != 0 {
+		t.Fatalf("the start function ran at instantiation: g = %d", got)
+	}
+	if _, err := call(t, mod, StartExportName); err != nil {
+		t.Fatal(err)
+	}
+	if got := g.Get(); got != 42 {
+		t.Errorf("after %s, g = %d, want 42", StartExportName, got)
+	}
+
+	taken := append(append([]byte{}, magic...), appendSection(nil, sectionExport,
+		append(appendName([]byte{1}, StartExportName), exportFunc, 0))...)
+	if _, err := Instrument(taken); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), StartExportName) {
+		t.Errorf("a module exporting %s: err = %v", StartExportName, err)
+	}
+}
