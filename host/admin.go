@@ -94,7 +94,12 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	start := time.Now()
 	sum := sha256.Sum256(wasm)
 	digest := hex.EncodeToString(sum[:])
-	p, err := h.load(ctx, name, wasm, digest)
+	release, err := h.compileSlot(ctx)
+	if err != nil {
+		return PluginInfo{}, err
+	}
+	p, err := h.load(ctx, name, wasm, digest, release)
+	release()
 	if err != nil {
 		return PluginInfo{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
 	}

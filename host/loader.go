@@ -177,20 +177,39 @@ func (h *Host) reconcile(ctx context.Context) (*sync.WaitGroup, error) {
 func (h *Host) loadFile(ctx context.Context, c candidate) {
 	start := time.Now()
 	c.readAt = start
-	wasm, err := os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
-	c.err = err
+	// The file is read once a compile slot is free, and its bytes are
+	// garbage once compiled: a hundred plugins loading at once must not
+	// hold a hundred modules in memory.
+	release, err := h.compileSlot(ctx)
 	if err == nil {
-		c.size = len(wasm)
-		sum := sha256.Sum256(wasm)
-		c.sha256 = hex.EncodeToString(sum[:])
-		// Same bytes, new timestamp: install only records the new stat.
-		if l := h.current(c.name); l == nil || l.sha256 != c.sha256 {
-			c.plugin, c.err = h.load(ctx, c.name, wasm, c.sha256)
+		var wasm []byte
+		wasm, err = os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
+		if err == nil {
+			c.size = len(wasm)
+			sum := sha256.Sum256(wasm)
+			c.sha256 = hex.EncodeToString(sum[:])
+			// Same bytes, new timestamp: install only records the new stat.
+			if l := h.current(c.name); l == nil || l.sha256 != c.sha256 {
+				c.plugin, err = h.load(ctx, c.name, wasm, c.sha256, release)
+			}
 		}
+		release()
 	}
-	wasm = nil // garbage once compiled, which matters when a hundred plugins load at once
+	c.err = err
 	c.took = time.Since(start)
 	h.finishLoad(ctx, &c)
+}
+
+// compileSlot waits for one of the compile slots, which bound the modules
+// compiling at once. The slot is held only while a module is read and
+// compiled, never while its code runs; release may be called more than once.
+func (h *Host) compileSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case h.compileSlots <- struct{}{}:
+		return sync.OnceFunc(func() { <-h.compileSlots }), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting to compile: %w", context.Cause(ctx))
+	}
 }
 
 // finishLoad installs a loaded candidate unless, while it compiled, the
@@ -230,15 +249,16 @@ func (h *Host) requestRescan() {
 }
 
 // load compiles a plugin; digest, the hex SHA-256 of wasm, lets copies of
-// one module share their compiled form.
-func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string) (*plugin.Plugin, error) {
+// one module share their compiled form. compiled is called once wasm is
+// compiled, before any of its code runs.
+func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string, compiled func()) (*plugin.Plugin, error) {
 	opts := h.cfg.limitsFor(name).pluginOptions()
 	opts.Logger = h.logger
 	opts.Digest = digest
 	if h.store != nil {
 		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits
 	}
-	opts.CompileSlots = h.compileSlots
+	opts.Compiled = compiled
 	if grants, ok := byName(h.cfg.pluginGrants, name); ok {
 		opts.Grants = grants
 	}

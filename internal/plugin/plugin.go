@@ -77,10 +77,10 @@ type Options struct {
 	// plugins loaded with the same digest and memory limit share one
 	// compiled module. Empty shares nothing.
 	Digest string
-	// CompileSlots, when set, bounds the modules compiling at once across
-	// the plugins that share it: compiling takes a slot for its duration.
-	// Running the module's set-up code does not hold one.
-	CompileSlots chan struct{}
+	// Compiled, when set, is called once the module is compiled (or failed
+	// to), before any of its code runs: the caller can free what bounded
+	// the compilation.
+	Compiled func()
 	// Grants lists the capabilities the plugin may import ("log", "kv",
 	// "config", "time"); nil grants them all.
 	Grants []string
@@ -130,14 +130,6 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		return nil, err
 	}
 	compiled, release, err := r.shared.get(ctx, sharedKey{pages, opts.Digest}, func() (wazero.CompiledModule, error) {
-		if opts.CompileSlots != nil {
-			select {
-			case opts.CompileSlots <- struct{}{}:
-				defer func() { <-opts.CompileSlots }()
-			case <-ctx.Done():
-				return nil, fmt.Errorf("compile: %w", context.Cause(ctx))
-			}
-		}
 		// Instrumenting first also keeps from wazero a module whose
 		// declared sizes exceed its bytes, which wazero would try to allocate.
 		stoppable, err := interrupt.Instrument(wasm)
@@ -152,6 +144,9 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		}
 		return compiled, nil
 	})
+	if opts.Compiled != nil {
+		opts.Compiled()
+	}
 	if err != nil {
 		return nil, err
 	}
