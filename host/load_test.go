@@ -17,12 +17,13 @@ const loadTimeout = 300 * time.Millisecond
 
 func withLoadTimeout(c Config) Config { return c.WithLoadTimeout(loadTimeout) }
 
-// A module whose start function or _initialize loops at start-up is
-// refused at load_timeout, and the other plugins load and serve.
+// A module whose start function, _initialize or rpchost_describe loops at
+// start-up is refused at load_timeout, and the other plugins load and serve.
 func TestLoopingSetUpCodeIsRefusedAtStartUp(t *testing.T) {
 	for _, tc := range []struct{ fixture, what string }{
 		{"loop_start", "start function did not finish within 300ms (limits.load_timeout)"},
 		{"loop_init", "_initialize did not finish within 300ms (limits.load_timeout)"},
+		{"loop_describe", "reading the manifest (rpchost_describe) did not finish within 300ms (limits.load_timeout)"},
 	} {
 		t.Run(tc.fixture, func(t *testing.T) {
 			start := time.Now()
