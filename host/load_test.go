@@ -213,3 +213,18 @@ func TestCloseDuringALoad(t *testing.T) {
 		t.Errorf("%d plugins still listed after Close", n)
 	}
 }
+
+// limits.load_timeout can be set per plugin, like the other limits.
+func TestLoadTimeoutPerPlugin(t *testing.T) {
+	start := time.Now()
+	_, logs := newTestHost(t, map[string][]byte{"loop.wasm": fixture(t, "loop_start")}, func(c Config) Config {
+		return c.WithPluginLimits("loop", Limits{LoadTimeout: 200 * time.Millisecond})
+	})
+	t.Logf("New returned after %v", time.Since(start).Round(time.Millisecond))
+	if !strings.Contains(logs.String(), "start function did not finish within 200ms (limits.load_timeout)") {
+		t.Errorf("the log does not show the plugin's own load_timeout:\n%s", logs)
+	}
+	if _, err := New(context.Background(), NewConfig().WithLoadTimeout(-time.Second)); err == nil || !strings.Contains(err.Error(), "limits.load_timeout") {
+		t.Errorf("a negative load_timeout: err = %v", err)
+	}
+}
