@@ -123,7 +123,7 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		}
 	}
 	if !in.disarm() {
-		return nil, errors.Join(fmt.Errorf("instantiate %s: %w", p.name, p.setupError(in, abi.ExportInitialize, nil)), in.close())
+		return nil, errors.Join(fmt.Errorf("instantiate %s: %w", p.name, p.setupError(in, "its start function or "+abi.ExportInitialize, nil)), in.close())
 	}
 	if p.kind == KindSDK {
 		in.alloc = mod.ExportedFunction(abi.ExportAlloc)
