@@ -1,10 +1,12 @@
 package host
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -226,5 +228,57 @@ func TestLoadTimeoutPerPlugin(t *testing.T) {
 	}
 	if _, err := New(context.Background(), NewConfig().WithLoadTimeout(-time.Second)); err == nil || !strings.Contains(err.Error(), "limits.load_timeout") {
 		t.Errorf("a negative load_timeout: err = %v", err)
+	}
+}
+
+// Uploads, removals and directory changes of one name racing each other
+// and the watcher leave what is served matching the file once they stop.
+func TestConcurrentChangesOfOneNameSettle(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")}, withTestAdmin, fastWatch)
+	ctx := adminCtx(testToken)
+	path := filepath.Join(h.cfg.pluginDir, "x.wasm")
+	versions := [][]byte{fixture(t, "answer1"), fixture(t, "answer2")}
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 20 {
+				switch (w + i) % 3 {
+				case 0:
+					_, _ = h.Upload(ctx, "x", versions[i%2])
+				case 1:
+					_ = h.Remove(ctx, "x")
+				case 2:
+					tmp := filepath.Join(h.cfg.pluginDir, ".tmp-"+strconv.Itoa(w))
+					if os.WriteFile(tmp, versions[(i+1)%2], 0o644) == nil {
+						_ = os.Rename(tmp, path)
+					}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	b, err := os.ReadFile(path)
+	switch {
+	case err == nil:
+		want := int64(1)
+		if bytes.Equal(b, versions[1]) {
+			want = 2
+		}
+		eventually(t, "x serves what its file holds", answers(h, "x.answer", want))
+		time.Sleep(500 * time.Millisecond) // no stale load installs itself later
+		if !answers(h, "x.answer", want)() {
+			t.Errorf("x stopped serving what its file holds")
+		}
+	default:
+		eventually(t, "x is not served without a file", notFound(h, "x.answer"))
+		time.Sleep(500 * time.Millisecond)
+		if !notFound(h, "x.answer")() {
+			t.Errorf("x is served again without a file")
+		}
+	}
+	if got, err := h.Call(context.Background(), "calc.add", []any{int64(1), int64(2)}); err != nil || got != int64(3) {
+		t.Errorf("calc.add = %v, %v", got, err)
 	}
 }
