@@ -188,17 +188,24 @@ func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	sum := sha256.Sum256(wasm)
 	digest := hex.EncodeToString(sum[:])
 	h.logger.Info("compiling", "plugin", name, "size", len(wasm), "source", "upload")
-	p, err := h.load(ctx, name, wasm, digest)
+	release, err := h.compileSlot(ctx)
+	if err != nil {
+		return PluginInfo{}, err
+	}
+	p, err := h.load(ctx, name, wasm, digest, release)
+	release()
 	if err != nil && h.closed.Load() {
 		return PluginInfo{}, fmt.Errorf("%w (compiling %s: %v)", ErrClosed, name, err) // the runtime closed under the compiler
 	}
 	if err != nil {
 		return PluginInfo{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
 	}
-	h.reloadMu.Lock()
-	defer h.reloadMu.Unlock()
-	// Close sets closed before it takes reloadMu: checked under the lock,
-	// an upload either lands before Close unloads everything or not at all.
+	// Compiled and run outside any lock; only writing and installing are
+	// serialized with the other changes. Close sets closed before it takes
+	// installMu: checked under the lock, an upload either lands before
+	// Close unloads everything or not at all.
+	h.installMu.Lock()
+	defer h.installMu.Unlock()
 	if h.closed.Load() {
 		return PluginInfo{}, errors.Join(ErrClosed, p.Close(ctx))
 	}
@@ -258,8 +265,8 @@ func (h *Host) remove(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	h.reloadMu.Lock()
-	defer h.reloadMu.Unlock()
+	h.installMu.Lock()
+	defer h.installMu.Unlock()
 	if h.closed.Load() {
 		return ErrClosed
 	}

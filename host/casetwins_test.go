@@ -47,9 +47,7 @@ func TestNamesDifferingOnlyInCaseAreRefused(t *testing.T) {
 		}
 	}
 	writeFile("Up.wasm", fixture(t, "answer2"))
-	if err := h.reconcile(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	reconcileNow(t, h)
 	if _, err := h.Call(context.Background(), "Up.answer", nil); !errors.Is(err, ErrMethodNotFound) {
 		t.Errorf("Up.answer beside up: %v, want ErrMethodNotFound", err)
 	}
@@ -63,10 +61,18 @@ func TestNamesDifferingOnlyInCaseAreRefused(t *testing.T) {
 	if err := os.Remove(filepath.Join(h.cfg.pluginDir, "up.wasm")); err != nil {
 		t.Fatal(err)
 	}
-	if err := h.reconcile(context.Background()); err != nil {
-		t.Fatal(err)
-	}
+	reconcileNow(t, h)
 	if got, err := h.Call(context.Background(), "Up.answer", nil); err != nil || got != int64(2) {
 		t.Errorf("Up.answer once up is gone = %v, %v; want 2", got, err)
 	}
+}
+
+// reconcileNow scans the plugin directory and waits for the loads it starts.
+func reconcileNow(t *testing.T, h *Host) {
+	t.Helper()
+	loads, err := h.reconcile(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	loads.Wait()
 }

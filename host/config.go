@@ -66,6 +66,10 @@ func (c Config) WithCallTimeout(d time.Duration) Config { c.limits.CallTimeout =
 // to 64 KiB pages).
 func (c Config) WithMemoryLimit(bytes uint64) Config { c.limits.MemoryBytes = bytes; return c }
 
+// WithLoadTimeout bounds a module's start function, _initialize and
+// rpchost_describe when it is loaded (limits.load_timeout); it must be positive.
+func (c Config) WithLoadTimeout(d time.Duration) Config { c.limits.LoadTimeout = d; return c }
+
 // WithLimits sets every default limit at once; zero fields keep the current
 // value.
 func (c Config) WithLimits(l Limits) Config { c.limits = l.over(c.limits); return c }

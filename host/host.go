@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -32,13 +33,24 @@ type Host struct {
 	limits   xmlrpc.Limits
 	store    store.Store // nil without a store
 
-	reloadMu sync.Mutex           // serializes reconcile, upload and remove
-	rejected map[string]rejection // plugin → the file version last refused; guarded by reloadMu
-	mu       sync.Mutex           // guards plugins and versions
-	plugins  map[string]*loaded
-	versions map[string]int // plugin → versions loaded so far, kept across removals
+	// installMu serializes changes to what is served: installing a loaded
+	// version, writing an upload, removing. It is never held while a
+	// module compiles or runs, so one slow module delays no other (loader.go).
+	installMu sync.Mutex
+	rejected  map[string]rejection // plugin → the file version last refused; guarded by installMu
+	loading   map[string]bool      // plugins being loaded from the directory → rescan when done; guarded by installMu
+	loads     sync.WaitGroup       // loads running in the background, waited for by Close
+	// rescanRequests wakes the watcher when a load ended on a file that
+	// changed meanwhile.
+	rescanRequests chan struct{}
+	// compileSlots bounds the modules compiling at once, so that a hundred
+	// plugins loading together do not hold a hundred compilations in memory.
+	compileSlots chan struct{}
+	mu           sync.Mutex // guards plugins and versions
+	plugins      map[string]*loaded
+	versions     map[string]int // plugin → versions loaded so far, kept across removals
 
-	refusedMu sync.Mutex         // guards refused, apart from reloadMu so listing never waits for a reload
+	refusedMu sync.Mutex         // guards refused, apart from installMu so listing never waits for an install
 	refused   map[string]refusal // plugin → why its file was refused
 
 	stopWatch context.CancelFunc // nil when not watching
@@ -70,15 +82,18 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	h := &Host{
-		cfg:      cfg,
-		logger:   logger,
-		runtime:  rt,
-		registry: registry.New(cfg.aliases, reservedNames...),
-		limits:   xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
-		rejected: map[string]rejection{},
-		refused:  map[string]refusal{},
-		plugins:  map[string]*loaded{},
-		versions: map[string]int{},
+		cfg:            cfg,
+		logger:         logger,
+		runtime:        rt,
+		registry:       registry.New(cfg.aliases, reservedNames...),
+		limits:         xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
+		rejected:       map[string]rejection{},
+		refused:        map[string]refusal{},
+		loading:        map[string]bool{},
+		rescanRequests: make(chan struct{}, 1),
+		compileSlots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
+		plugins:        map[string]*loaded{},
+		versions:       map[string]int{},
 	}
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
@@ -90,9 +105,11 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.rememberBareNames()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
-	if err := h.reconcile(ctx); err != nil {
+	loads, err := h.reconcile(ctx)
+	if err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
+	loads.Wait()
 	if ctx.Err() != nil {
 		// Compiles cut short by an interrupt are not plugins that went
 		// away: recording owners now would hand their bare names to others
@@ -187,7 +204,7 @@ func (h *Host) Close(ctx context.Context) error {
 	h.closeOnce.Do(func() {
 		h.closed.Store(true)
 		// wazero panics if a module compiles while its runtime closes:
-		// wait for uploads compiling outside reloadMu (Lock is the
+		// wait for uploads compiling outside installMu (Lock is the
 		// barrier; later uploads see closed).
 		h.compiling.Lock()
 		h.compiling.Unlock()
@@ -195,8 +212,11 @@ func (h *Host) Close(ctx context.Context) error {
 			h.stopWatch()
 			<-h.watchDone
 		}
-		h.reloadMu.Lock() // no reload may start on a closing host
-		defer h.reloadMu.Unlock()
+		// A barrier: an install under way finishes, and every later one
+		// sees closed (set above) under installMu and gives up.
+		h.installMu.Lock()
+		h.installMu.Unlock()
+		h.loads.Wait() // each is bounded by load_timeout and the structural limits
 		h.mu.Lock()
 		var errs []error
 		for name, l := range h.plugins {

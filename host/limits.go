@@ -28,6 +28,11 @@ type Limits struct {
 	// Isolation says whether calls share instances (IsolationInstance) or
 	// each gets a fresh one (IsolationCall); "" inherits.
 	Isolation Isolation
+	// LoadTimeout bounds a module's own set-up code: its start function,
+	// _initialize and rpchost_describe together when it is loaded, and
+	// start and _initialize on each new instance. Never 0: a module that
+	// loops at load must not hold the loader.
+	LoadTimeout time.Duration
 }
 
 // Isolation says what one call can see of the calls before it.
@@ -53,6 +58,7 @@ func defaultLimits() Limits {
 		MaxResultBytes: 16 << 20,
 		MaxOutputBytes: 64 << 10,
 		Isolation:      IsolationInstance,
+		LoadTimeout:    5 * time.Second,
 	}
 }
 
@@ -79,6 +85,9 @@ func (l Limits) over(base Limits) Limits {
 	if l.Isolation == "" {
 		l.Isolation = base.Isolation
 	}
+	if l.LoadTimeout == 0 {
+		l.LoadTimeout = base.LoadTimeout
+	}
 	return l
 }
 
@@ -98,6 +107,7 @@ func (l Limits) validate(who string) error {
 	check(l.MaxOutputBytes >= 1, "max output bytes %d is below 1", l.MaxOutputBytes)
 	check(l.Isolation == IsolationInstance || l.Isolation == IsolationCall,
 		"isolation %q: want %q or %q", l.Isolation, IsolationInstance, IsolationCall)
+	check(l.LoadTimeout > 0, "load timeout %v is not positive (limits.load_timeout)", l.LoadTimeout)
 	return errors.Join(errs...)
 }
 
@@ -120,5 +130,6 @@ func (l Limits) pluginOptions() plugin.Options {
 		MaxOutputBytes:   l.MaxOutputBytes,
 
 		FreshInstancePerCall: l.Isolation == IsolationCall,
+		LoadTimeout:          l.LoadTimeout,
 	}
 }

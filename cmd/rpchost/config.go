@@ -75,6 +75,7 @@ type procedureLimits struct {
 	MaxResultBytes int           `mapstructure:"max_result_bytes"`
 	MaxOutputBytes int           `mapstructure:"max_output_bytes"`
 	Isolation      string        `mapstructure:"isolation"`
+	LoadTimeout    time.Duration `mapstructure:"load_timeout"`
 }
 
 func (p procedureLimits) hostLimits(poolSize int) host.Limits {
@@ -86,6 +87,7 @@ func (p procedureLimits) hostLimits(poolSize int) host.Limits {
 		MaxResultBytes: p.MaxResultBytes,
 		MaxOutputBytes: p.MaxOutputBytes,
 		Isolation:      host.Isolation(p.Isolation),
+		LoadTimeout:    p.LoadTimeout,
 	}
 }
 
@@ -99,6 +101,7 @@ var defaults = map[string]any{
 	"limits.max_result_bytes":  16 << 20,
 	"limits.max_output_bytes":  64 << 10,
 	"limits.isolation":         "instance",
+	"limits.load_timeout":      "5s",
 	"limits.max_body_bytes":    16 << 20,
 	"limits.max_depth":         64,
 	"limits.max_items":         1_000_000,

@@ -73,6 +73,7 @@ func TestPerPluginSettingsAndStore(t *testing.T) {
 	yaml := `plugin:
   records:
     call_timeout: 30s
+    load_timeout: 20s
     pool_size: 2
     grants: [kv, log]
     config:
@@ -87,7 +88,7 @@ store:
 	}
 	s := settingsFor(t, "--config", file)
 	p := s.Plugin["records"]
-	if p.CallTimeout != 30*time.Second || p.PoolSize != 2 || len(p.Grants) != 2 || p.Config["max_value"] != 1000 {
+	if p.CallTimeout != 30*time.Second || p.LoadTimeout != 20*time.Second || p.PoolSize != 2 || len(p.Grants) != 2 || p.Config["max_value"] != 1000 {
 		t.Errorf("plugin.records = %+v", p)
 	}
 	st, err := s.storeConfig()

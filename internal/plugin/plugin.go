@@ -59,6 +59,10 @@ type Options struct {
 	MaxQueue int
 	// MaxResultBytes bounds an SDK result as encoded by the guest; 0 means none.
 	MaxResultBytes int
+	// LoadTimeout bounds a module's set-up code: its start function and
+	// _initialize on each new instance, and, when it is loaded, those
+	// and rpchost_describe together. 0 means DefaultLoadTimeout.
+	LoadTimeout time.Duration
 	// MaxOutputBytes bounds what one call may write to stdout and stderr;
 	// what fits is logged, and a call that writes more fails with
 	// ErrOutputLimit. 0 means the default, 64 KiB.
@@ -73,6 +77,10 @@ type Options struct {
 	// plugins loaded with the same digest and memory limit share one
 	// compiled module. Empty shares nothing.
 	Digest string
+	// Compiled, when set, is called once the module is compiled (or failed
+	// to), before any of its code runs: the caller can free what bounded
+	// the compilation.
+	Compiled func()
 	// Grants lists the capabilities the plugin may import ("log", "kv",
 	// "config", "time"); nil grants them all.
 	Grants []string
@@ -140,6 +148,9 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		}
 		return compiled, nil
 	})
+	if opts.Compiled != nil {
+		opts.Compiled()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -182,10 +193,12 @@ func (p *Plugin) inspect() error {
 	return checkSDKExports(exports, p.compiled.ExportedMemories())
 }
 
+// readMethods makes the first instance and reads the methods. A module
+// that spins in its start function, _initialize or rpchost_describe must
+// not hang the loader: the three share one deadline, load_timeout.
 func (p *Plugin) readMethods(ctx context.Context) error {
-	// A module that spins in _initialize or rpchost_describe must not hang
-	// the loader, which holds up every other reload.
-	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	deadline := time.Now().Add(p.loadTimeout())
+	ctx, cancel := context.WithDeadline(context.WithValue(ctx, loadDeadlineKey{}, deadline.UnixNano()), deadline)
 	defer cancel()
 	in, err := p.pool.acquire(ctx, 0)
 	if err != nil {
@@ -194,10 +207,10 @@ func (p *Plugin) readMethods(ctx context.Context) error {
 	var methods map[string]registry.Method
 	switch p.kind {
 	case KindSDK:
-		in.arm(setupTimeout)
+		in.armUntil(deadline.UnixNano())
 		methods, err = p.describe(in.ctx, in)
 		if !in.disarm() {
-			err = fmt.Errorf("%w: reading the manifest did not finish within %v", ErrTimeout, setupTimeout)
+			err = p.setupError(in, "reading the manifest ("+abi.ExportDescribe+")", err)
 		}
 	default:
 		methods, err = p.numericMethods()
