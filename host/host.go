@@ -29,6 +29,7 @@ type Host struct {
 	runtime  *plugin.Runtime
 	registry *registry.Registry
 	limits   xmlrpc.Limits
+	inflight *bodyBudget // bytes held by request bodies (limits.max_inflight_bytes)
 	store    store.Store // nil without a store
 
 	reloadMu sync.Mutex           // serializes reconcile, upload and remove
@@ -69,6 +70,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		runtime:  rt,
 		registry: registry.New(cfg.aliases, reservedNames...),
 		limits:   xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
+		inflight: newBodyBudget(cfg.maxInflight),
 		rejected: map[string]rejection{},
 		plugins:  map[string]*loaded{},
 		versions: map[string]int{},
