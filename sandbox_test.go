@@ -349,6 +349,12 @@ func TestAnnouncedAndSlowBodiesHoldBoundedMemory(t *testing.T) {
 			c.Close()
 		}
 	}
+	quiet := make(chan struct{})
+	baseline := watchAdd(t, s.URL, quiet)
+	time.Sleep(500 * time.Millisecond)
+	close(quiet)
+	slowest, _, _ := baseline()
+	t.Logf("before the attacks: the slowest add(3, 4) took %v", slowest.Round(time.Microsecond))
 	rss0, _ := procMemory(t, s)
 	stop := make(chan struct{})
 	add := watchAdd(t, s.URL, stop)
@@ -366,7 +372,21 @@ func TestAnnouncedAndSlowBodiesHoldBoundedMemory(t *testing.T) {
 	sending := open(40, 16<<20, 4<<20)
 	time.Sleep(1500 * time.Millisecond) // past the 1 s a request waits for room
 	rss2, peak2 := procMemory(t, s)
-	t.Logf("then 40 × 4 MiB sent of 16 MiB: %d MiB resident, peak %d MiB", rss2>>20, peak2>>20)
+	refused := 0
+	for _, c := range sending {
+		_ = c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+			if resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
+				refused++
+			}
+			resp.Body.Close()
+		}
+	}
+	t.Logf("then 40 × 4 MiB sent of 16 MiB: %d refused with 503 + Retry-After, the rest still reading; %d MiB resident, peak %d MiB",
+		refused, rss2>>20, peak2>>20)
+	if refused == 0 {
+		t.Error("160 MiB of bodies in flight and none refused; want 503 beyond limits.max_inflight_bytes")
+	}
 	// Bodies hold at most the budget; freed arrays wait for the GC, which
 	// lets the heap reach about twice what is live.
 	if grew := peak2 - rss0; grew > 3*inflightBudget {
