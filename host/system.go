@@ -163,7 +163,8 @@ func (h *Host) multicall(ctx context.Context, params []any) (any, error) {
 	results := make([]any, len(calls))
 	for i, c := range calls {
 		if client.Err() != nil {
-			return nil, fmt.Errorf("%s stopped after %d of %d calls: the client went away: %w", multicallName, i, len(calls), context.Cause(client))
+			// Over HTTP this is the client going away; the rest are not run.
+			return nil, fmt.Errorf("%s stopped after %d of %d calls, the rest not run: the request ended: %w", multicallName, i, len(calls), context.Cause(client))
 		}
 		if notRun == nil && ctx.Err() != nil {
 			notRun = abi.Faultf(CodeTimeout, "not run: %s's calls used up limits.call_timeout (%v) together, before this one", multicallName, h.cfg.limits.CallTimeout)
