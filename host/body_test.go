@@ -2,6 +2,7 @@ package host
 
 import (
 	"bufio"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -261,5 +262,29 @@ func TestInflightBudgetValidation(t *testing.T) {
 	_, err := New(t.Context(), NewConfig().WithPluginDir(t.TempDir()).WithMaxBodyBytes(16<<20).WithMaxInflightBytes(16<<20))
 	if err == nil || !strings.Contains(err.Error(), "limits.max_inflight_bytes") {
 		t.Errorf("an in-flight budget below twice the body limit: %v, want an error naming limits.max_inflight_bytes", err)
+	}
+}
+
+func TestBodyBudgetWakesAWaiterOnRelease(t *testing.T) {
+	b := newBodyBudget(100)
+	if !b.tryAcquire(100) || b.tryAcquire(1) {
+		t.Fatal("a budget of 100 must take 100 bytes and then refuse one more")
+	}
+	go func() { time.Sleep(50 * time.Millisecond); b.release(60) }()
+	start := time.Now()
+	if err := b.acquire(t.Context(), 50, 5*time.Second); err != nil {
+		t.Fatalf("waiting for 50 bytes while 60 are released: %v", err)
+	}
+	if took := time.Since(start); took > 2*time.Second {
+		t.Errorf("the waiter took %v to see a release after 50 ms", took)
+	}
+	if err := b.acquire(t.Context(), 20, 10*time.Millisecond); !errors.Is(err, errInflightFull) {
+		t.Errorf("20 bytes with 10 free: %v, want errInflightFull after the wait", err)
+	}
+	if err := b.acquire(t.Context(), 101, time.Second); !errors.Is(err, errInflightFull) {
+		t.Errorf("more than the whole budget: %v, want errInflightFull at once", err)
+	}
+	if b.used.Load() != 90 || b.peak.Load() != 100 {
+		t.Errorf("used %d, peak %d; want 90 and 100", b.used.Load(), b.peak.Load())
 	}
 }
