@@ -15,6 +15,7 @@ type Config struct {
 	limits         Limits
 	pluginLimits   map[string]Limits
 	maxBodyBytes   int64
+	maxInflight    int64
 	maxDepth       int
 	maxItems       int
 	maxMulticall   int
@@ -41,6 +42,7 @@ func NewConfig() Config {
 		pluginDir:      "plugins",
 		limits:         defaultLimits(),
 		maxBodyBytes:   16 << 20,
+		maxInflight:    64 << 20, // four bodies of the largest size
 		maxDepth:       64,
 		maxItems:       1_000_000,
 		maxMulticall:   1000,
@@ -87,6 +89,12 @@ func (c Config) WithPluginLimits(name string, l Limits) Config {
 
 // WithMaxBodyBytes caps a request body, after gzip decoding.
 func (c Config) WithMaxBodyBytes(n int64) Config { c.maxBodyBytes = n; return c }
+
+// WithMaxInflightBytes caps the memory that all request bodies being read
+// or served hold together; a request that finds no room waits up to a
+// second, then is refused with 503 and Retry-After. It must be at least
+// twice the body limit, which a growing buffer may briefly need.
+func (c Config) WithMaxInflightBytes(n int64) Config { c.maxInflight = n; return c }
 
 // WithMaxDepth caps the nesting of arrays and structs in a request.
 func (c Config) WithMaxDepth(n int) Config { c.maxDepth = n; return c }
@@ -149,6 +157,7 @@ func (c Config) validate() error {
 		errs = append(errs, l.over(c.limits).validate("plugin "+name))
 	}
 	check(c.maxBodyBytes >= 1, "max body bytes %d is below 1", c.maxBodyBytes)
+	check(c.maxInflight >= 2*c.maxBodyBytes, "limits.max_inflight_bytes %d is below twice limits.max_body_bytes (%d): a body of the largest size could never be read", c.maxInflight, c.maxBodyBytes)
 	check(c.maxDepth >= 1, "max depth %d is below 1", c.maxDepth)
 	check(c.maxItems >= 1, "max items %d is below 1", c.maxItems)
 	check(c.maxMulticall >= 1, "max multicall %d is below 1", c.maxMulticall)

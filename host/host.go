@@ -31,6 +31,7 @@ type Host struct {
 	runtime  *plugin.Runtime
 	registry *registry.Registry
 	limits   xmlrpc.Limits
+	inflight *bodyBudget // bytes held by request bodies (limits.max_inflight_bytes)
 	store    store.Store // nil without a store
 
 	// installMu serializes changes to what is served: installing a loaded
@@ -87,6 +88,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		runtime:        rt,
 		registry:       registry.New(cfg.aliases, reservedNames...),
 		limits:         xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
+		inflight:       newBodyBudget(cfg.maxInflight),
 		rejected:       map[string]rejection{},
 		refused:        map[string]refusal{},
 		loading:        map[string]bool{},

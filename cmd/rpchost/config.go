@@ -26,6 +26,7 @@ type settings struct {
 	Limits  struct {
 		procedureLimits `mapstructure:",squash"`
 		MaxBodyBytes    int64 `mapstructure:"max_body_bytes"`
+		MaxInflight     int64 `mapstructure:"max_inflight_bytes"`
 		MaxDepth        int   `mapstructure:"max_depth"`
 		MaxItems        int   `mapstructure:"max_items"`
 		MaxMulticall    int   `mapstructure:"max_multicall"`
@@ -127,6 +128,8 @@ var defaults = map[string]any{
 	"watch.poll":               "1s",
 	"log.level":                "info",
 	"log.format":               "text",
+
+	"limits.max_inflight_bytes": 64 << 20,
 }
 
 // flagKeys binds command-line flags to configuration keys.
@@ -243,6 +246,7 @@ func (s *settings) hostConfig(logger *slog.Logger) (host.Config, error) {
 		// 0 means "no limit" here, which WithLimits would read as "keep".
 		WithCallTimeout(s.Limits.CallTimeout).
 		WithMaxBodyBytes(s.Limits.MaxBodyBytes).
+		WithMaxInflightBytes(s.Limits.MaxInflight).
 		WithMaxDepth(s.Limits.MaxDepth).
 		WithMaxItems(s.Limits.MaxItems).
 		WithMaxMulticall(s.Limits.MaxMulticall).
