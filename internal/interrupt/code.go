@@ -5,16 +5,24 @@ import "fmt"
 // Opcodes this package reads or writes; the rest are only skipped.
 const (
 	opUnreachable  = 0x00
+	opBlock        = 0x02
 	opLoop         = 0x03
 	opIf           = 0x04
+	opTry          = 0x06
 	opEnd          = 0x0b
+	opCall         = 0x10
+	opCallIndirect = 0x11
+	opCallRef      = 0x14
+	opDelegate     = 0x18
 	opDrop         = 0x1a
+	opTryTable     = 0x1f
 	opGlobalGet    = 0x23
 	opGlobalSet    = 0x24
 	opMemoryGrow   = 0x40
 	opI32Const     = 0x41
-	opI32Eqz       = 0x45
+	opI32LtS       = 0x48
 	opI32Sub       = 0x6b
+	opI32ShrU      = 0x76
 	blockTypeEmpty = 0x40
 	prefixMisc     = 0xfc
 	prefixSIMD     = 0xfd
@@ -22,12 +30,15 @@ const (
 )
 
 // instrumentCode rewrites the code section: a check at the start of every
-// body and after every loop's block type; everything else is copied as is.
+// body and after every loop's block type, a charge before every bulk
+// instruction and a flag test after every call that may reach the host;
+// everything else is copied as is.
 func instrumentCode(payload []byte, g globals) ([]byte, error) {
 	r := &reader{b: payload}
 	n := r.count()
 	out := appendU32(make([]byte, 0, len(payload)+len(payload)/8), n)
 	var body []byte
+	var sc scratch
 	for i := uint32(0); i < n && r.err == nil; i++ {
 		size := r.u32()
 		in := r.bytes(int(size))
@@ -35,7 +46,7 @@ func instrumentCode(payload []byte, g globals) ([]byte, error) {
 			break
 		}
 		var err error
-		if body, err = instrumentBody(body[:0], in, g); err != nil {
+		if body, err = instrumentBody(body[:0], in, g, &sc); err != nil {
 			return nil, fmt.Errorf("function body %d: %w", i, err)
 		}
 		out = appendU32(out, uint32(len(body)))
@@ -47,29 +58,137 @@ func instrumentCode(payload []byte, g globals) ([]byte, error) {
 	return out, r.err
 }
 
-func instrumentBody(out, in []byte, g globals) ([]byte, error) {
+// site is a place in a body where instrumentBody inserts code.
+type site struct {
+	pos   int // offset in the body
+	kind  siteKind
+	check int // siteCheck: the check's ordinal; siteBulk: the shift
+}
+
+type siteKind byte
+
+const (
+	siteCheck    siteKind = iota // a weighted check (function entry, loop header)
+	siteBulk                     // a charge by size before a bulk instruction
+	siteHostCall                 // a flag test after a call that may reach the host
+)
+
+// scratch is reused from one body to the next.
+type scratch struct {
+	sites  []site
+	diff   []int64
+	frames []int
+}
+
+// instrumentBody copies one function body with its checks. It reads the
+// body twice: once to find the sites and weigh the checks, once to copy.
+//
+// A check's weight is an upper bound on the instructions that can run
+// after it before the next check: wasm is structured, so from a check the
+// code only moves forward until it reaches a loop header (a check) or
+// calls a function (whose entry is a check), and it can never jump into a
+// loop but through its header. So a check's weight counts the instructions
+// after it that are not inside a loop starting after it: those between
+// the check and the end of the function, less the bodies of later loops.
+// Code after a call returns is part of the caller's last check, so every
+// instruction that runs has been paid for.
+func instrumentBody(out, in []byte, g globals, sc *scratch) ([]byte, error) {
 	r := &reader{b: in}
 	r.locals()
 	if r.err != nil {
 		return nil, r.err
 	}
-	out = append(out, in[:r.pos]...)
-	out = appendCheck(out, g)
-	copied := r.pos // in[copied:r.pos] is read but not yet copied
+	// Instruction j counts for every check whose ordinal lies between
+	// that of j's innermost loop (0, the entry, outside any loop) and the
+	// last check before j: a range added through a difference array.
+	sites := append(sc.sites[:0], site{pos: r.pos, kind: siteCheck})
+	diff := append(sc.diff[:0], 0, 0)
+	frames := append(sc.frames[:0], 0) // per open block, its innermost loop's check
+	checks := 1
 	for !r.done() {
-		if op := r.instruction(); op == opLoop && r.err == nil {
-			out = append(out, in[copied:r.pos]...)
-			out = appendCheck(out, g)
-			copied = r.pos
+		start := r.pos
+		op := r.instruction()
+		if r.err != nil {
+			break
+		}
+		inner := frames[len(frames)-1]
+		diff[inner] += instructionWeight(op)
+		diff[checks] -= instructionWeight(op)
+		switch op {
+		case opLoop:
+			frames = append(frames, checks)
+			sites = append(sites, site{pos: r.pos, kind: siteCheck, check: checks})
+			checks++
+			diff = append(diff, 0)
+		case opBlock, opIf, opTry, opTryTable:
+			frames = append(frames, inner)
+		case opEnd, opDelegate:
+			if len(frames) > 1 {
+				frames = frames[:len(frames)-1]
+			}
+		case opCall:
+			if callee := (&reader{b: in[start+1:]}).u32(); callee < g.hostFuncs {
+				sites = append(sites, site{pos: r.pos, kind: siteHostCall})
+			}
+		case opCallIndirect, opCallRef: // the callee may be an import
+			sites = append(sites, site{pos: r.pos, kind: siteHostCall})
+		case prefixMisc:
+			if shift, ok := bulkShift(in[start+1:]); ok {
+				sites = append(sites, site{pos: start, kind: siteBulk, check: shift})
+			}
 		}
 	}
+	sc.sites, sc.diff, sc.frames = sites, diff, frames
 	if r.err != nil {
 		return nil, r.err
 	}
 	if len(in) == 0 || in[len(in)-1] != opEnd {
 		return nil, fmt.Errorf("%w: body does not end with end", ErrMalformed)
 	}
+	for k := 1; k < len(diff); k++ {
+		diff[k] += diff[k-1] // diff now holds each check's weight
+	}
+	copied := 0
+	for _, s := range sites {
+		out = append(out, in[copied:s.pos]...)
+		copied = s.pos
+		switch s.kind {
+		case siteCheck:
+			out = appendCheck(out, g, diff[s.check])
+		case siteBulk:
+			out = appendBulkCharge(out, g, byte(s.check))
+		case siteHostCall:
+			out = appendFlagTest(out, g)
+		}
+	}
 	return append(out, in[copied:]...), nil
+}
+
+// instructionWeight is what an instruction costs in fuel units (see
+// SafepointInterval): one, except memory accesses and calls, which can
+// wait on a cache or TLB miss or a table lookup many times longer than
+// an arithmetic instruction takes.
+func instructionWeight(op byte) int64 {
+	switch {
+	case op >= 0x28 && op <= 0x3e, op == opCallIndirect, op == opCallRef, op == prefixThreads:
+		return loadWeight
+	}
+	return 1
+}
+
+// bulkShift reports whether the misc instruction starting at b (after the
+// 0xfc prefix) runs for a time proportional to an operand, and by how
+// much to shift that operand right to get its fuel (see SafepointInterval).
+// Every one of them takes the size as its last operand, an i32.
+func bulkShift(b []byte) (shift int, ok bool) {
+	r := &reader{b: b}
+	switch r.u32() {
+	case 8, 10, 11: // memory.init, memory.copy, memory.fill: bytes
+		return bytesShift, true
+	case 12, 14, 15, 17: // table.init, table.copy, table.grow, table.fill: elements
+		return elementsShift, true
+	}
+	return 0, false
 }
 
 // instruction skips one instruction and returns its first opcode byte. It

@@ -94,3 +94,35 @@ func BenchmarkGoPluginCall(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkTightLoop is a loop of three instructions, countdown(1,000,000)
+// in testdata/features.wat: the worst case for the check's relative cost.
+func BenchmarkTightLoop(b *testing.B) {
+	for _, v := range variants {
+		if v.closeOnCtx {
+			continue
+		}
+		b.Run(v.name, func(b *testing.B) {
+			module := fixture(b, "features")
+			if v.instrument {
+				module = mustInstrument(b, module)
+			}
+			ctx := context.Background()
+			rt := wazero.NewRuntime(ctx)
+			b.Cleanup(func() { rt.Close(ctx) })
+			if _, err := rt.InstantiateWithConfig(ctx, fixture(b, "env"), wazero.NewModuleConfig().WithName("env")); err != nil {
+				b.Fatal(err)
+			}
+			mod, err := rt.Instantiate(ctx, module)
+			if err != nil {
+				b.Fatal(err)
+			}
+			countdown := mod.ExportedFunction("countdown")
+			for b.Loop() {
+				if _, err := countdown.Call(ctx, 1_000_000); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
