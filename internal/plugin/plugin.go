@@ -263,9 +263,16 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn)
 		// A call whose reads were overtaken by another call's commit runs
 		// again on the same instance and sees the new values, so no
-		// read-then-write is lost between concurrent calls.
-		if conflict && healthy && attempt < maxConflictRetries && backoff(ctx, attempt) {
-			continue
+		// read-then-write is lost between concurrent calls. runOnce
+		// stopped the clock; the retry runs under the same deadline.
+		if conflict && healthy && attempt < maxConflictRetries {
+			in.armUntil(deadline)
+			if backoff(ctx, attempt) {
+				continue
+			}
+			if errors.Is(context.Cause(ctx), ErrTimeout) {
+				v, err = nil, p.timeoutError(method)
+			}
 		}
 		// An instance that trapped, overran its deadline, overflowed its
 		// output or holds memory at the limit is thrown away, so its state
@@ -301,6 +308,7 @@ func backoff(ctx context.Context, attempt int) bool {
 // if the call succeeded.
 func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn func(context.Context, *instance) (any, error)) (v any, healthy, conflict bool, err error) {
 	in.out.begin(method, p.limits.MaxOutputBytes)
+	in.out.ctx = ctx
 	var c *call
 	callCtx := ctx
 	if p.usesHost {
@@ -311,10 +319,23 @@ func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn fu
 		callCtx = context.WithValue(ctx, callKey{}, c)
 	}
 	v, err = fn(callCtx, in)
+	// A call the watchdog stopped never returns a result, even one it
+	// produced in the instant before being stopped: the client was told
+	// the call's time limit, and its writes are discarded below. Stopping
+	// the clock here settles the race with the watchdog for good.
+	stopped := in.stopClock()
+	if stopped {
+		v = nil
+		if err == nil {
+			err = fmt.Errorf("returned after the watchdog stopped it")
+		}
+	}
 	var fault *abi.Fault
 	tooLarge := errors.Is(err, ErrResultTooLarge)
-	healthy = err == nil || tooLarge || errors.As(err, &fault)
+	healthy = !stopped && (err == nil || tooLarge || errors.As(err, &fault))
 	switch {
+	case stopped:
+		err = p.callError(ctx, in, method, err)
 	case tooLarge:
 		err = fmt.Errorf("%s.%s: %w", p.name, method, err)
 	case !healthy:

@@ -66,3 +66,11 @@ func (w *watchdog) close() {
 	close(w.stop)
 	<-w.done
 }
+
+// stopClock ends the clock on a call that returned and reports whether the
+// watchdog had stopped it first. Swapping the deadline out decides the
+// race: once it is 0 the watchdog leaves the instance alone, so a call
+// that is not stopped here keeps its result.
+func (in *instance) stopClock() (stopped bool) {
+	return in.deadline.Swap(0) == deadlineStopped || in.ctx.Err() != nil
+}
