@@ -44,9 +44,9 @@ func workloads(t testing.TB) []workload {
 	}
 	loads = append(loads, opEnd)
 	// 30,000 dependent 64-bit divisions by a divisor read from memory.
-	divs := []byte{1, 1, 0x7e} // one i64 local
+	divs := []byte{1, 1, 0x7e}                              // one i64 local
 	divs = append(divs, opI32Const, 0, 0x42, 3, 0x37, 3, 0) // i64.store [0] = 3
-	divs = append(divs, 0x42, 0x7f, 0x21, 0)               // local.set 0 = -1
+	divs = append(divs, 0x42, 0x7f, 0x21, 0)                // local.set 0 = -1
 	for i := 0; i < 30000; i++ {
 		divs = append(divs, 0x20, 0, opI32Const, 0, 0x29, 3, 0, 0x80, 0x21, 0) // x = x / [0]
 		divs = append(divs, 0x20, 0, 0x42, 0x7f, 0x85, 0x21, 0)                // x = x ^ -1
