@@ -27,7 +27,7 @@ type workload struct {
 	module []byte
 }
 
-func workloads(t testing.TB) []workload {
+func workloads(testing.TB) []workload {
 	const mib = 1 << 20
 	loopForever := func(body ...byte) []byte {
 		b := append([]byte{0, opLoop, blockTypeEmpty}, body...) // no locals

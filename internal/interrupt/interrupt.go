@@ -1,15 +1,18 @@
 // Package interrupt makes a wasm module stoppable from outside at almost no
 // cost: Instrument adds an exported mutable global, the interrupt flag, and
-// at the entry of every function and the header of every loop a countdown
-// that, every SafepointInterval passes, leaves machine code for Go and then
-// traps if the host has set the flag.
+// fuel: the entry of every function and the header of every loop charge the
+// instructions they guard, bulk instructions charge their size, and when
+// SafepointInterval units are spent the guest leaves machine code for Go
+// and then traps if the host has set the flag. After every call that may
+// reach the host the flag is tested too.
 //
 // wazero's own way to stop a running call, RuntimeConfig.WithCloseOnContextDone,
 // leaves machine code for Go at every loop iteration and starts a goroutine
 // for every call (wazero v1.12); on a tiny call that is most of its cost. The
 // check added here is a decrement and a branch that stay in machine code,
 // like wasmtime's fuel. Every path that runs forever passes a loop header
-// or a function entry, so a set flag stops it within one interval.
+// or a function entry, so a set flag stops it within one interval, which
+// the weights keep to a few milliseconds (TestWorstTimeBetweenExits).
 //
 // The periodic exit matters as much as the flag: Go cannot preempt a
 // goroutine inside wazero's machine code, so a guest looping without ever
