@@ -64,7 +64,7 @@ func Instrument(module []byte) ([]byte, error) {
 // rarely enough that the exit (~0.1 µs) costs well under 1% of the
 // tightest loop. The figures behind these numbers are in RATIONALE.md and
 // TestWorstTimeBetweenExits.
-const SafepointInterval = 1 << 16
+const SafepointInterval = 1 << 17
 
 const (
 	// loadWeight charges an instruction that may wait on memory.
