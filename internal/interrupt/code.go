@@ -106,7 +106,7 @@ type scratch struct {
 // instr is what the weighing needs of one instruction.
 type instr struct {
 	op     byte
-	weight int64
+	weight uint8 // instructionWeight
 	// to is a branch's or if's block (noBlock: a loop, whose header is a
 	// check), or the first of a br_table's n labels in scratch.targets.
 	to, n int32
@@ -182,8 +182,8 @@ func findSites(in []byte, g globals, sc *scratch) (sites []site, weights []int64
 		if r.err != nil {
 			break
 		}
-		ins := instr{op: op, weight: instructionWeight(op)}
-		total += ins.weight
+		ins := instr{op: op, weight: uint8(instructionWeight(op))}
+		total += int64(ins.weight)
 		here := int32(len(instrs))
 		imm := in[start+1 : r.pos]
 		switch op {
@@ -300,7 +300,7 @@ func longestPaths(sc *scratch, instrs []instr, blocks []block, targets []int32) 
 		default:
 			next = longest[i+1]
 		}
-		longest[i] = ins.weight + next
+		longest[i] = int64(ins.weight) + next
 	}
 	return longest
 }
