@@ -85,6 +85,7 @@ func TestHostileWasmEndsInSpecificFaults(t *testing.T) {
 		{"spinner.copy", nil, CodeTimeout, "time limit"},
 		{"spinner.random", nil, CodeTimeout, "time limit"},
 		{"spinner.iovecs", nil, CodeTimeout, "time limit"},
+		{"spinner.polls", nil, CodeTimeout, "time limit"},
 		{"hostile.bomb", nil, CodeMemoryLimit, "16777216 bytes allowed"},
 		{"hostile.recurse", []any{int64(0)}, CodeTrap, "stack overflow"},
 		{"hostile.crash", nil, CodeTrap, "unreachable"},

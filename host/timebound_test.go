@@ -13,7 +13,7 @@ import (
 // a host call over tens of MiB, a huge straight-line function): a time
 // limit counted in loop iterations let each run for minutes past it, and
 // a guest that never returned to Go froze every other request with it.
-var slowCases = []string{"slow.fill", "slow.copy", "slow.random", "slow.iovecs", "slowbody.run"}
+var slowCases = []string{"slow.fill", "slow.copy", "slow.random", "slow.iovecs", "slow.polls", "slowbody.run"}
 
 const slowTimeout = 2 * time.Second
 

@@ -20,7 +20,10 @@ import (
 // the call is stopped (output.go), so fd_write stops at the next iovec.
 // The rest (fd_read on an empty stdin, poll_oneoff without a real sleep,
 // args and environ, both empty) are bounded by the memory they read, and
-// the instrumented guest tests its stop flag after every host call.
+// the instrumented guest tests its stop flag after every host call. The
+// slowest is poll_oneoff: 700,000 subscriptions, as many as fit in 64 MiB
+// with their events, take ~100 ms, by which a call can overrun its limit
+// (hostile.wat's "polls").
 
 // randomChunk is how many random bytes random_get makes between two looks
 // at the deadline: ~20 µs of crypto/rand.
