@@ -323,7 +323,7 @@ func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn fu
 	// produced in the instant before being stopped: the client was told
 	// the call's time limit, and its writes are discarded below. Stopping
 	// the clock here settles the race with the watchdog for good.
-	stopped := in.stopClock()
+	deadline, stopped := in.stopClock()
 	if stopped {
 		v = nil
 		if err == nil {
@@ -346,7 +346,20 @@ func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn fu
 			p.name, method, ErrOutputLimit, in.out.written, p.limits.MaxOutputBytes)
 	}
 	if c != nil {
-		if cerr := c.commit(ctx, err == nil); cerr != nil {
+		// The watchdog no longer watches this call, so the commit gets
+		// what is left of the deadline as its own: a store that hangs
+		// cannot hold the call.
+		commitCtx := ctx
+		if deadline > 0 {
+			var cancel context.CancelFunc
+			commitCtx, cancel = context.WithDeadline(ctx, time.Unix(0, deadline))
+			defer cancel()
+		}
+		switch cerr := c.commit(commitCtx, err == nil); {
+		case cerr == nil:
+		case errors.Is(cerr, context.DeadlineExceeded):
+			v, err = nil, p.timeoutError(method)
+		default:
 			v, err = nil, fmt.Errorf("%s.%s: %w", p.name, method, cerr)
 			conflict = errors.Is(cerr, store.ErrConflict)
 		}
