@@ -51,3 +51,35 @@ func TestAStoppedCallReturnsNoResultAndCommitsNothing(t *testing.T) {
 		}
 	}
 }
+
+// hangingStore's commits wait until their context ends, as a store behind
+// a dead network link does.
+type hangingStore struct{ store.Store }
+
+func (hangingStore) ApplyIf(ctx context.Context, _ string, _ []store.Read, _ []store.Write) error {
+	<-ctx.Done()
+	return ctx.Err()
+}
+
+// The commit runs after the guest returned, when the watchdog no longer
+// watches the call: the call's deadline must still bound it.
+func TestACommitThatHangsEndsAtTheDeadline(t *testing.T) {
+	logger := slog.New(slog.DiscardHandler)
+	p := &Plugin{name: "p", usesHost: true, usesStore: true, logger: logger,
+		limits: Options{CallTimeout: 100 * time.Millisecond, Store: hangingStore{}, MaxOutputBytes: defaultMaxOutput}}
+	in := &instance{out: &output{logger: logger}}
+	in.ctx, in.cancel = context.WithCancelCause(context.Background())
+	in.armUntil(time.Now().Add(100 * time.Millisecond).UnixNano())
+	start := time.Now()
+	v, _, _, err := p.runOnce(in.ctx, in, "m", func(ctx context.Context, in *instance) (any, error) {
+		return int64(7), callOf(ctx).txn.Put("k", []byte("v"))
+	})
+	took := time.Since(start)
+	t.Logf("the hanging commit ended after %v", took.Round(time.Millisecond))
+	if v != nil || !errors.Is(err, ErrTimeout) {
+		t.Errorf("runOnce = %v, %v; want no result and ErrTimeout", v, err)
+	}
+	if took > 5*time.Second {
+		t.Errorf("the commit held the call %v past a 100 ms deadline", took)
+	}
+}
