@@ -49,7 +49,8 @@
 //
 //	log(ptr, len: i32)                         grant "log"
 //	    ptr/len: MessagePack [level: int, message: str, attrs: map]; level as
-//	    log/slog: -4 debug, 0 info, 4 warn, 8 error. Logged with plugin and method.
+//	    log/slog: -4 debug, 0 info, 4 warn, 8 error. Logged with plugin and method;
+//	    a message over 64 KiB is dropped, with a warning saying so.
 //	kv_get(key_ptr, key_len: i32) -> i32       grant "kv"; result: the value's bytes, or -1
 //	kv_put(key_ptr, key_len, val_ptr, val_len: i32) -> i32   grant "kv"; 0 or -2
 //	kv_delete(key_ptr, key_len: i32) -> i32    grant "kv"; 0 or -2

@@ -81,6 +81,11 @@ func TestHostileWasmEndsInSpecificFaults(t *testing.T) {
 		})
 	checkHostile(t, h, []hostileCase{
 		{"spinner.spin", nil, CodeTimeout, "time limit"},
+		{"spinner.fill", nil, CodeTimeout, "time limit"},
+		{"spinner.copy", nil, CodeTimeout, "time limit"},
+		{"spinner.random", nil, CodeTimeout, "time limit"},
+		{"spinner.iovecs", nil, CodeTimeout, "time limit"},
+		{"spinner.polls", nil, CodeTimeout, "time limit"},
 		{"hostile.bomb", nil, CodeMemoryLimit, "16777216 bytes allowed"},
 		{"hostile.recurse", []any{int64(0)}, CodeTrap, "stack overflow"},
 		{"hostile.crash", nil, CodeTrap, "unreachable"},

@@ -5,6 +5,8 @@
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func $fd_write (param i32 i32 i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $proc_exit (param i32)))
+  (import "wasi_snapshot_preview1" "random_get" (func $random_get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "poll_oneoff" (func $poll_oneoff (param i32 i32 i32 i32) (result i32)))
   (memory (export "memory") 1)
   ;; iovec at 0: 4096 bytes from address 16; fd_write stores its count at 8.
   (data (i32.const 0) "\10\00\00\00\00\10\00\00")
@@ -47,4 +49,59 @@
   ;; Calls WASI proc_exit(3) in the middle of a call.
   (func (export "quit") (result i32)
     (call $proc_exit (i32.const 3))
+    i32.const 0)
+
+  ;; The slow iterations below each run until stopped; an iteration is
+  ;; long (a bulk instruction or a host call over 60 MiB), so a time limit
+  ;; counted in iterations would let them run for minutes.
+
+  ;; Grows memory to at least $bytes, or traps.
+  (func $room (param $bytes i32)
+    (local $need i32)
+    (local.set $need (i32.sub
+      (i32.shr_u (i32.add (local.get $bytes) (i32.const 65535)) (i32.const 16))
+      (memory.size)))
+    (if (i32.gt_s (local.get $need) (i32.const 0))
+      (then (if (i32.eq (memory.grow (local.get $need)) (i32.const -1)) (then unreachable)))))
+
+  ;; memory.fill over 60 MiB per iteration.
+  (func (export "fill") (result i32)
+    (call $room (i32.const 62914560))
+    (loop $l
+      (memory.fill (i32.const 0) (i32.const 1) (i32.const 62914560))
+      (br $l))
+    i32.const 0)
+
+  ;; memory.copy of 30 MiB per iteration.
+  (func (export "copy") (result i32)
+    (call $room (i32.const 62914560))
+    (loop $l
+      (memory.copy (i32.const 0) (i32.const 31457280) (i32.const 31457280))
+      (br $l))
+    i32.const 0)
+
+  ;; WASI random_get of 60 MiB per iteration.
+  (func (export "random") (result i32)
+    (call $room (i32.const 62914560))
+    (loop $l
+      (drop (call $random_get (i32.const 0) (i32.const 62914560)))
+      (br $l))
+    i32.const 0)
+
+  ;; WASI fd_write of a million empty iovecs (at 64 KiB) per iteration:
+  ;; no output, so only time can stop it.
+  (func (export "iovecs") (result i32)
+    (call $room (i32.const 8454144))
+    (loop $l
+      (drop (call $fd_write (i32.const 1) (i32.const 65536) (i32.const 1048576) (i32.const 8)))
+      (br $l))
+    i32.const 0)
+
+  ;; WASI poll_oneoff of 700,000 clock subscriptions (zeroed: a timeout of
+  ;; 0) per iteration: 33.6 MB read, 22.4 MB of events written.
+  (func (export "polls") (result i32)
+    (call $room (i32.const 62914560))
+    (loop $l
+      (drop (call $poll_oneoff (i32.const 0) (i32.const 33600000) (i32.const 700000) (i32.const 60000000)))
+      (br $l))
     i32.const 0))

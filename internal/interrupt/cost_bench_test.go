@@ -62,6 +62,21 @@ func BenchmarkGoPluginCompile(b *testing.B) {
 // rpchost_call on a message already in the guest's memory, under a
 // cancellable context as rpchost's calls are.
 func BenchmarkGoPluginCall(b *testing.B) {
+	benchGoPlugin(b, []any{int64(3), int64(4)}, func(v any) bool { return v == int64(7) })
+}
+
+// BenchmarkGoPluginArrays is add of two arrays of 5,000 ints: Go code that
+// loops (decoding, copying, encoding), where the check at each jump of Go's
+// dispatch loop is paid thousands of times per call.
+func BenchmarkGoPluginArrays(b *testing.B) {
+	a := make([]any, 5000)
+	for i := range a {
+		a[i] = int64(i)
+	}
+	benchGoPlugin(b, []any{a, a}, func(v any) bool { r, ok := v.([]any); return ok && len(r) == 10000 })
+}
+
+func benchGoPlugin(b *testing.B, params []any, ok func(any) bool) {
 	for _, v := range variants {
 		b.Run(v.name, func(b *testing.B) {
 			ctx, cancel := context.WithCancel(context.Background())
@@ -72,7 +87,7 @@ func BenchmarkGoPluginCall(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			msg, _ := abi.AppendCall(nil, "add", []any{int64(3), int64(4)})
+			msg, _ := abi.AppendCall(nil, "add", params)
 			stack := []uint64{uint64(len(msg)), 0}
 			if err := mod.ExportedFunction(abi.ExportAlloc).CallWithStack(ctx, stack); err != nil {
 				b.Fatal(err)
@@ -88,8 +103,40 @@ func BenchmarkGoPluginCall(b *testing.B) {
 				}
 			}
 			out, _ := mod.Memory().Read(uint32(stack[0]>>32), uint32(stack[0]))
-			if v, err := abi.DecodeResult(out); err != nil || v != int64(7) {
-				b.Fatalf("add(3, 4) = %v, %v", v, err)
+			if v, err := abi.DecodeResult(out); err != nil || !ok(v) {
+				b.Fatalf("add%v = %v, %v", params[:min(len(params), 2)], v, err)
+			}
+		})
+	}
+}
+
+// BenchmarkTightLoop is a loop of three instructions, countdown(1,000,000)
+// in testdata/features.wat: the worst case for the check's relative cost.
+func BenchmarkTightLoop(b *testing.B) {
+	for _, v := range variants {
+		if v.closeOnCtx {
+			continue
+		}
+		b.Run(v.name, func(b *testing.B) {
+			module := fixture(b, "features")
+			if v.instrument {
+				module = mustInstrument(b, module)
+			}
+			ctx := context.Background()
+			rt := wazero.NewRuntime(ctx)
+			b.Cleanup(func() { rt.Close(ctx) })
+			if _, err := rt.InstantiateWithConfig(ctx, fixture(b, "env"), wazero.NewModuleConfig().WithName("env")); err != nil {
+				b.Fatal(err)
+			}
+			mod, err := rt.Instantiate(ctx, module)
+			if err != nil {
+				b.Fatal(err)
+			}
+			countdown := mod.ExportedFunction("countdown")
+			for b.Loop() {
+				if _, err := countdown.Call(ctx, 1_000_000); err != nil {
+					b.Fatal(err)
+				}
 			}
 		})
 	}

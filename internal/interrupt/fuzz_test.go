@@ -17,6 +17,13 @@ func FuzzInstrument(f *testing.F) {
 	f.Add(magic)
 	f.Add(fixture(f, "features"))
 	f.Add(fixture(f, "env"))
+	// Bulk instructions, calls and indirect calls: the sites of charges
+	// and flag tests (the small ones; the huge bodies would slow every run).
+	for _, w := range workloads(f) {
+		if len(w.module) < 1000 {
+			f.Add(w.module)
+		}
+	}
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfigInterpreter())
 	defer rt.Close(ctx)

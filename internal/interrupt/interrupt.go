@@ -1,15 +1,18 @@
 // Package interrupt makes a wasm module stoppable from outside at almost no
 // cost: Instrument adds an exported mutable global, the interrupt flag, and
-// at the entry of every function and the header of every loop a countdown
-// that, every SafepointInterval passes, leaves machine code for Go and then
-// traps if the host has set the flag.
+// fuel: the entry of every function and the header of every loop charge the
+// instructions they guard, bulk instructions charge their size, and when
+// SafepointInterval units are spent the guest leaves machine code for Go
+// and then traps if the host has set the flag. After every call that may
+// reach the host the flag is tested too.
 //
 // wazero's own way to stop a running call, RuntimeConfig.WithCloseOnContextDone,
 // leaves machine code for Go at every loop iteration and starts a goroutine
 // for every call (wazero v1.12); on a tiny call that is most of its cost. The
 // check added here is a decrement and a branch that stay in machine code,
 // like wasmtime's fuel. Every path that runs forever passes a loop header
-// or a function entry, so a set flag stops it within one interval.
+// or a function entry, so a set flag stops it within one interval, which
+// the weights keep to a few milliseconds (TestWorstTimeBetweenExits).
 //
 // The periodic exit matters as much as the flag: Go cannot preempt a
 // goroutine inside wazero's machine code, so a guest looping without ever
@@ -52,33 +55,89 @@ func Instrument(module []byte) ([]byte, error) {
 	return out, nil
 }
 
-// SafepointInterval is how many function entries and loop iterations run
-// between two exits to Go: often enough that a pause for the garbage
-// collector waits microseconds, rarely enough that the exit (~0.1 µs) costs
-// under 1% of the tightest loop.
-const SafepointInterval = 1 << 14
+// SafepointInterval is how much fuel runs between two exits to Go. A fuel
+// unit is about one instruction (loadWeight for a memory access or an
+// indirect call, 1<<bytesShift bytes of a bulk memory instruction,
+// 1<<elementsShift elements of a bulk table one), so that an interval is
+// bounded in time, not in loop iterations: often enough that a pause for
+// the garbage collector or a set flag waits a few milliseconds at worst,
+// rarely enough that the exit (~40 ns) costs about 1% of a Go guest,
+// whose checks are overcharged (see RATIONALE.md). The figures behind
+// these numbers are in RATIONALE.md, TestWorstTimeBetweenExits and
+// TestFuelOfGoPluginCalls.
+const SafepointInterval = 1 << 17
 
-// appendCheck appends what runs at every function entry and loop header:
+const (
+	// loadWeight charges an instruction that may wait on memory.
+	loadWeight = 4
+	// bytesShift turns the byte count of memory.fill, memory.copy and
+	// memory.init into fuel.
+	bytesShift = 6
+	// elementsShift turns the element count of table.fill, table.copy,
+	// table.init and table.grow into fuel; at least 1, so that a count
+	// read as unsigned becomes a non-negative i32.
+	elementsShift = 1
+	// maxWeight caps one check's charge, far above SafepointInterval,
+	// so that subtracting it from the fuel cannot overflow an i32.
+	maxWeight = 1 << 30
+)
+
+// appendCheck appends what runs at every function entry and loop header,
+// charging weight, the fuel of the code it guards:
 //
-//	global.get $fuel  i32.const 1  i32.sub  global.set $fuel
-//	global.get $fuel  i32.eqz
+//	global.get $fuel  i32.const weight  i32.sub  global.set $fuel
+//	global.get $fuel  i32.const 1  i32.lt_s
+//	if  exit  end
+//
+// It leaves the operand stack as it found it, and being complete blocks it
+// changes no branch depth around it.
+func appendCheck(b []byte, g globals, weight int64) []byte {
+	b = append(b, opGlobalGet)
+	b = appendU32(b, g.fuel)
+	b = append(b, opI32Const)
+	b = appendS32(b, int32(min(max(weight, 1), maxWeight)))
+	b = append(b, opI32Sub, opGlobalSet)
+	b = appendU32(b, g.fuel)
+	return appendExitIfEmpty(b, g)
+}
+
+// appendBulkCharge appends what runs before a bulk instruction, whose last
+// operand, on top of the stack, is its size: it charges size>>shift and
+// leaves the size where it was.
+//
+//	global.set $size  global.get $size
+//	global.get $fuel  global.get $size  i32.const shift  i32.shr_u  i32.sub
+//	global.set $fuel
+//	global.get $fuel  i32.const 1  i32.lt_s
+//	if  exit  end
+func appendBulkCharge(b []byte, g globals, shift byte) []byte {
+	b = append(b, opGlobalSet)
+	b = appendU32(b, g.size)
+	b = append(b, opGlobalGet)
+	b = appendU32(b, g.size)
+	b = append(b, opGlobalGet)
+	b = appendU32(b, g.fuel)
+	b = append(b, opGlobalGet)
+	b = appendU32(b, g.size)
+	b = append(b, opI32Const, shift, opI32ShrU, opI32Sub, opGlobalSet)
+	b = appendU32(b, g.fuel)
+	return appendExitIfEmpty(b, g)
+}
+
+// appendExitIfEmpty appends the test of the fuel and, when it has run out,
+// the exit:
+//
+//	global.get $fuel  i32.const 1  i32.lt_s
 //	if
 //	  i32.const 0  memory.grow 0  drop   ;; an exit to Go: a safepoint
 //	  i32.const SafepointInterval  global.set $fuel
 //	  global.get $flag
 //	  if  unreachable  end
 //	end
-//
-// It leaves the operand stack as it found it, and being complete blocks it
-// changes no branch depth around it.
-func appendCheck(b []byte, g globals) []byte {
+func appendExitIfEmpty(b []byte, g globals) []byte {
 	b = append(b, opGlobalGet)
 	b = appendU32(b, g.fuel)
-	b = append(b, opI32Const, 1, opI32Sub, opGlobalSet)
-	b = appendU32(b, g.fuel)
-	b = append(b, opGlobalGet)
-	b = appendU32(b, g.fuel)
-	b = append(b, opI32Eqz, opIf, blockTypeEmpty,
+	b = append(b, opI32Const, 1, opI32LtS, opIf, blockTypeEmpty,
 		opI32Const, 0, opMemoryGrow, 0, opDrop, opI32Const)
 	b = appendS32(b, SafepointInterval)
 	b = append(b, opGlobalSet)
@@ -88,5 +147,54 @@ func appendCheck(b []byte, g globals) []byte {
 	return append(b, opIf, blockTypeEmpty, opUnreachable, opEnd, opEnd)
 }
 
-// globals are the indices of the two globals Instrument adds.
-type globals struct{ flag, fuel uint32 }
+// appendFlagTest appends what runs after a call that may have been served
+// by the host: the host call was itself a return to Go, so only the flag
+// is tested, and a loop around a slow host function stops after the call
+// during which the flag was set, whatever the loop's fuel.
+//
+//	global.get $flag  if  unreachable  end
+func appendFlagTest(b []byte, g globals) []byte {
+	b = append(b, opGlobalGet)
+	b = appendU32(b, g.flag)
+	return append(b, opIf, blockTypeEmpty, opUnreachable, opEnd)
+}
+
+// globals are the indices of the globals Instrument adds (flag, fuel and
+// size, a scratch for the bulk charge), and hostFuncs is the number of
+// imported functions, whose indices come first.
+type globals struct{ flag, fuel, size, hostFuncs uint32 }
+
+// addedGlobals is how many globals Instrument adds.
+const addedGlobals = 3
+
+// importedFuncs counts the module's imported functions.
+func (m *module) importedFuncs() uint32 {
+	var n uint32
+	for _, s := range m.sections {
+		if s.id != sectionImport {
+			continue
+		}
+		r := &reader{b: s.payload}
+		for k := r.count(); k > 0 && r.err == nil; k-- {
+			r.name()
+			r.name()
+			switch kind := r.byte(); kind {
+			case importFunc:
+				r.u32()
+				n++
+			case importTable:
+				r.valueType()
+				r.limits()
+			case importMemory:
+				r.limits()
+			case importGlobal:
+				r.valueType()
+				r.byte()
+			case importTag:
+				r.byte()
+				r.u32()
+			}
+		}
+	}
+	return n
+}

@@ -103,11 +103,3 @@ func (r *reader) codeSection(sh *shape) {
 		}
 	}
 }
-
-// Block opcodes that codeSection counts (see instruction for the rest).
-const (
-	opBlock    = 0x02
-	opTry      = 0x06
-	opDelegate = 0x18
-	opTryTable = 0x1f
-)

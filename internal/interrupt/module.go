@@ -181,7 +181,7 @@ func (r *reader) valueType() {
 // point into the code by offset.
 func (m *module) rewrite() ([]byte, error) {
 	base := m.importedGlobal + m.definedGlobal
-	g := globals{flag: base, fuel: base + 1}
+	g := globals{flag: base, fuel: base + 1, size: base + 2, hostFuncs: m.importedFuncs()}
 	out := make([]byte, 0, len(magic)+sumPayloads(m.sections)*11/10+64)
 	out = append(out, magic...)
 	addedMemory, addedGlobal, addedExport := m.memories > 0, false, false
@@ -191,7 +191,7 @@ func (m *module) rewrite() ([]byte, error) {
 			addedMemory = true
 		}
 		if !addedGlobal && sectionRank[before] > sectionRank[sectionGlobal] {
-			out = appendSection(out, sectionGlobal, appendGlobals(appendU32(nil, 2)))
+			out = appendSection(out, sectionGlobal, appendGlobals(appendU32(nil, addedGlobals)))
 			addedGlobal = true
 		}
 		if !addedExport && sectionRank[before] > sectionRank[sectionExport] {
@@ -210,7 +210,7 @@ func (m *module) rewrite() ([]byte, error) {
 			}
 			out = appendSection(out, s.id, s.payload)
 		case sectionGlobal:
-			out = appendSection(out, s.id, appendGlobals(recount(s.payload, 2)))
+			out = appendSection(out, s.id, appendGlobals(recount(s.payload, addedGlobals)))
 			addedGlobal = true
 		case sectionExport:
 			out = appendSection(out, s.id, m.appendExports(recount(s.payload, m.addedExports()), g.flag))
@@ -245,13 +245,15 @@ func recount(payload []byte, more uint32) []byte {
 	return append(appendU32(make([]byte, 0, len(payload)+32), n+more), payload[r.pos:]...)
 }
 
-// appendGlobals appends the flag, (global (mut i32) (i32.const 0)), and the
-// fuel, (global (mut i32) (i32.const SafepointInterval)).
+// appendGlobals appends the flag, (global (mut i32) (i32.const 0)), the
+// fuel, (global (mut i32) (i32.const SafepointInterval)), and the size
+// scratch, (global (mut i32) (i32.const 0)).
 func appendGlobals(b []byte) []byte {
 	b = append(b, valueI32, mutable, opI32Const, 0, opEnd)
 	b = append(b, valueI32, mutable, opI32Const)
 	b = appendS32(b, SafepointInterval)
-	return append(b, opEnd)
+	b = append(b, opEnd)
+	return append(b, valueI32, mutable, opI32Const, 0, opEnd)
 }
 
 // addedExports counts the exports rewrite adds: the flag, and the start

@@ -99,6 +99,9 @@ func instantiateCapabilities(ctx context.Context, rt wazero.Runtime) error {
 	for _, cp := range capabilities {
 		fn := cp.fn
 		b = b.NewFunctionBuilder().WithGoModuleFunction(api.GoModuleFunc(func(ctx context.Context, mod api.Module, stack []uint64) {
+			// A guest calling capabilities in a loop (or one slow
+			// capability) stops at its deadline like a guest loop does.
+			stopIfDone(ctx)
 			c := callOf(ctx)
 			if c == nil { // called from _initialize: no call to serve
 				if len(stack) > 0 {
@@ -155,7 +158,15 @@ func readString(mem api.Memory, ptr, n uint64) (string, error) {
 	return string(b), nil
 }
 
+// maxLogMessage bounds one log message as the guest encodes it: a line
+// of the server's log, not a way to make the host decode 60 MiB.
+const maxLogMessage = 64 << 10
+
 func capLog(ctx context.Context, c *call, mem api.Memory, stack []uint64) {
+	if n := uint32(stack[1]); n > maxLogMessage {
+		c.plugin.logger.Warn("guest log: message too large", "method", c.method, "bytes", n, "limit", maxLogMessage)
+		return
+	}
 	b, ok := read(mem, stack[0], stack[1])
 	if !ok {
 		return

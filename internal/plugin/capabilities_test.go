@@ -1,7 +1,9 @@
 package plugin
 
 import (
+	"context"
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -46,5 +48,18 @@ func TestFailCutsOnARuneBoundary(t *testing.T) {
 	}
 	if got := cutUTF8("short", maxFailMessage); got != "short" {
 		t.Errorf("cutUTF8 changed a short message: %q", got)
+	}
+}
+
+// A log message over maxLogMessage is refused before the host reads or
+// decodes it: a guest cannot make the host decode its whole memory per call.
+func TestAHugeLogMessageIsDroppedUnread(t *testing.T) {
+	var logs strings.Builder
+	p := &Plugin{logger: slog.New(slog.NewTextHandler(&logs, nil))}
+	c := &call{plugin: p, method: "m"}
+	// A nil memory: reading it would panic, so the size must be checked first.
+	capLog(context.Background(), c, nil, []uint64{0, maxLogMessage + 1})
+	if !strings.Contains(logs.String(), "message too large") {
+		t.Errorf("log: %q; want a warning that the message is too large", logs.String())
 	}
 }

@@ -213,21 +213,33 @@ func (in *instance) function(name string) api.Function {
 	return fn
 }
 
-// callError names what went wrong in a way a client can act on, and logs the
-// full wasm stack, which stays out of the fault.
+// callError names what went wrong in a way a client can act on, and logs
+// what it named, with the full wasm stack, which stays out of the fault.
 func (p *Plugin) callError(ctx context.Context, in *instance, method string, err error) error {
-	p.logger.Warn("call failed", "method", method, "error", err.Error())
+	classified := p.classify(ctx, in, method, err)
+	if errors.Is(classified, ErrTimeout) {
+		// The trap is only how the stop was carried out; where the guest
+		// was is what helps.
+		_, trace, _ := strings.Cut(err.Error(), "\n")
+		p.logger.Warn("call timed out", "method", method, "limit", p.limits.CallTimeout, "error", classified.Error(), "stack", trace)
+		return classified
+	}
+	p.logger.Warn("call failed", "method", method, "error", classified.Error(), "detail", err.Error())
+	return classified
+}
+
+func (p *Plugin) classify(ctx context.Context, in *instance, method string, err error) error {
 	if errors.Is(err, ErrProtocol) {
 		return fmt.Errorf("%s.%s: %w", p.name, method, err)
 	}
 	if errors.Is(context.Cause(in.ctx), ErrTimeout) {
-		return fmt.Errorf("%s.%s: %w (%v)", p.name, method, ErrTimeout, p.limits.CallTimeout)
+		return p.timeoutError(method)
 	}
 	var exit *sys.ExitError
 	if errors.As(err, &exit) {
 		switch exit.ExitCode() {
 		case sys.ExitCodeDeadlineExceeded:
-			return fmt.Errorf("%s.%s: %w (%v)", p.name, method, ErrTimeout, p.limits.CallTimeout)
+			return p.timeoutError(method)
 		case sys.ExitCodeContextCanceled:
 			return fmt.Errorf("%s.%s: call canceled: %w", p.name, method, context.Cause(ctx))
 		}
@@ -239,4 +251,8 @@ func (p *Plugin) callError(ctx context.Context, in *instance, method string, err
 			p.name, method, ErrMemoryLimit, in.mem.Size(), p.memLimit, msg)
 	}
 	return fmt.Errorf("%s.%s: %w: %s", p.name, method, ErrTrap, msg)
+}
+
+func (p *Plugin) timeoutError(method string) error {
+	return fmt.Errorf("%s.%s: %w (%v)", p.name, method, ErrTimeout, p.limits.CallTimeout)
 }

@@ -3,6 +3,7 @@ package plugin
 import (
 	"bytes"
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 )
@@ -17,6 +18,7 @@ const maxOutputLine = 4096
 // An instance serves one call at a time, so no lock is needed.
 type output struct {
 	logger      *slog.Logger
+	ctx         context.Context // the instance's, once it has served a call
 	method      string
 	budget      int
 	written     int
@@ -30,6 +32,10 @@ func (o *output) begin(method string, budget int) {
 	o.method, o.budget, o.written, o.exceeded, o.outOfMemory = method, budget, 0, false, false
 }
 
+// errStopped ends a guest's write (fd_write returns EIO) once its call has
+// been stopped: one fd_write may carry millions of iovecs.
+var errStopped = errors.New("the call was stopped")
+
 func (o *output) stream(name string) io.Writer { return &outputStream{o: o, name: name} }
 
 type outputStream struct {
@@ -39,6 +45,9 @@ type outputStream struct {
 
 func (w *outputStream) Write(p []byte) (int, error) {
 	o, n := w.o, len(p)
+	if o.ctx != nil && o.ctx.Err() != nil {
+		return 0, errStopped
+	}
 	o.written += n
 	if o.written > o.budget {
 		o.exceeded = true // dropped: the call fails once it returns

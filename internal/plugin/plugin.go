@@ -280,13 +280,20 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn, attempt)
 		// A call whose reads were overtaken by another call's commit runs
 		// again on the same instance and sees the new values, so no
-		// read-then-write is lost between concurrent calls.
-		if conflict && healthy && attempt < maxConflictRetries && backoff(ctx, attempt) {
-			// Said once per retry, so that the guest's log lines of the
-			// discarded attempt are not read as those of another call.
-			p.logger.LogAttrs(ctx, slog.LevelDebug, "call retried after a write conflict; the attempt's writes were discarded",
-				slog.String("method", method), slog.Int("attempt", attempt+1))
-			continue
+		// read-then-write is lost between concurrent calls. runOnce
+		// stopped the clock; the retry runs under the same deadline.
+		if conflict && healthy && attempt < maxConflictRetries {
+			in.armUntil(deadline)
+			if backoff(ctx, attempt) {
+				// Said once per retry, so that the guest's log lines of the
+				// discarded attempt are not read as those of another call.
+				p.logger.LogAttrs(ctx, slog.LevelDebug, "call retried after a write conflict; the attempt's writes were discarded",
+					slog.String("method", method), slog.Int("attempt", attempt+1))
+				continue
+			}
+			if errors.Is(context.Cause(ctx), ErrTimeout) {
+				v, err = nil, p.timeoutError(method)
+			}
 		}
 		// An instance that trapped, overran its deadline, overflowed its
 		// output or holds memory at the limit is thrown away, so its state
@@ -324,6 +331,7 @@ func backoff(ctx context.Context, attempt int) bool {
 func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn func(context.Context, *instance) (any, error), attempt int) (v any, healthy, conflict bool, err error) {
 	in.out.begin(method, p.limits.MaxOutputBytes)
 	in.out.attempt = attempt
+	in.out.ctx = ctx
 	var c *call
 	callCtx := ctx
 	if p.usesHost {
@@ -334,10 +342,23 @@ func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn fu
 		callCtx = context.WithValue(ctx, callKey{}, c)
 	}
 	v, err = fn(callCtx, in)
+	// A call the watchdog stopped never returns a result, even one it
+	// produced in the instant before being stopped: the client was told
+	// the call's time limit, and its writes are discarded below. Stopping
+	// the clock here settles the race with the watchdog for good.
+	deadline, stopped := in.stopClock()
+	if stopped {
+		v = nil
+		if err == nil {
+			err = fmt.Errorf("returned after the watchdog stopped it")
+		}
+	}
 	var fault *abi.Fault
 	tooLarge := errors.Is(err, ErrResultTooLarge)
-	healthy = err == nil || tooLarge || errors.As(err, &fault)
+	healthy = !stopped && (err == nil || tooLarge || errors.As(err, &fault))
 	switch {
+	case stopped:
+		err = p.callError(ctx, in, method, err)
 	case tooLarge:
 		err = fmt.Errorf("%s.%s: %w", p.name, method, err)
 	case !healthy:
@@ -348,7 +369,20 @@ func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn fu
 			p.name, method, ErrOutputLimit, in.out.written, p.limits.MaxOutputBytes)
 	}
 	if c != nil {
-		if cerr := c.commit(ctx, err == nil); cerr != nil {
+		// The watchdog no longer watches this call, so the commit gets
+		// what is left of the deadline as its own: a store that hangs
+		// cannot hold the call.
+		commitCtx := ctx
+		if deadline > 0 {
+			var cancel context.CancelFunc
+			commitCtx, cancel = context.WithDeadline(ctx, time.Unix(0, deadline))
+			defer cancel()
+		}
+		switch cerr := c.commit(commitCtx, err == nil); {
+		case cerr == nil:
+		case errors.Is(cerr, context.DeadlineExceeded):
+			v, err = nil, p.timeoutError(method)
+		default:
 			v, err = nil, fmt.Errorf("%s.%s: %w", p.name, method, cerr)
 			conflict = errors.Is(cerr, store.ErrConflict)
 		}

@@ -9,7 +9,6 @@ import (
 	"sync/atomic"
 
 	"github.com/tetratelabs/wazero"
-	"github.com/tetratelabs/wazero/imports/wasi_snapshot_preview1"
 )
 
 // RuntimeOptions configure the one wazero runtime every plugin shares.
@@ -95,7 +94,7 @@ func (r *Runtime) runtimeFor(ctx context.Context, pages uint32) (wazero.Runtime,
 		cfg = cfg.WithCompilationCache(r.cache)
 	}
 	rt := wazero.NewRuntimeWithConfig(ctx, cfg)
-	if _, err := wasi_snapshot_preview1.Instantiate(ctx, rt); err != nil {
+	if err := instantiateWASI(ctx, rt); err != nil {
 		return nil, 0, errors.Join(fmt.Errorf("instantiate WASI: %w", err), rt.Close(ctx))
 	}
 	if err := instantiateCapabilities(ctx, rt); err != nil {

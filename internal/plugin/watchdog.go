@@ -66,3 +66,13 @@ func (w *watchdog) close() {
 	close(w.stop)
 	<-w.done
 }
+
+// stopClock ends the clock on a call that returned: it returns the
+// deadline the call had (0: none) and whether the watchdog had stopped it
+// first. Swapping the deadline out decides the race: once it is 0 the
+// watchdog leaves the instance alone, so a call that is not stopped here
+// keeps its result.
+func (in *instance) stopClock() (deadline int64, stopped bool) {
+	d := in.deadline.Swap(0)
+	return max(d, 0), d == deadlineStopped || in.ctx.Err() != nil
+}
