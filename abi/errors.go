@@ -10,6 +10,12 @@ import (
 // broken guest (errors.Is(err, ErrMalformed)) apart from its own failures.
 var ErrMalformed = errors.New("abi: malformed message")
 
+// ErrTooManyValues is returned by DecodeResultWithin for a result holding
+// more array elements and map members than it allows. A small encoding can
+// stand for many values (an empty array is one byte of MessagePack and 43 of
+// XML), so a host bounds the count as well as the bytes.
+var ErrTooManyValues = errors.New("abi: the result holds more values than allowed")
+
 // MalformedError says what was wrong with a message and at which byte
 // offset, so that the author of a guest can find the bug in their encoder.
 // It wraps [ErrMalformed].

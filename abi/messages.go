@@ -99,7 +99,14 @@ func AppendFaultResult(dst []byte, f *Fault) []byte {
 // error; a fault returns nil and the *Fault; anything malformed (including
 // bytes after the Result) returns an error wrapping ErrMalformed.
 func DecodeResult(b []byte) (any, error) {
-	d := decoder{b: b}
+	return DecodeResultWithin(b, 0)
+}
+
+// DecodeResultWithin is DecodeResult with the array elements and map
+// members of the value bounded by maxValues (0: unbounded): past it, it
+// returns ErrTooManyValues having allocated nothing for the excess.
+func DecodeResultWithin(b []byte, maxValues int) (any, error) {
+	d := decoder{b: b, maxValues: uint64(max(maxValues, 0))}
 	n, err := d.arrayLen("Result")
 	if err != nil {
 		return nil, err

@@ -155,3 +155,22 @@ func TestDecodeResultFaultIsNotMalformed(t *testing.T) {
 		t.Fatal("a fault is reported as malformed")
 	}
 }
+
+func TestDecodeResultWithinBoundsValues(t *testing.T) {
+	// [0, [[], [], []]]: three elements in the outer array, none inside.
+	three := []byte{0x92, 0x00, 0x93, 0x90, 0x90, 0x90}
+	if _, err := DecodeResultWithin(three, 3); err != nil {
+		t.Fatalf("3 values within 3: %v", err)
+	}
+	if _, err := DecodeResultWithin(three, 2); !errors.Is(err, ErrTooManyValues) {
+		t.Fatalf("3 values within 2: %v, want ErrTooManyValues", err)
+	}
+	if _, err := DecodeResult(three); err != nil {
+		t.Fatalf("DecodeResult bounds nothing: %v", err)
+	}
+	// {"a": [1, 2]}: one member and two elements.
+	nested := []byte{0x92, 0x00, 0x81, 0xa1, 'a', 0x92, 0x01, 0x02}
+	if _, err := DecodeResultWithin(nested, 2); !errors.Is(err, ErrTooManyValues) {
+		t.Fatalf("3 values within 2: %v, want ErrTooManyValues", err)
+	}
+}

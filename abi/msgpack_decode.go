@@ -31,6 +31,9 @@ func DecodeValue(b []byte) (v any, rest []byte, err error) {
 type decoder struct {
 	b   []byte
 	off int
+	// values counts the array elements and map members decoded so far;
+	// maxValues, when positive, bounds them (see DecodeResultWithin).
+	values, maxValues uint64
 }
 
 // fail returns the error for what starts at offset at. Reasons are put
@@ -312,6 +315,16 @@ func extContainer(c byte) string {
 	}
 }
 
+// count adds n elements or members, failing with ErrTooManyValues past
+// maxValues, before anything is allocated for them.
+func (d *decoder) count(n uint64) error {
+	d.values += n
+	if d.maxValues > 0 && d.values > d.maxValues {
+		return ErrTooManyValues
+	}
+	return nil
+}
+
 func (d *decoder) enter(at, depth int) error {
 	if depth >= MaxDepth {
 		return d.fail(at, "arrays and structs nest deeper than "+itoa(MaxDepth))
@@ -327,6 +340,9 @@ func (d *decoder) arrayBody(at int, n uint64, depth int) ([]any, error) {
 	// cannot back before allocating for it.
 	if n > uint64(d.remaining()) {
 		return nil, d.fail(at, "array claims "+utoa(n)+" elements but only "+itoa(d.remaining())+" bytes remain")
+	}
+	if err := d.count(n); err != nil {
+		return nil, err
 	}
 	a := make([]any, n)
 	for i := range a {
@@ -346,6 +362,9 @@ func (d *decoder) structBody(at int, n uint64, depth int) (Struct, error) {
 	// Every member takes at least two bytes (a key and a value).
 	if n > uint64(d.remaining()/2) {
 		return nil, d.fail(at, "map claims "+utoa(n)+" members but only "+itoa(d.remaining())+" bytes remain")
+	}
+	if err := d.count(n); err != nil {
+		return nil, err
 	}
 	s := make(Struct, n)
 	var seen map[string]struct{}

@@ -262,6 +262,7 @@ func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string
 	opts := h.cfg.limitsFor(name).pluginOptions()
 	opts.Logger = h.logger
 	opts.Digest = digest
+	opts.MaxResultValues = h.cfg.maxItems // a result costs the host what a request would
 	if h.store != nil {
 		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits
 	}

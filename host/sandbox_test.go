@@ -114,13 +114,17 @@ func TestHostileGoGuestEndsInSpecificFaults(t *testing.T) {
 	}
 	h, logs := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc"), "hostilego.wasm": wasm},
 		func(c Config) Config {
-			return c.WithPluginLimits("hostilego", Limits{CallTimeout: 10 * time.Second, MemoryBytes: 32 << 20, MaxResultBytes: 1 << 20})
+			return c.WithPluginLimits("hostilego", Limits{CallTimeout: 10 * time.Second, MemoryBytes: 32 << 20, MaxResultBytes: 1 << 20}).
+				WithMaxItems(10_000)
 		})
 	checkHostile(t, h, []hostileCase{
 		{"hostilego.panic", nil, -32500, "panic: boom"},
 		{"hostilego.oom", nil, CodeMemoryLimit, "ran out of memory"},
 		{"hostilego.spew", nil, CodeOutputLimit, "limits.max_output_bytes"},
 		{"hostilego.big", []any{int64(2 << 20)}, CodeResultTooLarge, "limits.max_result_bytes"},
+		// 10 KB encoded, far under max_result_bytes, but more values
+		// than a request may hold: refused by count.
+		{"hostilego.many", []any{int64(10_001)}, CodeResultTooLarge, "more than 10000 array elements and struct members (limits.max_items)"},
 	})
 	if got, err := h.Call(context.Background(), "hostilego.ok", nil); err != nil || got != "fine" {
 		t.Errorf("hostilego.ok after all that = %v, %v", got, err)

@@ -59,6 +59,10 @@ type Options struct {
 	MaxQueue int
 	// MaxResultBytes bounds an SDK result as encoded by the guest; 0 means none.
 	MaxResultBytes int
+	// MaxResultValues bounds the array elements and struct members of an
+	// SDK result; 0 means none. Bytes alone do not bound what a result
+	// costs the host: an empty array is 1 byte encoded, 43 in XML.
+	MaxResultValues int
 	// LoadTimeout bounds a module's set-up code: its start function and
 	// _initialize on each new instance, and, when it is loaded, those
 	// and rpchost_describe together. 0 means DefaultLoadTimeout.

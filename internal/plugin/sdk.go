@@ -98,7 +98,7 @@ func (m *sdkMethod) Signatures() [][]string { return m.desc.Signatures }
 
 func (m *sdkMethod) Call(ctx context.Context, params []any) (any, error) {
 	return m.plugin.invoke(ctx, m.desc.Name, func(ctx context.Context, in *instance) (any, error) {
-		return in.callSDK(ctx, m.desc.Name, params, m.plugin.limits.MaxResultBytes)
+		return in.callSDK(ctx, m.desc.Name, params, m.plugin.limits.MaxResultBytes, m.plugin.limits.MaxResultValues)
 	})
 }
 
@@ -107,7 +107,7 @@ func (m *sdkMethod) Call(ctx context.Context, params []any) (any, error) {
 const minCallRegion = 4 << 10
 
 // callSDK writes the call into guest memory, runs it and decodes the result.
-func (in *instance) callSDK(ctx context.Context, method string, params []any, maxResult int) (any, error) {
+func (in *instance) callSDK(ctx context.Context, method string, params []any, maxResult, maxValues int) (any, error) {
 	buf, err := abi.AppendCall(in.buf[:0], method, params)
 	if err != nil {
 		return nil, abi.Faultf(abi.CodeInvalidParams, "%s: %v", method, err)
@@ -140,7 +140,10 @@ func (in *instance) callSDK(ctx context.Context, method string, params []any, ma
 	if maxResult > 0 && len(out) > maxResult {
 		return nil, fmt.Errorf("%w: %d bytes encoded, the limit is %d (limits.max_result_bytes)", ErrResultTooLarge, len(out), maxResult)
 	}
-	v, err := abi.DecodeResult(out)
+	v, err := abi.DecodeResultWithin(out, maxValues)
+	if errors.Is(err, abi.ErrTooManyValues) {
+		return nil, fmt.Errorf("%w: it holds more than %d array elements and struct members (limits.max_items)", ErrResultTooLarge, maxValues)
+	}
 	if errors.Is(err, abi.ErrMalformed) {
 		return nil, fmt.Errorf("%w: result: %v", ErrProtocol, err)
 	}
