@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -44,20 +45,29 @@ func serve(ctx context.Context, s *settings) error {
 	if err != nil {
 		return err
 	}
+	// Bind before loading: a port in use is reported at once, not after
+	// every plugin has compiled. Connections made meanwhile wait in the
+	// listen backlog until the host is ready.
+	ln, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		return listenError(s.listen, err)
+	}
+	file := s.file
+	if file == "" {
+		file = "none"
+	}
+	logger.Info("starting", "config", file, "plugins", cfg.PluginDir(), "store", s.storeLocation(),
+		"cache", orOff(s.resolvedCacheDir()), "uploads", s.adminToken != "")
 	h, err := host.New(ctx, cfg)
 	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", s.Listen)
-	if err != nil {
-		return errors.Join(fmt.Errorf("listen: %w", err), h.Close(context.Background()))
+		return errors.Join(err, ln.Close())
 	}
 	srv := &http.Server{
 		Handler:           h.Handler(),
-		ReadHeaderTimeout: s.HTTP.ReadHeaderTimeout,
-		ReadTimeout:       s.HTTP.ReadTimeout,
-		WriteTimeout:      s.HTTP.WriteTimeout,
-		IdleTimeout:       s.HTTP.IdleTimeout,
+		ReadHeaderTimeout: s.http.readHeader,
+		ReadTimeout:       s.http.read,
+		WriteTimeout:      s.http.write,
+		IdleTimeout:       s.http.idle,
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
 		"plugins", len(h.Plugins()), "startup", time.Since(start).Round(time.Millisecond))
@@ -76,4 +86,19 @@ func serve(ctx context.Context, s *settings) error {
 		err = nil
 	}
 	return errors.Join(err, h.Close(context.Background()))
+}
+
+// listenError says what to do about an address that cannot be bound.
+func listenError(addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("listen %s: the address is already in use (another rpchost, or another server, holds it); stop it or choose another address with listen, --listen or RPCHOST_LISTEN", addr)
+	}
+	return fmt.Errorf("listen %s (listen, --listen or RPCHOST_LISTEN): %w", addr, err)
+}
+
+func orOff(dir string) string {
+	if dir == "" {
+		return "off"
+	}
+	return dir
 }
