@@ -86,6 +86,10 @@ func (l Limits) validate(prefix, poolKey string) error {
 	return errors.Join(errs...)
 }
 
+// PluginLimits reports the limits plugin name gets: its overrides, if
+// any, over the defaults.
+func (c Config) PluginLimits(name string) Limits { return c.limitsFor(name) }
+
 // limitsFor returns a plugin's limits: its overrides, in the order they
 // were given, over the defaults. Plugin names match case-insensitively.
 func (c Config) limitsFor(name string) Limits {
