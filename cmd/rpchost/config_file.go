@@ -38,6 +38,7 @@ func (w *fileWalker) fail(n *yaml.Node, format string, args ...any) {
 // twice (YAML forbids it; a silent "last one wins" hides mistakes). name
 // is the mapping's own key, for messages.
 func (w *fileWalker) pairs(n *yaml.Node, name string) [][2]*yaml.Node {
+	n = resolve(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return nil
 	}
@@ -89,7 +90,9 @@ func (w *fileWalker) section(n *yaml.Node, prefix string) {
 func (w *fileWalker) plugins(n *yaml.Node) {
 	for _, kv := range w.pairs(n, "plugin") {
 		nameNode, body := kv[0], kv[1]
-		plugin := nameNode.Value
+		// Lower case, as from the environment: the host matches plugin
+		// names case-insensitively, so "Up" and "up" are one plugin.
+		plugin := strings.ToLower(nameNode.Value)
 		if plugin == "" {
 			w.fail(nameNode, "plugin: a plugin name is empty")
 			continue
@@ -120,6 +123,7 @@ func (w *fileWalker) plugins(n *yaml.Node) {
 // pluginConfig reads plugin.<name>.config, the one free-form section: the
 // plugin reads it with config_get, and only the plugin knows its keys.
 func (w *fileWalker) pluginConfig(plugin string, n *yaml.Node) {
+	n = resolve(n)
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return
 	}
@@ -137,6 +141,7 @@ func (w *fileWalker) pluginConfig(plugin string, n *yaml.Node) {
 
 // nodeValue parses a leaf node as a value of kind k.
 func nodeValue(n *yaml.Node, k kind, min, max int64, why string) (any, error) {
+	n = resolve(n)
 	if k == kindList {
 		switch {
 		case n.Kind == yaml.ScalarNode && n.Tag == "!!null":
@@ -146,6 +151,7 @@ func nodeValue(n *yaml.Node, k kind, min, max int64, why string) (any, error) {
 		}
 		out := make([]string, 0, len(n.Content))
 		for _, e := range n.Content {
+			e = resolve(e)
 			if e.Kind != yaml.ScalarNode {
 				return nil, fmt.Errorf("list elements must be single values, not %s", describeNode(e))
 			}
@@ -167,6 +173,14 @@ func nodeValue(n *yaml.Node, k kind, min, max int64, why string) (any, error) {
 		return nil, err
 	}
 	return v, checkRange(v, min, max, why)
+}
+
+// resolve follows a YAML alias (*name) to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 func describeNode(n *yaml.Node) string {

@@ -288,3 +288,20 @@ func TestEditDistanceAndSuggestion(t *testing.T) {
 		t.Errorf("suggested %q for a word like no key", s)
 	}
 }
+
+func TestPluginNamesMatchWhateverTheirCase(t *testing.T) {
+	s := mustLoad(t, "plugin:\n  Up:\n    pool_size: 3\n", []string{"RPCHOST_PLUGIN_UP_MAX_QUEUE=9"})
+	if l := limitsOf(t, s, "up"); l.PoolSize != 3 || l.MaxQueue != 9 {
+		t.Errorf("plugin up: %+v, want pool_size 3 from the file and max_queue 9 from the environment", l)
+	}
+	if _, err := load(t, "plugin:\n  up: {}\n  UP: {}\n", nil); err == nil || !strings.Contains(err.Error(), "given twice") {
+		t.Errorf("a plugin given twice in two cases: %v", err)
+	}
+}
+
+func TestYAMLAliasesAreFollowed(t *testing.T) {
+	s := mustLoad(t, "limits:\n  max_queue: &q 5\nplugin:\n  up:\n    max_queue: *q\n", nil)
+	if s.cfg.Limits().MaxQueue != 5 || limitsOf(t, s, "up").MaxQueue != 5 {
+		t.Errorf("limits %+v, up %+v", s.cfg.Limits(), limitsOf(t, s, "up"))
+	}
+}
