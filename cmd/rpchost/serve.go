@@ -21,6 +21,15 @@ func newServeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the plugin directory over XML-RPC (the default)",
+		Long: `Serve the plugin directory over XML-RPC.
+
+The configuration is ./config.yaml when present (--config or RPCHOST_CONFIG
+names another), then RPCHOST_<KEY> variables (limits.call_timeout is
+RPCHOST_LIMITS_CALL_TIMEOUT; plugin.<name>.<key> is RPCHOST_PLUGIN_<NAME>_<KEY>,
+split at the known key at its end), then --listen and --plugins. An unknown
+key or variable, or a value out of range, stops the start with the place and
+the reason. The address is bound before any plugin is loaded, so an address
+in use is reported at once. README's Configuration section lists the keys.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := loadSettings(cmd)
