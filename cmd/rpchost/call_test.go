@@ -22,6 +22,10 @@ func TestParseArg(t *testing.T) {
 		{"1.5", 1.5},
 		{"3.0", 3.0},
 		{"1e3", 1000.0},
+		{".5", 0.5},
+		{"-2.", -2.0},
+		{"1.2.3", "1.2.3"},
+		{"e5", "e5"},
 		{"true", true},
 		{"false", false},
 		{"nil", nil},
@@ -55,7 +59,7 @@ func TestParseArg(t *testing.T) {
 		}
 	}
 	for _, bad := range []string{"[1, 2", "99999999999999999999", "-9223372036854775809", "i4:3000000000", "double:x",
-		"double:Inf", "bool:maybe", "datetime:yesterday", "base64:!!", `{"$when": 1}`, `{"$datetime": 3}`, "json:[1] [2]", "[123456789012345678901234]"} {
+		"double:Inf", "bool:maybe", "datetime:yesterday", "base64:!!", `{"$when": 1}`, `{"$datetime": 3}`, "json:[1] [2]", "[123456789012345678901234]", "1e400"} {
 		if v, err := parseArg(bad); err == nil {
 			t.Errorf("parseArg(%q) = %#v, want an error", bad, v)
 		}

@@ -36,7 +36,10 @@ import (
 // {"$base64": "aGk="}, {"$double": 3}, {"$int": 3}. Results are printed in
 // this JSON form, so that what is printed can be given back.
 
-var intRE = regexp.MustCompile(`^[+-]?[0-9]+$`)
+var (
+	intRE   = regexp.MustCompile(`^[+-]?[0-9]+$`)
+	floatRE = regexp.MustCompile(`^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$`)
+)
 
 // parseArg reads a command-line word as the value a person means by it.
 func parseArg(s string) (any, error) {
@@ -56,7 +59,11 @@ func parseArg(s string) (any, error) {
 	if intRE.MatchString(s) {
 		return parseInt(s, 64)
 	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && strings.ContainsAny(s, ".eE") && !math.IsInf(f, 0) {
+	if floatRE.MatchString(s) && strings.ContainsAny(s, ".eE") {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return nil, fmt.Errorf("%s is beyond what a double holds; send it as str:%s", s, s)
+		}
 		return f, nil
 	}
 	if t := strings.TrimSpace(s); strings.HasPrefix(t, "[") || strings.HasPrefix(t, "{") || strings.HasPrefix(t, `"`) {
