@@ -95,7 +95,7 @@ var limitFields = []limitField{
 }
 
 // pluginKeys are the per-plugin keys that are not limits. plugin.<name>.config
-// is not among them: it is free-form (see settings.pluginConfig).
+// is not among them: it is free-form (see fileWalker.pluginConfig).
 var pluginKeys = []pluginKey{
 	{name: "grants", kind: kindList, set: func(c host.Config, plugin string, v any) host.Config {
 		return c.WithPluginGrants(plugin, v.([]string))
