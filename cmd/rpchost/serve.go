@@ -30,7 +30,7 @@ split at the known key at its end), then --listen and --plugins. An unknown
 key or variable, or a value out of range, stops the start with the place and
 the reason. The address is bound before any plugin is loaded, so an address
 in use is reported at once. README's Configuration section lists the keys.`,
-		Args:  cobra.NoArgs,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := loadSettings(cmd)
 			if err != nil {
