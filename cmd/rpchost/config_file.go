@@ -43,6 +43,9 @@ func (w *fileWalker) pairs(n *yaml.Node, name string) [][2]*yaml.Node {
 		return nil
 	}
 	if n.Kind != yaml.MappingNode {
+		if name == "" {
+			name = "the configuration"
+		}
 		w.fail(n, "%s: want a mapping of keys, not %s", name, describeNode(n))
 		return nil
 	}

@@ -165,6 +165,8 @@ func TestBadValuesAreRefusedInTheConfigurationsTerms(t *testing.T) {
 		{"watch:\n  enabled: maybe\n", `watch.enabled: "maybe" is not true or false`},
 		{"limits:\n  max_items: lots\n", `limits.max_items: "lots" is not a whole number`},
 		{"pool: 8\n", "config.yaml:1: pool: want a mapping of keys"},
+		{"- a\n", "config.yaml:1: the configuration: want a mapping of keys, not a list"},
+		{"plugin:\n  up: 3\n", `config.yaml:2: plugin.up: want a mapping of keys, not "3"`},
 		{"listen: [a]\n", "listen: want a single value, not a list"},
 		{"pool:\n  size: 2\n  size: 3\n", "config.yaml:3: pool.size is given twice (first on line 2)"},
 		{"plugin:\n  up:\n    memory_mib: 0\n", "config.yaml:3: plugin.up.memory_mib: 0 is below 1"},
