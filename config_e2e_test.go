@@ -29,7 +29,14 @@ type runResult struct {
 // runRPCHost runs the binary in dir with only env among RPCHOST_* variables.
 func runRPCHost(t *testing.T, dir string, env []string, args ...string) runResult {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	return runRPCHostFor(t, 2*time.Minute, dir, env, args...)
+}
+
+// runRPCHostFor is runRPCHost stopped after limit: a server that should
+// have refused to start would otherwise serve until the test's deadline.
+func runRPCHostFor(t *testing.T, limit time.Duration, dir string, env []string, args ...string) runResult {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, rpchostBinary(t), args...)
 	cmd.Dir = dir
@@ -116,7 +123,10 @@ func TestConfigurationMistakesAreRefusedAtStart(t *testing.T) {
 			if err := os.WriteFile(file, []byte(tc.yaml), 0o644); err != nil {
 				t.Fatal(err)
 			}
-			r := runRPCHost(t, dir, tc.env, "serve", "--config", file, "--plugins", repoPath(t, "plugins"))
+			// No plugins to load: a configuration wrongly accepted starts
+			// at once, and is stopped after 30 s.
+			r := runRPCHostFor(t, 30*time.Second, dir, append(tc.env, "RPCHOST_CACHE_DIR=off", "RPCHOST_STORE_DIR="+t.TempDir()),
+				"serve", "--config", file, "--listen", "127.0.0.1:0", "--plugins", t.TempDir())
 			if r.code == 0 {
 				t.Fatalf("rpchost started:\n%s", r.out)
 			}
