@@ -3,7 +3,9 @@ package rpchost_test
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"net"
+	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -13,6 +15,9 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/rpchost/rpchost/abi"
+	rpcxml "github.com/rpchost/rpchost/internal/xmlrpc"
 )
 
 // The sandbox, end to end: hostile procedures and hostile requests against
@@ -264,4 +269,211 @@ func TestSlowHeadersAreCutOff(t *testing.T) {
 		}
 	}
 	t.Logf("a connection that never finished its headers was closed after %v (read_header_timeout 1s)", time.Since(start).Round(time.Millisecond))
+}
+
+// watchAdd calls add(3, 4) from another client every 10 ms until stop is
+// closed and reports the slowest answer, the calls and the failures: the
+// attacks below must not hold up a small call.
+func watchAdd(t *testing.T, url string, stop <-chan struct{}) func() (slowest time.Duration, calls, failures int) {
+	c := dial(t, url)
+	done := make(chan struct{})
+	var slowest time.Duration
+	var calls, failures int
+	go func() {
+		defer close(done)
+		for {
+			select {
+			case <-stop:
+				return
+			case <-time.After(10 * time.Millisecond):
+			}
+			start := time.Now()
+			var got any
+			err := c.Call("add", []any{3, 4}, &got)
+			// Written before done is closed, read after: no race.
+			slowest = max(slowest, time.Since(start))
+			calls++
+			if err != nil || got != int64(7) {
+				failures++
+			}
+		}
+	}()
+	return func() (time.Duration, int, int) { <-done; return slowest, calls, failures }
+}
+
+// addLatencyBound is what the tests assert for the slowest add(3, 4)
+// during an attack: the target is 100 ms, asserted with a wide margin
+// because the machine running the tests is shared.
+const addLatencyBound = time.Second
+
+func checkAdd(t *testing.T, what string, result func() (time.Duration, int, int)) {
+	t.Helper()
+	slowest, calls, failures := result()
+	t.Logf("%s: add(3, 4) from another client answered %d times, slowest %v (target 100 ms), %d failed",
+		what, calls, slowest.Round(time.Microsecond), failures)
+	if calls == 0 || failures > 0 || slowest > addLatencyBound {
+		t.Errorf("%s: add(3, 4) answered %d times, %d failed, slowest %v; want every call answered within %v",
+			what, calls, failures, slowest, addLatencyBound)
+	}
+}
+
+// inflightBudget is limits.max_inflight_bytes's default (README,
+// Configuration), which bounds what request bodies hold together.
+const inflightBudget = 64 << 20
+
+func TestAnnouncedAndSlowBodiesHoldBoundedMemory(t *testing.T) {
+	s := startServer(t, hostileDir(t))
+	u, _ := url.Parse(s.URL)
+	open := func(n int, length int64, send int) []net.Conn {
+		conns := make([]net.Conn, n)
+		var wg sync.WaitGroup
+		for i := range conns {
+			c, err := net.DialTimeout("tcp", u.Host, 5*time.Second)
+			if err != nil {
+				t.Fatal(err)
+			}
+			conns[i] = c
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_ = c.SetWriteDeadline(time.Now().Add(20 * time.Second))
+				_, _ = c.Write([]byte(post("/", length, "")))
+				_, _ = c.Write(make([]byte, send)) // a refused one stops reading: ignore the error
+			}()
+		}
+		wg.Wait()
+		return conns
+	}
+	closeAll := func(conns []net.Conn) {
+		for _, c := range conns {
+			c.Close()
+		}
+	}
+	quiet := make(chan struct{})
+	baseline := watchAdd(t, s.URL, quiet)
+	time.Sleep(500 * time.Millisecond)
+	close(quiet)
+	slowest, _, _ := baseline()
+	t.Logf("before the attacks: the slowest add(3, 4) took %v", slowest.Round(time.Microsecond))
+	rss0, _ := procMemory(t, s)
+	stop := make(chan struct{})
+	add := watchAdd(t, s.URL, stop)
+
+	// 100 connections announce 16 MiB each and send one byte.
+	announced := open(100, 16<<20, 1)
+	time.Sleep(500 * time.Millisecond)
+	rss1, peak1 := procMemory(t, s)
+	t.Logf("100 × Content-Length 16 MiB, 1 byte sent: %d → %d MiB resident (peak %d MiB)", rss0>>20, rss1>>20, peak1>>20)
+	if grew := peak1 - rss0; grew > 32<<20 {
+		t.Errorf("the server grew by %d MiB for 100 bytes received; want under 32 MiB", grew>>20)
+	}
+	// 40 more send 4 MiB of their 16 MiB each: 160 MiB offered, more
+	// than the in-flight budget holds.
+	sending := open(40, 16<<20, 4<<20)
+	time.Sleep(1500 * time.Millisecond) // past the 1 s a request waits for room
+	rss2, peak2 := procMemory(t, s)
+	refused := 0
+	for _, c := range sending {
+		_ = c.SetReadDeadline(time.Now().Add(100 * time.Millisecond))
+		if resp, err := http.ReadResponse(bufio.NewReader(c), nil); err == nil {
+			if resp.StatusCode == http.StatusServiceUnavailable && resp.Header.Get("Retry-After") != "" {
+				refused++
+			}
+			resp.Body.Close()
+		}
+	}
+	t.Logf("then 40 × 4 MiB sent of 16 MiB: %d refused with 503 + Retry-After, the rest still reading; %d MiB resident, peak %d MiB",
+		refused, rss2>>20, peak2>>20)
+	if refused == 0 {
+		t.Error("160 MiB of bodies in flight and none refused; want 503 beyond limits.max_inflight_bytes")
+	}
+	// Bodies hold at most the budget; freed arrays wait for the GC, which
+	// lets the heap reach about twice what is live.
+	if grew := peak2 - rss0; grew > 3*inflightBudget {
+		t.Errorf("the server grew by %d MiB with bodies in flight; want under 3 × limits.max_inflight_bytes (%d MiB)", grew>>20, 3*inflightBudget>>20)
+	}
+	closeAll(announced)
+	closeAll(sending)
+	close(stop)
+	checkAdd(t, "during the body attacks", add)
+}
+
+// The amplification of the attack pass: records.query returns up to 1,000
+// large records, and a multicall asks for it many times. The response is
+// bounded by limits.max_result_bytes as a whole.
+func TestMulticallAmplificationIsRefused(t *testing.T) {
+	dir := recordsDir(t)
+	writeFile(t, filepath.Join(dir, "add.wasm"), readFile(t, "plugins/add.wasm"))
+	s := startServer(t, dir)
+	c := dial(t, s.URL)
+	at := time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC)
+	tags := make([]string, 32)
+	for i := range tags {
+		tags[i] = fmt.Sprintf("%02d-%s", i, strings.Repeat("t", 61))
+	}
+	for batch := 0; batch < 4; batch++ {
+		records := make([]any, 250)
+		for i := range records {
+			n := batch*250 + i
+			records[i] = recordReading(fmt.Sprintf("%04d-%s", n, strings.Repeat("i", 190)), strings.Repeat("s", 200), at.Add(time.Duration(n)*time.Second), float64(n), tags...)
+		}
+		if stored, reasons := recordsIngest(t, c, "records.ingest", records...); stored != 250 {
+			t.Fatalf("ingest stored %d of 250: %v", stored, reasons)
+		}
+	}
+	const n = 200
+	var body strings.Builder
+	body.WriteString(`<?xml version="1.0"?><methodCall><methodName>system.multicall</methodName><params><param><value><array><data>`)
+	for range n {
+		body.WriteString(`<value><struct><member><name>methodName</name><value><string>records.query</string></value></member>` +
+			`<member><name>params</name><value><array><data><value><struct><member><name>limit</name><value><int>1000</int></value></member></struct></value></data></array></value></member></struct></value>`)
+	}
+	body.WriteString(`</data></array></value></param></params></methodCall>`)
+
+	rss0, _ := procMemory(t, s)
+	stop := make(chan struct{})
+	add := watchAdd(t, s.URL, stop)
+	start := time.Now()
+	resp, err := http.Post(s.URL, "text/xml", strings.NewReader(body.String()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	reply, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	took := time.Since(start)
+	close(stop)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := rpcxml.ParseResponse(reply, rpcxml.DefaultLimits())
+	if err != nil {
+		t.Fatalf("multicall: %v", err)
+	}
+	entries := v.([]any)
+	ok, refused := 0, 0
+	var says string
+	for _, e := range entries {
+		switch x := e.(type) {
+		case []any:
+			ok++
+		case abi.Struct:
+			if code, _ := x.Get("faultCode"); code == int64(-32007) {
+				refused++
+				if says == "" {
+					msg, _ := x.Get("faultString")
+					says = msg.(string)
+				}
+			}
+		}
+	}
+	_, peak := procMemory(t, s)
+	t.Logf("a %d KiB multicall of %d × records.query({limit: 1000}) over 1,000 large records: %d results, %d × -32007 (%q), a %d KiB response in %v; server %d MiB before, peak %d MiB",
+		body.Len()>>10, n, ok, refused, says, len(reply)>>10, took.Round(time.Millisecond), rss0>>20, peak>>20)
+	if ok+refused != n || refused == 0 || !strings.Contains(says, "whole multicall") || len(reply) > 17<<20 {
+		t.Errorf("%d results and %d × -32007 in %d bytes; want the results bounded at 16 MiB and -32007 for the rest", ok, refused, len(reply))
+	}
+	if peak > memoryBound {
+		t.Errorf("peak resident memory %d MiB is over the documented bound of %d MiB", peak>>20, memoryBound>>20)
+	}
+	checkAdd(t, "during the multicall", add)
 }

@@ -117,7 +117,10 @@
 //
 // The host writes integers in the int32 range as <int> and larger ones as
 // <i8>. dateTime values carry no time zone on the wire: the host reads a
-// time without an offset as UTC and converts one with an offset to UTC.
+// time without an offset as UTC and converts one with an offset to UTC. A
+// timestamp carries nanoseconds, and the fraction of a second a client sent
+// reaches the guest and comes back in the response with as many digits as
+// the client sent.
 //
 // The Manifest, returned by rpchost_describe, is a map:
 //

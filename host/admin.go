@@ -32,34 +32,112 @@ var (
 	ErrNoSuchPlugin = errors.New("no such plugin")
 )
 
-type tokenKey struct{}
+// requestKey carries the HTTP request behind a call to the admin
+// procedures: the token it presented and its remote address.
+type requestKey struct{}
 
-// withToken carries the token a request presented, from a Bearer header or
-// as the password of basic auth, to the admin procedures.
+// withToken lets the admin procedures see the request's token (a Bearer
+// header, or the password of basic auth) and remote address. It stores the
+// request pointer, one small allocation, and parses nothing until an admin
+// procedure asks.
 func withToken(ctx context.Context, r *http.Request) context.Context {
-	auth := r.Header.Get("Authorization")
-	if auth == "" {
-		return ctx
-	}
-	if scheme, token, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "Bearer") {
-		return context.WithValue(ctx, tokenKey{}, strings.TrimSpace(token))
-	}
-	if _, password, ok := r.BasicAuth(); ok {
-		return context.WithValue(ctx, tokenKey{}, password)
-	}
-	return ctx
+	return context.WithValue(ctx, requestKey{}, r)
 }
 
-// authorize checks the presented token in constant time.
+// caller is who attempts an administration, as the trail records it.
+type caller struct {
+	remote    string // "in-process" for a Go program calling Host directly
+	token     string
+	presented bool
+}
+
+func callerOf(ctx context.Context) caller {
+	r, _ := ctx.Value(requestKey{}).(*http.Request)
+	if r == nil {
+		return caller{remote: "in-process"}
+	}
+	c := caller{remote: r.RemoteAddr}
+	auth := r.Header.Get("Authorization")
+	if scheme, token, ok := strings.Cut(auth, " "); ok && strings.EqualFold(scheme, "Bearer") {
+		c.token, c.presented = strings.TrimSpace(token), true
+	} else if _, password, ok := r.BasicAuth(); ok {
+		c.token, c.presented = password, true
+	}
+	return c
+}
+
+// authorize checks the presented token in constant time. Only the network
+// front ends (the /plugins routes and the plugins.* procedures) call it:
+// a Go program calling Upload or Remove is trusted.
 func (h *Host) authorize(ctx context.Context) error {
 	if h.cfg.adminToken == "" {
 		return ErrAdminDisabled
 	}
-	presented, _ := ctx.Value(tokenKey{}).(string)
-	if subtle.ConstantTimeCompare([]byte(presented), []byte(h.cfg.adminToken)) != 1 {
+	if subtle.ConstantTimeCompare([]byte(callerOf(ctx).token), []byte(h.cfg.adminToken)) != 1 {
 		return ErrUnauthorized
 	}
 	return nil
+}
+
+// admit authorizes a network administration attempt; a refusal is logged
+// here, as the attempt's one line in the trail.
+func (h *Host) admit(ctx context.Context, action, name string) error {
+	err := h.authorize(ctx)
+	if err != nil {
+		h.audit(ctx, action, name, nil, err)
+	}
+	return err
+}
+
+// audit writes the one log line of an administration attempt: who (the
+// remote address), what, and the outcome, never the token.
+func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo, err error) {
+	c := callerOf(ctx)
+	if len(name) > 100 { // a name is at most 64 characters; this one is refused, and need not flood the log
+		name = name[:100] + "…"
+	}
+	attrs := []any{"remote", c.remote, "plugin", name}
+	if err == nil {
+		attrs = append(attrs, "outcome", "accepted")
+		if info != nil {
+			attrs = append(attrs, "version", info.Version, "size", info.Size, "sha256", info.SHA256)
+			if len(info.Conflicts) > 0 {
+				kept := make([]string, len(info.Conflicts))
+				for i, cf := range info.Conflicts {
+					kept[i] = cf.Name
+				}
+				attrs = append(attrs, "bare_names_kept_by_others", kept)
+			}
+		}
+		h.logger.Info("admin "+action, attrs...)
+		return
+	}
+	outcome := "failed"
+	switch {
+	case errors.Is(err, ErrAdminDisabled):
+		outcome = "refused: administration disabled"
+	case errors.Is(err, ErrUnauthorized) && !c.presented:
+		outcome = "refused: missing token"
+	case errors.Is(err, ErrUnauthorized):
+		outcome = "refused: wrong token"
+	case errors.Is(err, ErrBadPluginName):
+		outcome = "refused: name"
+	case errors.Is(err, ErrUploadTooLarge), errors.Is(err, ErrInvalidModule):
+		outcome = "refused: module"
+	case errors.Is(err, ErrNoSuchPlugin):
+		outcome = "refused: no such plugin"
+	case errors.Is(err, ErrClosed):
+		outcome = "refused: host closed"
+	}
+	attrs = append(attrs, "outcome", outcome)
+	if !errors.Is(err, ErrUnauthorized) && !errors.Is(err, ErrAdminDisabled) {
+		attrs = append(attrs, "reason", err.Error())
+	}
+	if outcome == "failed" {
+		h.logger.Error("admin "+action, attrs...)
+		return
+	}
+	h.logger.Warn("admin "+action, attrs...)
 }
 
 // pluginName accepts "up" or "up.wasm" and refuses anything that is not a
@@ -75,13 +153,30 @@ func pluginName(name string) (string, error) {
 // Upload validates a module (size, magic, compiles, instantiates, methods),
 // writes it atomically into the plugin directory, where it survives a
 // restart, and serves it. Nothing is written when validation fails.
+//
+// Upload is for trusted callers: it checks no admin token, so a Go program
+// embedding the host can deploy whether or not admin.token is set. The
+// network front ends (PUT /plugins/<name>.wasm, plugins.upload) check the
+// token before they call it. Every attempt is one line in the log; the
+// returned PluginInfo lists the bare names the plugin did not get.
 func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo, error) {
-	if err := h.authorize(ctx); err != nil {
-		return PluginInfo{}, err
+	info, err := h.upload(ctx, name, wasm)
+	h.audit(ctx, "upload", name, &info, err)
+	return info, err
+}
+
+func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo, error) {
+	h.compiling.RLock()
+	defer h.compiling.RUnlock()
+	if h.closed.Load() {
+		return PluginInfo{}, ErrClosed
 	}
 	name, err := pluginName(name)
 	if err != nil {
 		return PluginInfo{}, err
+	}
+	if twin, ok := caseTwin(name, h.loadedNames()); ok {
+		return PluginInfo{}, errCaseTwin(name, twin)
 	}
 	if int64(len(wasm)) > h.cfg.maxUploadBytes {
 		return PluginInfo{}, fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, len(wasm), h.cfg.maxUploadBytes)
@@ -92,12 +187,31 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	start := time.Now()
 	sum := sha256.Sum256(wasm)
 	digest := hex.EncodeToString(sum[:])
-	p, err := h.load(ctx, name, wasm, digest)
+	h.logger.Info("compiling", "plugin", name, "size", len(wasm), "source", "upload")
+	release, err := h.compileSlot(ctx)
+	if err != nil {
+		return PluginInfo{}, err
+	}
+	p, err := h.load(ctx, name, wasm, digest, release)
+	release()
+	if err != nil && h.closed.Load() {
+		return PluginInfo{}, fmt.Errorf("%w (compiling %s: %v)", ErrClosed, name, err) // the runtime closed under the compiler
+	}
 	if err != nil {
 		return PluginInfo{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
 	}
-	h.reloadMu.Lock()
-	defer h.reloadMu.Unlock()
+	// Compiled and run outside any lock; only writing and installing are
+	// serialized with the other changes. Close sets closed before it takes
+	// installMu: checked under the lock, an upload either lands before
+	// Close unloads everything or not at all.
+	h.installMu.Lock()
+	defer h.installMu.Unlock()
+	if h.closed.Load() {
+		return PluginInfo{}, errors.Join(ErrClosed, p.Close(ctx))
+	}
+	if twin, ok := caseTwin(name, h.loadedNames()); ok { // uploaded while this one compiled
+		return PluginInfo{}, errors.Join(errCaseTwin(name, twin), p.Close(ctx))
+	}
 	st, err := h.writeAtomically(name, wasm)
 	if err != nil {
 		return PluginInfo{}, errors.Join(err, p.Close(ctx))
@@ -135,17 +249,27 @@ func (h *Host) writeAtomically(name string, wasm []byte) (fileStat, error) {
 	return fileStat{size: info.Size(), modTime: info.ModTime()}, nil
 }
 
-// Remove deletes a plugin's file and stops serving it.
+// Remove deletes a plugin's file and stops serving it. Like Upload, it is
+// for trusted callers and checks no token; every attempt is logged.
 func (h *Host) Remove(ctx context.Context, name string) error {
-	if err := h.authorize(ctx); err != nil {
-		return err
+	err := h.remove(ctx, name)
+	h.audit(ctx, "remove", name, nil, err)
+	return err
+}
+
+func (h *Host) remove(ctx context.Context, name string) error {
+	if h.closed.Load() {
+		return ErrClosed
 	}
 	name, err := pluginName(name)
 	if err != nil {
 		return err
 	}
-	h.reloadMu.Lock()
-	defer h.reloadMu.Unlock()
+	h.installMu.Lock()
+	defer h.installMu.Unlock()
+	if h.closed.Load() {
+		return ErrClosed
+	}
 	err = os.Remove(filepath.Join(h.cfg.pluginDir, name+wasmExt))
 	unloaded := h.unload(ctx, name)
 	switch {

@@ -20,6 +20,24 @@ type pluginJSON struct {
 	Loaded    time.Time `json:"loaded"`
 	Version   int       `json:"version"`
 	Instances int       `json:"instances"`
+	// Conflicts: bare names this plugin defines that another procedure answers.
+	Conflicts []conflictJSON `json:"conflicts"`
+}
+
+type conflictJSON struct {
+	Name     string `json:"name"`
+	ServedBy string `json:"served_by"`
+	Pinned   bool   `json:"pinned"`
+}
+
+// refusedJSON is a refused file as GET /plugins lists it, after the plugins.
+type refusedJSON struct {
+	Name    string    `json:"name"`
+	Kind    string    `json:"kind"` // always "refused"
+	File    string    `json:"file"`
+	Size    int64     `json:"size"`
+	Error   string    `json:"error"`
+	Refused time.Time `json:"refused"`
 }
 
 // servePlugins answers the plain-HTTP administration routes, for scripts:
@@ -40,20 +58,25 @@ func (h *Host) servePlugins(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodPut:
 		if r.ContentLength > h.cfg.maxUploadBytes {
-			h.adminError(w, fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, r.ContentLength, h.cfg.maxUploadBytes))
+			err := fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, r.ContentLength, h.cfg.maxUploadBytes)
+			h.audit(ctx, "upload", name, nil, err)
+			h.adminError(w, err)
 			return
 		}
-		if err := h.authorize(ctx); err != nil { // before reading a body that would be thrown away
+		if err := h.admit(ctx, "upload", name); err != nil { // before reading a body that would be thrown away
 			h.adminError(w, err)
 			return
 		}
 		wasm, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.cfg.maxUploadBytes))
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
-			h.adminError(w, fmt.Errorf("%w: over %d bytes (admin.max_upload_bytes)", ErrUploadTooLarge, h.cfg.maxUploadBytes))
+			err = fmt.Errorf("%w: over %d bytes (admin.max_upload_bytes)", ErrUploadTooLarge, h.cfg.maxUploadBytes)
+			h.audit(ctx, "upload", name, nil, err)
+			h.adminError(w, err)
 			return
 		}
 		if err != nil {
+			h.audit(ctx, "upload", name, nil, fmt.Errorf("reading the module: %w", err))
 			http.Error(w, "reading the module: "+err.Error(), http.StatusBadRequest)
 			return
 		}
@@ -64,6 +87,10 @@ func (h *Host) servePlugins(w http.ResponseWriter, r *http.Request) {
 		}
 		writeJSON(w, http.StatusOK, toJSON(info))
 	case http.MethodDelete:
+		if err := h.admit(ctx, "remove", name); err != nil {
+			h.adminError(w, err)
+			return
+		}
 		if err := h.Remove(ctx, name); err != nil {
 			h.adminError(w, err)
 			return
@@ -86,6 +113,7 @@ var adminStatus = []struct {
 	{ErrUploadTooLarge, http.StatusRequestEntityTooLarge},
 	{ErrInvalidModule, http.StatusUnprocessableEntity},
 	{ErrNoSuchPlugin, http.StatusNotFound},
+	{ErrClosed, http.StatusServiceUnavailable},
 }
 
 func (h *Host) adminError(w http.ResponseWriter, err error) {
@@ -99,24 +127,30 @@ func (h *Host) adminError(w http.ResponseWriter, err error) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="rpchost"`)
 	}
-	if status == http.StatusInternalServerError {
-		h.logger.Error("plugin administration failed", "error", err.Error())
-	}
 	writeJSON(w, status, map[string]string{"error": err.Error()})
 }
 
-func (h *Host) pluginsJSON() []pluginJSON {
-	plugins := h.Plugins()
-	out := make([]pluginJSON, len(plugins))
-	for i, p := range plugins {
-		out[i] = toJSON(p)
+// pluginsJSON lists the loaded plugins, then the refused files (kind
+// "refused", with the error), so one listing shows why a file is not served.
+func (h *Host) pluginsJSON() []any {
+	plugins, refused := h.Plugins(), h.Refused()
+	out := make([]any, 0, len(plugins)+len(refused))
+	for _, p := range plugins {
+		out = append(out, toJSON(p))
+	}
+	for _, r := range refused {
+		out = append(out, refusedJSON{Name: r.Name, Kind: refusedKind, File: r.File, Size: r.Size, Error: r.Reason, Refused: r.At.UTC()})
 	}
 	return out
 }
 
 func toJSON(p PluginInfo) pluginJSON {
+	conflicts := make([]conflictJSON, len(p.Conflicts))
+	for i, c := range p.Conflicts {
+		conflicts[i] = conflictJSON(c)
+	}
 	return pluginJSON{Name: p.Name, Kind: p.Kind, Methods: p.Methods, Size: p.Size, SHA256: p.SHA256,
-		Loaded: p.LoadedAt.UTC(), Version: p.Version, Instances: p.Instances}
+		Loaded: p.LoadedAt.UTC(), Version: p.Version, Instances: p.Instances, Conflicts: conflicts}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

@@ -12,7 +12,7 @@ import (
 func (h *Host) registerAdmin() error {
 	methods := map[string]*builtin{
 		"plugins.upload": {
-			help: "Uploads a module: plugins.upload(name, base64 wasm). name is the plugin name (\"up\" or \"up.wasm\"). The module is validated, written into the plugin directory and served at once. Needs the admin token.",
+			help: "Uploads a module: plugins.upload(name, base64 wasm). name is the plugin name (\"up\" or \"up.wasm\"). The module is validated, written into the plugin directory and served at once. Needs the admin token. Returns the plugin as plugins.list shows it; its conflicts member lists the bare names it defines that another procedure keeps.",
 			sigs: [][]string{{"struct", "string", "base64"}},
 			fn:   h.rpcUpload,
 		},
@@ -22,7 +22,7 @@ func (h *Host) registerAdmin() error {
 			fn:   h.rpcRemove,
 		},
 		"plugins.list": {
-			help: "Lists the loaded plugins: name, kind, methods, size, sha256, loaded time, version counter, live instances.",
+			help: "Lists the loaded plugins: name, kind, methods, size, sha256, loaded time, version counter, live instances, and the bare names each defines but does not answer (conflicts). Then lists the files of the plugin directory that were refused: kind \"refused\", with the file, its size, the error and when.",
 			sigs: [][]string{{"array"}},
 			fn:   h.rpcList,
 		},
@@ -46,6 +46,9 @@ func (h *Host) rpcUpload(ctx context.Context, params []any) (any, error) {
 	if !ok {
 		return nil, abi.Faultf(abi.CodeInvalidParams, "plugins.upload param 2: want the module as base64, got %s", abi.TypeName(params[1]))
 	}
+	if err := h.admit(ctx, "upload", name); err != nil {
+		return nil, err
+	}
 	info, err := h.Upload(ctx, name, wasm)
 	if err != nil {
 		return nil, err
@@ -61,6 +64,9 @@ func (h *Host) rpcRemove(ctx context.Context, params []any) (any, error) {
 	if !ok {
 		return nil, abi.Faultf(abi.CodeInvalidParams, "plugins.remove param 1: want the plugin name (string), got %s", abi.TypeName(params[0]))
 	}
+	if err := h.admit(ctx, "remove", name); err != nil {
+		return nil, err
+	}
 	if err := h.Remove(ctx, name); err != nil {
 		return nil, err
 	}
@@ -71,13 +77,26 @@ func (h *Host) rpcList(_ context.Context, params []any) (any, error) {
 	if err := wantParams("plugins.list", params, 0); err != nil {
 		return nil, err
 	}
-	plugins := h.Plugins()
-	out := make([]any, len(plugins))
-	for i, p := range plugins {
-		out[i] = p.toStruct()
+	plugins, refused := h.Plugins(), h.Refused()
+	out := make([]any, 0, len(plugins)+len(refused))
+	for _, p := range plugins {
+		out = append(out, p.toStruct())
+	}
+	for _, r := range refused {
+		out = append(out, abi.Struct{
+			{Name: "name", Value: r.Name},
+			{Name: "kind", Value: refusedKind},
+			{Name: "file", Value: r.File},
+			{Name: "size", Value: r.Size},
+			{Name: "error", Value: r.Reason},
+			{Name: "refused", Value: r.At.UTC()},
+		})
 	}
 	return out, nil
 }
+
+// refusedKind marks a refused file among the plugins of a listing.
+const refusedKind = "refused"
 
 func (p PluginInfo) toStruct() abi.Struct {
 	methods := make([]any, len(p.Methods))
@@ -93,5 +112,14 @@ func (p PluginInfo) toStruct() abi.Struct {
 		{Name: "loaded", Value: p.LoadedAt.UTC()},
 		{Name: "version", Value: int64(p.Version)},
 		{Name: "instances", Value: int64(p.Instances)},
+		{Name: "conflicts", Value: conflictsValue(p.Conflicts)},
 	}
+}
+
+func conflictsValue(cs []Conflict) []any {
+	out := make([]any, len(cs))
+	for i, c := range cs {
+		out[i] = abi.Struct{{Name: "name", Value: c.Name}, {Name: "served_by", Value: c.ServedBy}, {Name: "pinned", Value: c.Pinned}}
+	}
+	return out
 }

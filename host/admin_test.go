@@ -17,8 +17,15 @@ const testToken = "s3cret"
 
 func withTestAdmin(c Config) Config { return c.WithAdmin(testToken, 1<<20) }
 
+// adminCtx is the context of a network request presenting token ("" for
+// none), from 192.0.2.1:1234.
 func adminCtx(token string) context.Context {
-	return context.WithValue(context.Background(), tokenKey{}, token)
+	r := httptest.NewRequest("POST", "/RPC2", nil)
+	r.RemoteAddr = "192.0.2.1:1234"
+	if token != "" {
+		r.Header.Set("Authorization", "Bearer "+token)
+	}
+	return withToken(context.Background(), r)
 }
 
 func dirNames(t *testing.T, dir string) []string {
@@ -93,7 +100,7 @@ func TestUploadRefusalsWriteNothing(t *testing.T) {
 		{"reserved plugins", testToken, "plugins.wasm", good, ErrBadPluginName, -32602},
 	}
 	for _, tc := range cases {
-		_, err := h.Upload(adminCtx(tc.token), tc.plugin, tc.wasm)
+		_, err := h.Call(adminCtx(tc.token), "plugins.upload", []any{tc.plugin, tc.wasm})
 		if !errors.Is(err, tc.want) || toFault(err).Code != tc.code {
 			t.Errorf("%s: %v (fault %d), want %v (fault %d)", tc.name, err, toFault(err).Code, tc.want, tc.code)
 		}
@@ -108,7 +115,7 @@ func TestUploadRefusalsWriteNothing(t *testing.T) {
 
 func TestUploadIsDisabledWithoutAToken(t *testing.T) {
 	h, _ := newTestHost(t, nil)
-	_, err := h.Upload(adminCtx("anything"), "up", fixture(t, "answer1"))
+	_, err := h.Call(adminCtx("anything"), "plugins.upload", []any{"up", fixture(t, "answer1")})
 	if !errors.Is(err, ErrAdminDisabled) || !strings.Contains(err.Error(), "RPCHOST_ADMIN_TOKEN") {
 		t.Errorf("upload without a configured token: %v; want ErrAdminDisabled saying how to enable it", err)
 	}

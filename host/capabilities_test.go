@@ -125,3 +125,56 @@ func TestConcurrentReadModifyWriteLosesNothing(t *testing.T) {
 		t.Errorf("counter = %d after %d concurrent increments and one more, want %d", got, workers*each, workers*each+1)
 	}
 }
+
+// A call run again after a write conflict logs its guest's lines again:
+// those of a re-run carry attempt=N, and each re-run is announced, so one
+// call's lines do not read as two calls'.
+func TestRetriedAttemptsMarkTheirLogLines(t *testing.T) {
+	h, logs := newTestHost(t, map[string][]byte{"p1.wasm": fixture(t, "kv")}, withStore(t),
+		func(c Config) Config { return c.WithPoolSize(4).WithCallTimeout(30 * time.Second) })
+	const workers, each = 8, 25
+	calls := 0
+	// Conflicts depend on scheduling: run rounds until one happened.
+	for round := 0; round < 20 && !strings.Contains(logs.String(), "call retried"); round++ {
+		var wg sync.WaitGroup
+		for w := 0; w < workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < each; i++ {
+					if _, err := h.Call(context.Background(), "p1.incr_logged", nil); err != nil {
+						t.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		calls += workers * each
+	}
+	var plain, marked, retries int
+	for _, line := range strings.Split(logs.String(), "\n") {
+		switch {
+		case strings.Contains(line, "msg=incr ") && strings.Contains(line, " attempt="):
+			marked++
+		case strings.Contains(line, "msg=incr "):
+			plain++
+		case strings.Contains(line, "msg=\"call retried"):
+			retries++
+			if !strings.Contains(line, "method=incr_logged") || !strings.Contains(line, "attempt=") {
+				t.Errorf("the retry line does not name the method and the attempt: %s", line)
+			}
+		}
+	}
+	t.Logf("%d calls, %d re-runs", calls, retries)
+	if retries == 0 {
+		t.Fatalf("no write conflict in %d concurrent calls", calls)
+	}
+	if plain != calls || marked != retries {
+		t.Errorf("%d calls with %d re-runs logged %d unmarked and %d attempt=N lines, want %d and %d",
+			calls, retries, plain, marked, calls, retries)
+	}
+	if got := callInt(t, h, "p1.get_a"); got != 8 {
+		t.Errorf("counter value has %d bytes, want 8", got)
+	}
+}

@@ -19,6 +19,7 @@ type Config struct {
 	limits         Limits
 	pluginLimits   map[string][]func(Limits) Limits // per plugin, applied in order over limits
 	maxBodyBytes   int64
+	maxInflight    int64
 	maxDepth       int
 	maxItems       int
 	maxMulticall   int
@@ -51,6 +52,7 @@ func NewConfig() Config {
 		pluginDir:      "plugins",
 		limits:         defaultLimits(),
 		maxBodyBytes:   16 << 20,
+		maxInflight:    64 << 20, // four bodies of the largest size
 		maxDepth:       xl.MaxDepth,
 		maxItems:       xl.MaxItems,
 		maxMulticall:   1000,
@@ -76,6 +78,10 @@ func (c Config) WithCallTimeout(d time.Duration) Config { c.limits.CallTimeout =
 // WithMemoryLimit caps each instance's linear memory, in bytes (rounded down
 // to 64 KiB pages).
 func (c Config) WithMemoryLimit(bytes uint64) Config { c.limits.MemoryBytes = bytes; return c }
+
+// WithLoadTimeout bounds a module's start function, _initialize and
+// rpchost_describe when it is loaded (limits.load_timeout); it must be positive.
+func (c Config) WithLoadTimeout(d time.Duration) Config { c.limits.LoadTimeout = d; return c }
 
 // WithLimits sets every default limit at once; zero fields keep the current
 // value.
@@ -110,11 +116,18 @@ func (c Config) WithPluginLimitsFunc(name string, edit func(Limits) Limits) Conf
 // WithMaxBodyBytes caps a request body, after gzip decoding.
 func (c Config) WithMaxBodyBytes(n int64) Config { c.maxBodyBytes = n; return c }
 
+// WithMaxInflightBytes caps the memory that all request bodies being read
+// or served hold together; a request that finds no room waits up to a
+// second, then is refused with 503 and Retry-After. It must be at least
+// twice the body limit, which a growing buffer may briefly need.
+func (c Config) WithMaxInflightBytes(n int64) Config { c.maxInflight = n; return c }
+
 // WithMaxDepth caps the nesting of arrays and structs in a request; at
 // most abi.MaxDepth, the nesting a value can have on its way to a guest.
 func (c Config) WithMaxDepth(n int) Config { c.maxDepth = n; return c }
 
-// WithMaxItems caps the array elements and struct members in a request.
+// WithMaxItems caps the values in a request: its params, array elements
+// and struct members together, at most n.
 func (c Config) WithMaxItems(n int) Config { c.maxItems = n; return c }
 
 // WithMaxMulticall caps the calls in one system.multicall.
@@ -125,7 +138,7 @@ func (c Config) WithMaxMulticall(n int) Config { c.maxMulticall = n; return c }
 func (c Config) WithCompilationCacheDir(dir string) Config { c.cacheDir = dir; return c }
 
 // WithAliases pins bare method names to qualified ones ({"add": "numeric.add"}),
-// overriding the rule that the alphabetically first plugin answers.
+// overriding BareNamesRule; New refuses a pin to a method it does not serve.
 func (c Config) WithAliases(aliases map[string]string) Config {
 	c.aliases = maps.Clone(aliases)
 	return c
@@ -174,6 +187,7 @@ func (c Config) validate() error {
 		errs = append(errs, c.limitsFor(name).validate(p, p+"pool_size"))
 	}
 	check(c.maxBodyBytes >= 1, "limits.max_body_bytes: %d is below 1", c.maxBodyBytes)
+	check(c.maxInflight >= 2*c.maxBodyBytes, "limits.max_inflight_bytes: %d is below twice limits.max_body_bytes (%d): a body of the largest size could never be read", c.maxInflight, c.maxBodyBytes)
 	check(c.maxDepth >= 1, "limits.max_depth: %d is below 1", c.maxDepth)
 	check(c.maxDepth <= abi.MaxDepth, "limits.max_depth: %d is above %d, the nesting the ABI carries to a procedure", c.maxDepth, abi.MaxDepth)
 	check(c.maxItems >= 1, "limits.max_items: %d is below 1", c.maxItems)
@@ -200,6 +214,9 @@ func (c Config) Limits() Limits { return c.limits }
 
 // MaxBodyBytes reports the request body cap.
 func (c Config) MaxBodyBytes() int64 { return c.maxBodyBytes }
+
+// MaxInflightBytes reports the cap on request bodies held at once.
+func (c Config) MaxInflightBytes() int64 { return c.maxInflight }
 
 // MaxDepth reports the nesting cap of a request.
 func (c Config) MaxDepth() int { return c.maxDepth }

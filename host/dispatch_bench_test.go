@@ -124,14 +124,17 @@ func BenchmarkDispatchHTTP(b *testing.B) {
 // BenchmarkDispatchDirect runs the three steps of a call without HTTP:
 // xmlrpc.ParseRequest, Host.Call, xmlrpc.AppendResponse into a reused
 // buffer. The -notimeout variants turn off the per-call time limit, which
-// shows what the limit's context costs.
+// shows what the limit's context costs; the -isolated variants run every
+// call on a fresh instance (IsolationCall), which shows what isolation
+// between callers costs.
 func BenchmarkDispatchDirect(b *testing.B) {
 	noTimeout := func(c Config) Config { return c.WithCallTimeout(0) }
+	isolated := func(c Config) Config { return c.WithLimits(Limits{Isolation: IsolationCall}) }
 	for _, c := range dispatchCases {
 		for _, variant := range []struct {
 			suffix string
 			adjust []func(Config) Config
-		}{{"", nil}, {"-notimeout", []func(Config) Config{noTimeout}}} {
+		}{{"", nil}, {"-notimeout", []func(Config) Config{noTimeout}}, {"-isolated", []func(Config) Config{isolated}}} {
 			b.Run(c.name+variant.suffix, func(b *testing.B) {
 				h := benchHost(b, c.plugin, variant.adjust...)
 				body := addBody(c.method)

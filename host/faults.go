@@ -36,12 +36,37 @@ const (
 	CodeStorage = -32008
 )
 
-// Sentinel errors of dispatch.
+// Sentinel errors of dispatch. What Call returns matches one of them with
+// errors.Is, or is an *abi.Fault the procedure returned (errors.As); FaultOf
+// turns any of them into the fault an XML-RPC client would get.
 var (
 	// ErrMethodNotFound: no procedure has the requested name.
 	ErrMethodNotFound = errors.New("method not found")
 	// ErrInvalidMethodName: the name breaks the XML-RPC spec or is private.
 	ErrInvalidMethodName = errors.New("invalid method name")
+	// ErrClosed: the host is closed (or closing).
+	ErrClosed = errors.New("host is closed")
+
+	// ErrTrap: the procedure trapped (CodeTrap).
+	ErrTrap = plugin.ErrTrap
+	// ErrTimeout: the procedure ran past its time limit (CodeTimeout).
+	ErrTimeout = plugin.ErrTimeout
+	// ErrBusy: every instance stayed busy until the deadline (CodeBusy).
+	ErrBusy = plugin.ErrBusy
+	// ErrUnloaded: the plugin was unloaded while the call waited
+	// (CodeUnavailable).
+	ErrUnloaded = plugin.ErrClosed
+	// ErrMemoryLimit: the procedure ran out of memory (CodeMemoryLimit).
+	ErrMemoryLimit = plugin.ErrMemoryLimit
+	// ErrOutputLimit: the procedure wrote too much output (CodeOutputLimit).
+	ErrOutputLimit = plugin.ErrOutputLimit
+	// ErrResultTooLarge: the result is over limits.max_result_bytes
+	// (CodeResultTooLarge).
+	ErrResultTooLarge = plugin.ErrResultTooLarge
+	// ErrStorage: the call's writes could not be committed (CodeStorage).
+	ErrStorage = plugin.ErrStorage
+	// ErrProtocol: the procedure broke the rpchost ABI (an internal error).
+	ErrProtocol = plugin.ErrProtocol
 )
 
 // faultCodes is the one table that turns an error into a fault code.
@@ -64,6 +89,7 @@ var faultCodes = []struct {
 	{plugin.ErrTimeout, CodeTimeout},
 	{plugin.ErrBusy, CodeBusy},
 	{plugin.ErrClosed, CodeUnavailable},
+	{ErrClosed, CodeUnavailable},
 	{plugin.ErrProtocol, abi.CodeInternalError},
 	{ErrAdminDisabled, CodeForbidden},
 	{ErrUnauthorized, CodeForbidden},
@@ -72,6 +98,17 @@ var faultCodes = []struct {
 	{ErrInvalidModule, abi.CodeInvalidParams},
 	{ErrNoSuchPlugin, abi.CodeInvalidParams},
 	{context.Canceled, abi.CodeInternalError},
+}
+
+// FaultOf classifies an error from Call, Upload or Remove the way the
+// XML-RPC front end does: the fault a procedure returned, or the code of
+// the first sentinel it matches (CodeTimeout for ErrTimeout, ...), or an
+// internal error. It returns nil for a nil error.
+func FaultOf(err error) *abi.Fault {
+	if err == nil {
+		return nil
+	}
+	return toFault(err)
 }
 
 // toFault is the single place where an error becomes wire data. A fault a

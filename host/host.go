@@ -8,8 +8,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"sort"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
@@ -29,17 +31,34 @@ type Host struct {
 	runtime  *plugin.Runtime
 	registry *registry.Registry
 	limits   xmlrpc.Limits
+	inflight *bodyBudget // bytes held by request bodies (limits.max_inflight_bytes)
 	store    store.Store // nil without a store
 
-	reloadMu sync.Mutex           // serializes reconcile, upload and remove
-	rejected map[string]rejection // plugin → the file version last refused; guarded by reloadMu
-	mu       sync.Mutex           // guards plugins and versions
-	plugins  map[string]*loaded
-	versions map[string]int // plugin → versions loaded so far, kept across removals
+	// installMu serializes changes to what is served: installing a loaded
+	// version, writing an upload, removing. It is never held while a
+	// module compiles or runs, so one slow module delays no other (loader.go).
+	installMu sync.Mutex
+	rejected  map[string]rejection // plugin → the file version last refused; guarded by installMu
+	loading   map[string]bool      // plugins being loaded from the directory → rescan when done; guarded by installMu
+	loads     sync.WaitGroup       // loads running in the background, waited for by Close
+	// rescanRequests wakes the watcher when a load ended on a file that
+	// changed meanwhile.
+	rescanRequests chan struct{}
+	// compileSlots bounds the modules compiling at once, so that a hundred
+	// plugins loading together do not hold a hundred compilations in memory.
+	compileSlots chan struct{}
+	mu           sync.Mutex // guards plugins and versions
+	plugins      map[string]*loaded
+	versions     map[string]int // plugin → versions loaded so far, kept across removals
+
+	refusedMu sync.Mutex         // guards refused, apart from installMu so listing never waits for an install
+	refused   map[string]refusal // plugin → why its file was refused
 
 	stopWatch context.CancelFunc // nil when not watching
 	watchDone chan struct{}
 
+	closed    atomic.Bool  // set first thing in Close; checked by Call, Upload and Remove
+	compiling sync.RWMutex // read-held by uploads while they compile; Close write-locks it to wait for them
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -64,25 +83,48 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		return nil, err
 	}
 	h := &Host{
-		cfg:      cfg,
-		logger:   logger,
-		runtime:  rt,
-		registry: registry.New(cfg.aliases, reservedNames...),
-		limits:   xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
-		rejected: map[string]rejection{},
-		plugins:  map[string]*loaded{},
-		versions: map[string]int{},
+		cfg:            cfg,
+		logger:         logger,
+		runtime:        rt,
+		registry:       registry.New(cfg.aliases, reservedNames...),
+		limits:         xmlrpc.Limits{MaxDepth: cfg.maxDepth, MaxItems: cfg.maxItems},
+		inflight:       newBodyBudget(cfg.maxInflight),
+		rejected:       map[string]rejection{},
+		refused:        map[string]refusal{},
+		loading:        map[string]bool{},
+		rescanRequests: make(chan struct{}, 1),
+		compileSlots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
+		plugins:        map[string]*loaded{},
+		versions:       map[string]int{},
 	}
 	if cfg.store.Driver != "" {
-		if h.store, err = store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits); err != nil {
+		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
+		if err != nil {
 			return nil, errors.Join(fmt.Errorf("store: %w", err), h.Close(ctx))
 		}
+		h.store = s
 	}
-	if err := errors.Join(h.registerSystem(), h.registerAdmin()); err != nil {
+	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.rememberBareNames()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
-	if err := h.reconcile(ctx); err != nil {
+	loads, err := h.reconcile(ctx)
+	if err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
+	}
+	loads.Wait()
+	if ctx.Err() != nil {
+		// Compiles cut short by an interrupt are not plugins that went
+		// away: recording owners now would hand their bare names to others
+		// for good, and aliases to them would look broken. The registry
+		// stays in its start-up phase.
+		h.logger.Warn("start-up interrupted; bare-name owners are not recorded", "error", ctx.Err().Error())
+	} else {
+		// Aliases are checked before Settle so that a refused start
+		// records no owners.
+		if err := h.checkAliases(); err != nil {
+			return nil, errors.Join(err, h.Close(ctx))
+		}
+		h.registry.Settle()
 	}
 	if len(h.loadedNames()) == 0 {
 		h.logger.Warn("no plugins loaded", "dir", cfg.pluginDir)
@@ -96,8 +138,13 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	return h, nil
 }
 
-// Call runs one procedure by name, as a request would.
+// Call runs one procedure by name, as a request would. Its errors are
+// classified by FaultOf and errors.Is against the Err variables of this
+// package; on a closed host it returns ErrClosed.
 func (h *Host) Call(ctx context.Context, method string, params []any) (any, error) {
+	if h.closed.Load() {
+		return nil, ErrClosed
+	}
 	if err := abi.CheckMethodName(method); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidMethodName, err)
 	}
@@ -133,6 +180,9 @@ type PluginInfo struct {
 	SHA256    string
 	Version   int // 1 for the first load of this name, +1 on each reload
 	LoadedAt  time.Time
+	// Conflicts are the bare names the plugin defines that another
+	// procedure answers (see BareNamesRule).
+	Conflicts []Conflict
 }
 
 // Plugins lists the loaded plugins, sorted by name.
@@ -143,22 +193,32 @@ func (h *Host) Plugins() []PluginInfo {
 	for _, l := range h.plugins {
 		p := l.plugin
 		out = append(out, PluginInfo{Name: p.Name(), Kind: p.Kind().String(), Methods: p.MethodNames(), Instances: p.Instances(),
-			Size: l.size, SHA256: l.sha256, Version: l.version, LoadedAt: l.loadedAt})
+			Size: l.size, SHA256: l.sha256, Version: l.version, LoadedAt: l.loadedAt, Conflicts: h.conflicts(p.Name(), p.MethodNames())})
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
 	return out
 }
 
 // Close unloads every plugin and stops the runtime, reporting every error.
-// It is safe to call more than once.
+// It is safe to call more than once, and concurrently with anything: once
+// it has begun, Call, Upload and Remove return ErrClosed.
 func (h *Host) Close(ctx context.Context) error {
 	h.closeOnce.Do(func() {
+		h.closed.Store(true)
+		// wazero panics if a module compiles while its runtime closes:
+		// wait for uploads compiling outside installMu (Lock is the
+		// barrier; later uploads see closed).
+		h.compiling.Lock()
+		h.compiling.Unlock()
 		if h.stopWatch != nil {
 			h.stopWatch()
 			<-h.watchDone
 		}
-		h.reloadMu.Lock() // no reload may start on a closing host
-		defer h.reloadMu.Unlock()
+		// A barrier: an install under way finishes, and every later one
+		// sees closed (set above) under installMu and gives up.
+		h.installMu.Lock()
+		h.installMu.Unlock()
+		h.loads.Wait() // each is bounded by load_timeout and the structural limits
 		h.mu.Lock()
 		var errs []error
 		for name, l := range h.plugins {

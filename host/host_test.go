@@ -175,7 +175,8 @@ func TestCloseIsSafeTwiceAndCallsAfterCloseFail(t *testing.T) {
 	if err := h.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := h.Call(context.Background(), "calc.add", []any{int64(1), int64(1)}); !errors.Is(err, ErrMethodNotFound) {
-		t.Errorf("call after Close: %v, want ErrMethodNotFound", err)
+	_, err := h.Call(context.Background(), "calc.add", []any{int64(1), int64(1)})
+	if !errors.Is(err, ErrClosed) || FaultOf(err).Code != CodeUnavailable {
+		t.Errorf("call after Close: %v, want ErrClosed (fault %d)", err, CodeUnavailable)
 	}
 }

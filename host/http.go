@@ -3,7 +3,6 @@ package host
 import (
 	"bytes"
 	"compress/gzip"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -37,29 +36,30 @@ func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "XML-RPC takes POST requests; "+r.Method+" is not supported", http.StatusMethodNotAllowed)
 		return
 	}
-	body := buffers.Get().(*bytes.Buffer)
-	defer putBuffer(body)
-	if status, err := h.readBody(w, r, body); err != nil {
-		if status != http.StatusOK {
-			http.Error(w, err.Error(), status)
-			return
-		}
-		h.writeFault(w, r, err)
+	body := requestBody{buf: bodyBuffers.Get().(*[]byte), raw: r.Body}
+	defer h.releaseBody(&body)
+	if status, err := h.read(r, &body); err != nil {
+		h.refuseBody(w, r, &body, status, err)
 		return
 	}
-	req, err := xmlrpc.ParseRequest(body.Bytes(), h.limits)
+	req, err := xmlrpc.ParseRequest(body.data, h.limits)
 	if err != nil {
 		h.writeFault(w, r, err)
 		return
 	}
 	v, err := h.Call(withToken(r.Context(), r), req.Method, req.Params)
+	if err != nil && r.Context().Err() != nil {
+		// The client went away (a multicall stops then): no one to answer.
+		h.logger.Info("client went away before the answer", "method", req.Method, "remote", r.RemoteAddr, "error", err.Error())
+		return
+	}
 	if err != nil {
 		h.writeFault(w, r, err)
 		return
 	}
 	out := getBytes()
 	defer putBytes(out)
-	b, err := xmlrpc.AppendResponse((*out)[:0], v)
+	b, err := xmlrpc.AppendResponseTo((*out)[:0], &req, v) // times keep the fraction digits the client sent
 	*out = b
 	if err != nil {
 		h.writeFault(w, r, fmt.Errorf("the result of %s cannot be sent as XML-RPC: %w", req.Method, err))
@@ -68,60 +68,32 @@ func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	h.write(w, r, b)
 }
 
-// readBody reads the request, decoding gzip, into body. A non-200 status
-// means an HTTP-level refusal; otherwise the error becomes a fault.
-func (h *Host) readBody(w http.ResponseWriter, r *http.Request, body *bytes.Buffer) (int, error) {
-	limit := h.cfg.maxBodyBytes
-	if r.ContentLength > limit {
-		w.Header().Set("Connection", "close") // the unread body makes the connection useless
-		return http.StatusOK, bodyTooLarge(limit)
-	}
-	enc := r.Header.Get("Content-Encoding")
-	if enc == "" && r.ContentLength >= 0 {
-		// The common case, a plain body of known length within the limit
-		// (net/http stops the body at Content-Length): read it straight
-		// into the buffer, with no wrapping reader to allocate.
-		body.Grow(int(r.ContentLength))
-		buf := body.AvailableBuffer()[:r.ContentLength]
-		if _, err := io.ReadFull(r.Body, buf); err != nil {
-			return http.StatusBadRequest, fmt.Errorf("reading the request body: %v", err)
-		}
-		body.Write(buf) // buf is the buffer's own spare capacity: this only extends it
-		return http.StatusOK, nil
-	}
-	var src io.Reader = http.MaxBytesReader(w, r.Body, limit)
-	gzipped := false
-	switch enc = strings.ToLower(strings.TrimSpace(enc)); enc {
-	case "", "identity":
-	case "gzip", "x-gzip":
-		gzipped = true
-		zr, err := gzip.NewReader(src)
-		if err != nil {
-			return http.StatusBadRequest, fmt.Errorf("the request body is not valid gzip: %v", err)
-		}
-		defer zr.Close()
-		src = zr
-	default:
-		return http.StatusNotImplemented, fmt.Errorf("Content-Encoding %q is not supported; send identity or gzip", enc)
-	}
-	// One byte past the limit tells a body that is exactly at the limit
-	// from one that is over it, even after decompression.
-	n, err := body.ReadFrom(io.LimitReader(src, limit+1))
-	var maxBytes *http.MaxBytesError
-	switch {
-	case errors.As(err, &maxBytes) || n > limit:
+// refuseBody answers a request whose body was refused: with an HTTP status
+// when it is not 200, with a fault otherwise. A body that was not read to
+// its end makes the connection useless for another request: the answer
+// says so, and the rest of the body is discarded for a bounded time so
+// that a client still sending it receives the answer (see linger).
+func (h *Host) refuseBody(w http.ResponseWriter, r *http.Request, body *requestBody, status int, err error) {
+	if !body.complete {
 		w.Header().Set("Connection", "close")
-		return http.StatusOK, bodyTooLarge(limit)
-	case err != nil && gzipped:
-		return http.StatusBadRequest, fmt.Errorf("the request body is not valid gzip: %v", err)
-	case err != nil:
-		return http.StatusBadRequest, fmt.Errorf("reading the request body: %v", err)
+		_ = http.NewResponseController(w).EnableFullDuplex() // read after writing
 	}
-	return http.StatusOK, nil
-}
-
-func bodyTooLarge(limit int64) error {
-	return fmt.Errorf("%w: the request body exceeds %d bytes (limits.max_body_bytes)", xmlrpc.ErrLimit, limit)
+	switch status {
+	case http.StatusOK:
+		h.writeFault(w, r, err)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "the server is busy reading other requests: "+err.Error()+"; retry", status)
+	default:
+		http.Error(w, err.Error(), status)
+	}
+	if !body.complete {
+		// The budget is not needed to discard: give it back first.
+		h.inflight.release(body.charged)
+		body.charged = 0
+		took := linger(w, body.raw)
+		h.logger.Debug("refused a request body", "remote", r.RemoteAddr, "status", status, "error", err.Error(), "lingered", took)
+	}
 }
 
 func (h *Host) writeFault(w http.ResponseWriter, r *http.Request, err error) {

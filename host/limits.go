@@ -26,7 +26,29 @@ type Limits struct {
 	MaxResultBytes int
 	// MaxOutputBytes bounds what one call may write to stdout and stderr.
 	MaxOutputBytes int
+	// Isolation says whether calls share instances (IsolationInstance) or
+	// each gets a fresh one (IsolationCall); "" inherits.
+	Isolation Isolation
+	// LoadTimeout bounds a module's own set-up code: its start function,
+	// _initialize and rpchost_describe together when it is loaded, and
+	// start and _initialize on each new instance. Never 0: a module that
+	// loops at load must not hold the loader.
+	LoadTimeout time.Duration
 }
+
+// Isolation says what one call can see of the calls before it.
+type Isolation string
+
+const (
+	// IsolationInstance reuses an instance for call after call: its memory
+	// and globals carry over, so a procedure may keep a cache, and may also
+	// leak one caller's data to the next. The default, and the fastest.
+	IsolationInstance Isolation = "instance"
+	// IsolationCall runs every call on an instance that has only been
+	// initialized, and discards it afterwards: nothing one caller leaves in
+	// memory or globals reaches another. It costs an instantiation per call.
+	IsolationCall Isolation = "call"
+)
 
 // defaultLimits is the one place the limits' defaults are written;
 // NewConfig().Limits() reports them to everyone else (rpchost's
@@ -39,6 +61,8 @@ func defaultLimits() Limits {
 		MaxQueue:       128,
 		MaxResultBytes: 16 << 20,
 		MaxOutputBytes: 64 << 10,
+		Isolation:      IsolationInstance,
+		LoadTimeout:    5 * time.Second,
 	}
 }
 
@@ -62,6 +86,12 @@ func (l Limits) over(base Limits) Limits {
 	if l.MaxOutputBytes == 0 {
 		l.MaxOutputBytes = base.MaxOutputBytes
 	}
+	if l.Isolation == "" {
+		l.Isolation = base.Isolation
+	}
+	if l.LoadTimeout == 0 {
+		l.LoadTimeout = base.LoadTimeout
+	}
 	return l
 }
 
@@ -83,6 +113,9 @@ func (l Limits) validate(prefix, poolKey string) error {
 	check(l.MaxQueue >= 1, prefix+"max_queue", "%d is below 1", l.MaxQueue)
 	check(l.MaxResultBytes >= 1, prefix+"max_result_bytes", "%d is below 1", l.MaxResultBytes)
 	check(l.MaxOutputBytes >= 1, prefix+"max_output_bytes", "%d is below 1", l.MaxOutputBytes)
+	check(l.Isolation == IsolationInstance || l.Isolation == IsolationCall,
+		prefix+"isolation", "%q: want %q or %q", l.Isolation, IsolationInstance, IsolationCall)
+	check(l.LoadTimeout > 0, prefix+"load_timeout", "%v is not positive", l.LoadTimeout)
 	return errors.Join(errs...)
 }
 
@@ -110,5 +143,8 @@ func (l Limits) pluginOptions() plugin.Options {
 		MaxQueue:         l.MaxQueue,
 		MaxResultBytes:   l.MaxResultBytes,
 		MaxOutputBytes:   l.MaxOutputBytes,
+
+		FreshInstancePerCall: l.Isolation == IsolationCall,
+		LoadTimeout:          l.LoadTimeout,
 	}
 }

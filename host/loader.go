@@ -7,9 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -74,8 +74,7 @@ type loaded struct {
 }
 
 // candidate is a module read from disk (or uploaded) and compiled. Its
-// bytes are not kept: once compiled they are garbage, which matters when
-// a hundred plugins load at once.
+// bytes are not kept.
 type candidate struct {
 	name   string
 	stat   fileStat
@@ -112,18 +111,33 @@ func (h *Host) scanDir() (map[string]fileStat, error) {
 		}
 		files[name] = st
 	}
+	// A zero stat, so that the file is looked at again once its twin is gone.
+	for loser, winner := range caseLosers(slices.Collect(maps.Keys(files)), h.loadedNames()) {
+		h.reject(loser, fileStat{}, "", errCaseTwin(loser, winner))
+		delete(files, loser)
+	}
 	return files, nil
 }
 
 // reconcile makes the served plugins match the directory: new and changed
 // files are compiled and instantiated before they replace anything, removed
 // files are unloaded. A directory that cannot be read changes nothing.
-func (h *Host) reconcile(ctx context.Context) error {
-	h.reloadMu.Lock()
-	defer h.reloadMu.Unlock()
+//
+// It only starts the loads, one goroutine per changed file, and returns what
+// to wait on for them: a module that is slow to compile or whose start code
+// spins until load_timeout must not hold up the other plugins' reloads,
+// uploads, removals or the watcher. No lock is held while a module compiles
+// or runs; installMu is taken only to install (see finishLoad).
+func (h *Host) reconcile(ctx context.Context) (*sync.WaitGroup, error) {
+	var wg sync.WaitGroup
+	h.installMu.Lock()
+	defer h.installMu.Unlock()
+	if h.closed.Load() {
+		return &wg, nil
+	}
 	files, err := h.scanDir()
 	if err != nil {
-		return err
+		return &wg, err
 	}
 	var todo []candidate
 	for name, st := range files {
@@ -133,64 +147,125 @@ func (h *Host) reconcile(ctx context.Context) error {
 		if r, ok := h.rejected[name]; ok && r.stat.unchanged(st, r.at) {
 			continue
 		}
+		if _, busy := h.loading[name]; busy {
+			// One load per name at a time; the running one rescans when
+			// it ends, since what it read may no longer be the file.
+			h.loading[name] = true
+			continue
+		}
+		h.loading[name] = false
 		todo = append(todo, candidate{name: name, stat: st})
-	}
-	// Largest first, so that a small module, not a big one, is what runs
-	// alone at the end while the other cores have nothing left to do.
-	slices.SortFunc(todo, func(a, b candidate) int {
-		return cmp.Or(cmp.Compare(b.stat.size, a.stat.size), strings.Compare(a.name, b.name))
-	})
-	h.compileAll(ctx, todo)
-	for i := range todo {
-		h.install(ctx, &todo[i])
 	}
 	for _, name := range h.loadedNames() {
 		if _, ok := files[name]; !ok {
 			h.unload(ctx, name)
 		}
 	}
-	return nil
+	// Largest first, so that a small module, not a big one, is what runs
+	// alone at the end while the other cores have nothing left to do.
+	slices.SortFunc(todo, func(a, b candidate) int {
+		return cmp.Or(cmp.Compare(b.stat.size, a.stat.size), strings.Compare(a.name, b.name))
+	})
+	for _, c := range todo {
+		wg.Add(1)
+		h.loads.Add(1)
+		go func() {
+			defer h.loads.Done()
+			defer wg.Done()
+			h.loadFile(ctx, c)
+		}()
+	}
+	return &wg, nil
 }
 
-// compileAll reads and loads candidates in parallel: a Go guest takes
-// hundreds of milliseconds to compile.
-func (h *Host) compileAll(ctx context.Context, todo []candidate) {
-	sem := make(chan struct{}, runtime.GOMAXPROCS(0))
-	var wg sync.WaitGroup
-	for i := range todo {
-		wg.Add(1)
-		sem <- struct{}{}
-		go func(c *candidate) {
-			defer wg.Done()
-			defer func() { <-sem }()
-			start := time.Now()
-			c.readAt = start
-			var wasm []byte
-			wasm, c.err = os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
-			if c.err == nil {
-				c.size = len(wasm)
-				sum := sha256.Sum256(wasm)
-				c.sha256 = hex.EncodeToString(sum[:])
-				if l := h.current(c.name); l != nil && l.sha256 == c.sha256 {
-					return // touched, not changed
-				}
-				c.plugin, c.err = h.load(ctx, c.name, wasm, c.sha256)
+// loadFile reads and loads one candidate, then installs it if its file is
+// still the version that was read.
+func (h *Host) loadFile(ctx context.Context, c candidate) {
+	start := time.Now()
+	c.readAt = start
+	// The file is read once a compile slot is free, and its bytes are
+	// garbage once compiled: a hundred plugins loading at once must not
+	// hold a hundred modules in memory.
+	release, err := h.compileSlot(ctx)
+	if err == nil {
+		var wasm []byte
+		wasm, err = os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
+		if err == nil {
+			c.size = len(wasm)
+			sum := sha256.Sum256(wasm)
+			c.sha256 = hex.EncodeToString(sum[:])
+			// Same bytes, new timestamp: install only records the new stat.
+			if l := h.current(c.name); l == nil || l.sha256 != c.sha256 {
+				h.logger.Info("compiling", "plugin", c.name, "size", c.size)
+				c.plugin, err = h.load(ctx, c.name, wasm, c.sha256, release)
 			}
-			c.took = time.Since(start)
-		}(&todo[i])
+		}
+		release()
 	}
-	wg.Wait()
+	c.err = err
+	c.took = time.Since(start)
+	h.finishLoad(ctx, &c)
+}
+
+// compileSlot waits for one of the compile slots, which bound the modules
+// compiling at once. The slot is held only while a module is read and
+// compiled, never while its code runs; release may be called more than once.
+func (h *Host) compileSlot(ctx context.Context) (release func(), err error) {
+	select {
+	case h.compileSlots <- struct{}{}:
+		return sync.OnceFunc(func() { <-h.compileSlots }), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("waiting to compile: %w", context.Cause(ctx))
+	}
+}
+
+// finishLoad installs a loaded candidate unless, while it compiled, the
+// host closed or its file was replaced or removed (by an upload, a removal
+// or a deployment): then the candidate is dropped, and a changed file is
+// rescanned.
+func (h *Host) finishLoad(ctx context.Context, c *candidate) {
+	h.installMu.Lock()
+	again := h.loading[c.name]
+	delete(h.loading, c.name)
+	info, statErr := os.Stat(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
+	current := statErr == nil && (fileStat{size: info.Size(), modTime: info.ModTime()}) == c.stat
+	switch {
+	case h.closed.Load() || !current:
+		if c.plugin != nil {
+			if err := c.plugin.Close(ctx); err != nil {
+				h.logger.Warn("closing a superseded load failed", "plugin", c.name, "error", err.Error())
+			}
+		}
+		again = again || !h.closed.Load()
+	default:
+		h.install(ctx, c)
+	}
+	h.installMu.Unlock()
+	if again {
+		h.requestRescan()
+	}
+}
+
+// requestRescan asks the watcher, if there is one, to scan the directory
+// again soon.
+func (h *Host) requestRescan() {
+	select {
+	case h.rescanRequests <- struct{}{}:
+	default: // one is pending already
+	}
 }
 
 // load compiles a plugin; digest, the hex SHA-256 of wasm, lets copies of
-// one module share their compiled form.
-func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string) (*plugin.Plugin, error) {
+// one module share their compiled form. compiled is called once wasm is
+// compiled, before any of its code runs.
+func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string, compiled func()) (*plugin.Plugin, error) {
 	opts := h.cfg.limitsFor(name).pluginOptions()
 	opts.Logger = h.logger
 	opts.Digest = digest
 	if h.store != nil {
 		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits
 	}
+	opts.Compiled = compiled
 	if grants, ok := byName(h.cfg.pluginGrants, name); ok {
 		opts.Grants = grants
 	}
@@ -204,7 +279,7 @@ func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string
 // install swaps a compiled candidate in. The registry publishes all its
 // methods at once; calls already running finish on the old version, and
 // calls that were waiting for one of its instances retry on the new one.
-// Callers hold reloadMu.
+// Callers hold installMu.
 func (h *Host) install(ctx context.Context, c *candidate) {
 	old := h.current(c.name)
 	if c.err == nil && c.plugin == nil && old != nil { // same bytes, new timestamp
@@ -248,11 +323,13 @@ type rejection struct {
 }
 
 // reject logs why a file is not served, once per version of the file.
+// Callers hold installMu.
 func (h *Host) reject(name string, st fileStat, sha string, err error) {
 	if r, ok := h.rejected[name]; ok && r.stat == st {
 		return // logged already
 	}
 	h.rejected[name] = rejection{stat: st, at: time.Now()}
+	h.noteRefused(name, st, err)
 	attrs := []any{"plugin", name, "file", filepath.Join(h.cfg.pluginDir, name+wasmExt), "error", err.Error()}
 	if sha != "" {
 		attrs = append(attrs, "sha256", sha)
@@ -265,7 +342,7 @@ func (h *Host) reject(name string, st fileStat, sha string, err error) {
 	h.logger.Error("plugin skipped", attrs...)
 }
 
-// unload stops serving a plugin. Callers hold reloadMu.
+// unload stops serving a plugin. Callers hold installMu.
 func (h *Host) unload(ctx context.Context, name string) bool {
 	h.mu.Lock()
 	l := h.plugins[name]

@@ -27,6 +27,8 @@ type StoreLimits struct {
 	MaxKeyBytes    int   // one key
 	MaxValueBytes  int   // one value
 	MaxPluginBytes int64 // the sum of len(key)+len(value) over one plugin's data
+	MaxTxnBytes    int64 // what one call's writes (and reads' keys) hold in memory
+	MaxScanBytes   int64 // the pairs one scan returns
 }
 
 // storeSettings is StoreConfig as the host uses it: the limits in the
@@ -52,6 +54,8 @@ func (s StoreConfig) settings() storeSettings {
 			MaxKeyBytes:       int(pick(int64(s.Limits.MaxKeyBytes), int64(def.MaxKeyBytes))),
 			MaxValueBytes:     int(pick(int64(s.Limits.MaxValueBytes), int64(def.MaxValueBytes))),
 			MaxNamespaceBytes: pick(s.Limits.MaxPluginBytes, def.MaxNamespaceBytes),
+			MaxTxnBytes:       pick(s.Limits.MaxTxnBytes, def.MaxTxnBytes),
+			MaxScanBytes:      pick(s.Limits.MaxScanBytes, def.MaxScanBytes),
 		},
 	}
 }
@@ -64,6 +68,7 @@ func (c Config) Store() StoreConfig {
 	l := c.store.Limits
 	return StoreConfig{Driver: c.store.Driver, Target: c.store.Target, Limits: StoreLimits{
 		MaxKeyBytes: l.MaxKeyBytes, MaxValueBytes: l.MaxValueBytes, MaxPluginBytes: l.MaxNamespaceBytes,
+		MaxTxnBytes: l.MaxTxnBytes, MaxScanBytes: l.MaxScanBytes,
 	}}
 }
 
@@ -112,9 +117,15 @@ func (c Config) validateCapabilities() []error {
 	for _, l := range []struct {
 		key string
 		v   int64
-	}{{"store.max_key_bytes", int64(g.MaxKeyBytes)}, {"store.max_value_bytes", int64(g.MaxValueBytes)}, {"store.max_plugin_bytes", g.MaxPluginBytes}} {
+	}{{"store.max_key_bytes", int64(g.MaxKeyBytes)}, {"store.max_value_bytes", int64(g.MaxValueBytes)}, {"store.max_plugin_bytes", g.MaxPluginBytes},
+		{"store.max_txn_bytes", g.MaxTxnBytes}, {"store.max_scan_bytes", g.MaxScanBytes}} {
 		if l.v < 0 {
 			errs = append(errs, fmt.Errorf("%s: %d is negative", l.key, l.v))
+		}
+	}
+	if c.store.Driver != "" {
+		if err := c.store.Limits.Validate(); err != nil {
+			errs = append(errs, err)
 		}
 	}
 	return errs

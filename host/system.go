@@ -29,7 +29,7 @@ const multicallName = "system.multicall"
 func (h *Host) registerSystem() error {
 	methods := map[string]*builtin{
 		"system.listMethods": {
-			help: "Lists every method name, sorted. A bare name (add) is an alias of one qualified name (plugin.add): the alphabetically first plugin that defines it, unless the configuration's aliases pin it.",
+			help: "Lists every method name, sorted. A bare name (add) is an alias of one qualified name (plugin.add): the plugin that owns it (it keeps the name while loaded; rpchost --help states the rule), unless the configuration's aliases pin it.",
 			sigs: [][]string{{"array"}},
 			fn:   h.listMethods,
 		},
@@ -126,6 +126,20 @@ func (h *Host) methodSignature(_ context.Context, params []any) (any, error) {
 	return out, nil
 }
 
+// multicall runs its calls one after another, each through the same
+// dispatch as a call of its own (the plugin's pool, queue, time and result
+// limits), and bounds the whole:
+//   - its results together are bounded by limits.max_result_bytes, measured
+//     as the response's XML: the call whose result would pass the bound gets
+//     -32007 instead, and the calls after it are not run (-32007 too);
+//   - its calls together get limits.call_timeout: once it has passed, the
+//     calls left are not run (-32001); the one running then ends within its
+//     own limit;
+//   - it stops when the client goes away (ctx is cancelled): the calls left
+//     are not run, and no response is built.
+//
+// Every call keeps its own entry, so a client knows which calls ran (and
+// wrote) and which did not.
 func (h *Host) multicall(ctx context.Context, params []any) (any, error) {
 	if err := wantParams(multicallName, params, 1); err != nil {
 		return nil, err
@@ -137,17 +151,52 @@ func (h *Host) multicall(ctx context.Context, params []any) (any, error) {
 	if len(calls) > h.cfg.maxMulticall {
 		return nil, abi.Faultf(abi.CodeInvalidParams, "%s: %d calls exceed the limit of %d (limits.max_multicall)", multicallName, len(calls), h.cfg.maxMulticall)
 	}
+	client := ctx
+	if d := h.cfg.limits.CallTimeout; d > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeoutCause(ctx, d, fmt.Errorf("%s's calls used up limits.call_timeout (%v) together", multicallName, d))
+		defer cancel()
+	}
+	budget := h.cfg.limits.MaxResultBytes
+	size := 0
+	var notRun *abi.Fault // why the calls left are not run, once one is not
 	results := make([]any, len(calls))
 	for i, c := range calls {
-		v, err := h.multicallOne(ctx, i, c)
-		if err != nil {
-			f := toFault(err)
-			results[i] = abi.Struct{{Name: "faultCode", Value: int64(f.Code)}, {Name: "faultString", Value: f.Message}}
+		if client.Err() != nil {
+			// Over HTTP this is the client going away; the rest are not run.
+			return nil, fmt.Errorf("%s stopped after %d of %d calls, the rest not run: the request ended: %w", multicallName, i, len(calls), context.Cause(client))
+		}
+		if notRun == nil && ctx.Err() != nil {
+			notRun = abi.Faultf(CodeTimeout, "not run: %s's calls used up limits.call_timeout (%v) together, before this one", multicallName, h.cfg.limits.CallTimeout)
+		}
+		if notRun != nil {
+			results[i] = faultEntry(notRun)
 			continue
 		}
-		results[i] = []any{v}
+		v, err := h.multicallOne(ctx, i, c)
+		var entry any
+		if err != nil {
+			entry = faultEntry(toFault(err))
+		} else {
+			entry = []any{v}
+		}
+		n := len("<value></value>") + xmlSize(entry, budget-size)
+		if size+n > budget {
+			// Drop the result at once, so it is not held while the rest
+			// of the response is built.
+			entry = faultEntry(abi.Faultf(CodeResultTooLarge, "%s call %d: its result would bring the multicall's response past %d bytes: "+
+				"limits.max_result_bytes bounds the results of a whole multicall together", multicallName, i, budget))
+			notRun = abi.Faultf(CodeResultTooLarge, "not run: %s's results reached limits.max_result_bytes (%d) together, before this call", multicallName, budget)
+			n = 0 // fault entries are bounded in size and number (limits.max_multicall)
+		}
+		size += n
+		results[i] = entry
 	}
 	return results, nil
+}
+
+func faultEntry(f *abi.Fault) abi.Struct {
+	return abi.Struct{{Name: "faultCode", Value: int64(f.Code)}, {Name: "faultString", Value: f.Message}}
 }
 
 func (h *Host) multicallOne(ctx context.Context, i int, c any) (any, error) {

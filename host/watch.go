@@ -45,6 +45,9 @@ func (h *Host) watch(ctx context.Context) {
 			}
 		case err := <-errs:
 			h.logger.Warn("plugin directory watch error", "error", err.Error())
+		case <-h.rescanRequests:
+			// A load ended after its file changed again.
+			debounce.Reset(h.cfg.debounce)
 		case <-debounce.C:
 			h.rescan(ctx)
 		case <-poll.C:
@@ -73,7 +76,8 @@ func (h *Host) addWatch(w *fsnotify.Watcher) {
 }
 
 func (h *Host) rescan(ctx context.Context) {
-	if err := h.reconcile(ctx); err != nil {
+	// Not waiting for the loads: each installs itself when it is done.
+	if _, err := h.reconcile(ctx); err != nil {
 		h.logger.Warn("rescanning the plugin directory failed; plugins keep serving", "error", err.Error())
 	}
 }

@@ -35,7 +35,16 @@ func KVPut(key string, value []byte) error { return host.kvPut(key, value) }
 func KVDelete(key string) error { return host.kvDelete(key) }
 
 // KVScan lists up to limit pairs whose keys start with prefix, in key order.
-func KVScan(prefix string, limit int) ([]KV, error) { return host.kvScan(prefix, limit) }
+// The host returns at most 10,000 pairs per scan; a negative limit lists
+// none. Page through more with a prefix or a key range.
+func KVScan(prefix string, limit int) ([]KV, error) { return host.kvScan(prefix, scanLimit(limit)) }
+
+// maxScan is the most pairs the host returns from one kv_scan (abi/doc.go).
+const maxScan = 10000
+
+// scanLimit clamps a scan's limit to what kv_scan can be asked for, the
+// same in a native build as in wasm, where it must fit an i32.
+func scanLimit(limit int) int { return min(max(limit, 0), maxScan) }
 
 // Config returns plugin.<name>.config.<key> from rpchost's configuration.
 func Config(key string) (value any, found bool, err error) { return host.configGet(key) }

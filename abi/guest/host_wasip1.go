@@ -85,9 +85,10 @@ func (wasmHost) kvDelete(key string) error {
 	return err
 }
 
+// kvScan is given a limit already clamped by scanLimit.
 func (wasmHost) kvScan(prefix string, limit int) ([]KV, error) {
 	p, n := strArg(prefix)
-	b, _, err := result("kv_scan", hostKVScan(p, n, uint32(max(limit, 0))))
+	b, _, err := result("kv_scan", hostKVScan(p, n, uint32(limit)))
 	if err != nil {
 		return nil, err
 	}

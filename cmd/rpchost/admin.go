@@ -28,11 +28,15 @@ RPCHOST_ADMIN_TOKEN). The server is found as for call.`,
 				return err
 			}
 			name, _ := cmd.Flags().GetString("name")
-			if name == "" {
+			fromFile := name == ""
+			if fromFile {
 				name = strings.TrimSuffix(filepath.Base(args[0]), ".wasm")
 			}
 			v, err := adminCall(cmd, "plugins.upload", name, wasm)
 			if err != nil {
+				if fromFile && strings.Contains(err.Error(), "invalid plugin name") {
+					return fmt.Errorf("%w\nthe name %q comes from the file name: give the plugin a valid one with --name", err, name)
+				}
 				return err
 			}
 			info, _ := v.(abi.Struct)

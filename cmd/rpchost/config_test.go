@@ -307,3 +307,26 @@ func TestYAMLAliasesAreFollowed(t *testing.T) {
 		t.Errorf("limits %+v, up %+v", s.cfg.Limits(), limitsOf(t, s, "up"))
 	}
 }
+
+func TestLoadTimeoutAndIsolationPerPlugin(t *testing.T) {
+	s := mustLoad(t, "limits:\n  load_timeout: 2s\nplugin:\n  records:\n    load_timeout: 20s\n    isolation: call\n",
+		[]string{"RPCHOST_PLUGIN_OTHER_ISOLATION=call", "RPCHOST_LIMITS_MAX_INFLIGHT_BYTES=40000000", "RPCHOST_STORE_MAX_TXN_BYTES=2000000"})
+	if r := limitsOf(t, s, "records"); r.LoadTimeout != 20*time.Second || r.Isolation != host.IsolationCall {
+		t.Errorf("plugin records: %+v", r)
+	}
+	if o := limitsOf(t, s, "other"); o.LoadTimeout != 2*time.Second || o.Isolation != host.IsolationCall {
+		t.Errorf("plugin other: %+v", o)
+	}
+	if s.cfg.MaxInflightBytes() != 40000000 || s.store.limits.MaxTxnBytes != 2000000 {
+		t.Errorf("max_inflight_bytes %d, max_txn_bytes %d", s.cfg.MaxInflightBytes(), s.store.limits.MaxTxnBytes)
+	}
+	// A zero load timeout is refused by the host, in the key's name.
+	s = mustLoad(t, "limits:\n  load_timeout: 0\n", nil)
+	cfg, err := s.hostConfig(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := host.New(t.Context(), cfg.WithPluginDir(t.TempDir())); err == nil || !strings.Contains(err.Error(), "limits.load_timeout: 0s is not positive") {
+		t.Errorf("load_timeout 0: %v", err)
+	}
+}

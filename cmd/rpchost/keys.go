@@ -53,6 +53,7 @@ var keys = append([]key{
 	ownKey("listen", func(s *settings) *string { return &s.listen }),
 	hostKey("plugins", host.Config.PluginDir, host.Config.WithPluginDir),
 	hostKey("limits.max_body_bytes", host.Config.MaxBodyBytes, host.Config.WithMaxBodyBytes),
+	hostKey("limits.max_inflight_bytes", host.Config.MaxInflightBytes, host.Config.WithMaxInflightBytes),
 	hostKey("limits.max_depth", host.Config.MaxDepth, host.Config.WithMaxDepth).upTo(abi.MaxDepth, "the nesting the ABI carries to a procedure"),
 	hostKey("limits.max_items", host.Config.MaxItems, host.Config.WithMaxItems),
 	hostKey("limits.max_multicall", host.Config.MaxMulticall, host.Config.WithMaxMulticall),
@@ -68,6 +69,8 @@ var keys = append([]key{
 	ownKey("store.max_key_bytes", func(s *settings) *int { return &s.store.limits.MaxKeyBytes }),
 	ownKey("store.max_value_bytes", func(s *settings) *int { return &s.store.limits.MaxValueBytes }),
 	ownKey("store.max_plugin_bytes", func(s *settings) *int64 { return &s.store.limits.MaxPluginBytes }),
+	ownKey("store.max_txn_bytes", func(s *settings) *int64 { return &s.store.limits.MaxTxnBytes }),
+	ownKey("store.max_scan_bytes", func(s *settings) *int64 { return &s.store.limits.MaxScanBytes }),
 	ownKey("admin.token", func(s *settings) *string { return &s.adminToken }),
 	// WithAdmin sets the token too; hostConfig sets the real one last.
 	hostKey("admin.max_upload_bytes", host.Config.MaxUploadBytes, func(c host.Config, n int64) host.Config { return c.WithAdmin("", n) }),
@@ -92,6 +95,10 @@ var limitFields = []limitField{
 	limitOf("max_queue", func(l *host.Limits) *int { return &l.MaxQueue }),
 	limitOf("max_result_bytes", func(l *host.Limits) *int { return &l.MaxResultBytes }),
 	limitOf("max_output_bytes", func(l *host.Limits) *int { return &l.MaxOutputBytes }),
+	limitOf("load_timeout", func(l *host.Limits) *time.Duration { return &l.LoadTimeout }),
+	{name: "isolation", kind: kindString, // instance or call; host.New checks
+		get: func(l host.Limits) any { return string(l.Isolation) },
+		set: func(l *host.Limits, v any) { l.Isolation = host.Isolation(v.(string)) }},
 }
 
 // pluginKeys are the per-plugin keys that are not limits. plugin.<name>.config
@@ -136,7 +143,7 @@ type limitField struct {
 	set          func(*host.Limits, any)
 }
 
-func limitOf[T ~int | ~int64](name string, field func(*host.Limits) *T) limitField {
+func limitOf[T int | time.Duration](name string, field func(*host.Limits) *T) limitField {
 	return limitField{name: name, kind: kindOf[T](), min: 1,
 		get: func(l host.Limits) any { return canonical(*field(&l)) },
 		set: func(l *host.Limits, v any) { *field(l) = fromCanonical[T](v) },
@@ -159,8 +166,9 @@ func limitKeys() []key {
 				l := s.cfg.Limits()
 				f.set(&l, v)
 				// WithLimits keeps the old value of a zero field; a zero
-				// call timeout means no limit, so it is set on its own.
-				s.cfg = s.cfg.WithLimits(l).WithCallTimeout(l.CallTimeout)
+				// call timeout means no limit and a zero load timeout is
+				// refused by host.New, so they are set on their own.
+				s.cfg = s.cfg.WithLimits(l).WithCallTimeout(l.CallTimeout).WithLoadTimeout(l.LoadTimeout)
 			},
 		})
 	}

@@ -2,6 +2,8 @@ package main
 
 import (
 	"github.com/spf13/cobra"
+
+	"github.com/rpchost/rpchost/host"
 )
 
 func newRootCommand() *cobra.Command {
@@ -10,8 +12,11 @@ func newRootCommand() *cobra.Command {
 		Short: "Serve WebAssembly procedures over XML-RPC",
 		Long: `rpchost answers XML-RPC calls with procedures compiled to WebAssembly.
 Every *.wasm file in the plugin directory is loaded; its methods are served as
-<plugin>.<method>, and under their bare name when no other plugin claims it.
-Without a subcommand, rpchost serves.`,
+<plugin>.<method>, and under their bare name by the rule below.
+Without a subcommand, rpchost serves.
+
+Bare names:
+` + host.BareNamesRule,
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}

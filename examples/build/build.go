@@ -14,20 +14,33 @@ import (
 	"time"
 )
 
-// guestsDir and pluginsDir are where sources and built modules live,
-// relative to the module root.
+// guestsDir and pluginsDir are where the served guests' sources and built
+// modules live, relative to the module root.
 const (
 	guestsDir  = "examples/guests"
 	pluginsDir = "plugins"
 )
 
-// A source is one guest: a directory of examples/guests holding either a Go
+// A collection is a directory of guest sources and the directory their
+// modules are built into, both relative to the module root.
+type collection struct{ src, out string }
+
+// collections are every guest this command builds: the plugins served by
+// default, and the modules of README's deploy walkthrough, which sit beside
+// their sources so that a default server does not serve them.
+var collections = []collection{
+	{guestsDir, pluginsDir},
+	{"examples/deploy", "examples/deploy"},
+}
+
+// A source is one guest: a directory of a collection holding either a Go
 // main package (built with the Go SDK) or one hand-written .wat file. It
-// builds to plugins/<name>.wasm.
+// builds to <collection out>/<name>.wasm.
 type source struct {
-	name string // the directory's name, and the plugin's
+	name string // the directory's name, and the module's file name
 	dir  string // absolute
 	wat  string // absolute path of the .wat file; "" for a Go package
+	out  string // the directory its module is committed in, relative to the root
 }
 
 func (s source) kind() string {
@@ -37,12 +50,33 @@ func (s source) kind() string {
 	return "go"
 }
 
-// findSources lists the guests under root/examples/guests, sorted by name.
-// A directory with both Go files and a .wat file, more than one .wat file,
-// or neither is an error: which one would build is not clear.
+// committed is the path of src's module in the repository.
+func (s source) committed(root string) string {
+	return filepath.Join(root, s.out, s.name+".wasm")
+}
+
+// findSources lists the guests of every collection under root, sorted by
+// name within each. A directory with both Go files and a .wat file, more
+// than one .wat file, or neither is an error: which one would build is not
+// clear. A collection whose directory does not exist has no guests.
 func findSources(root string) ([]source, error) {
-	base := filepath.Join(root, guestsDir)
+	var sources []source
+	for _, c := range collections {
+		found, err := findIn(root, c)
+		if err != nil {
+			return nil, err
+		}
+		sources = append(sources, found...)
+	}
+	return sources, nil
+}
+
+func findIn(root string, c collection) ([]source, error) {
+	base := filepath.Join(root, c.src)
 	entries, err := os.ReadDir(base)
+	if errors.Is(err, os.ErrNotExist) && c.src != guestsDir {
+		return nil, nil
+	}
 	if err != nil {
 		return nil, fmt.Errorf("list guests: %w", err)
 	}
@@ -66,7 +100,7 @@ func findSources(root string) ([]source, error) {
 				watFiles = append(watFiles, n)
 			}
 		}
-		src := source{name: e.Name(), dir: dir}
+		src := source{name: e.Name(), dir: dir, out: c.out}
 		switch {
 		case len(goFiles) > 0 && len(watFiles) > 0:
 			return nil, fmt.Errorf("guest %s has both Go files and .wat files (%s): keep one kind per directory",
@@ -82,6 +116,30 @@ func findSources(root string) ([]source, error) {
 		sources = append(sources, src)
 	}
 	return sources, nil
+}
+
+// selectSources keeps the sources named in names (all of them when names
+// is empty); a name no source has is an error that lists the known ones.
+func selectSources(sources []source, names []string) ([]source, error) {
+	if len(names) == 0 {
+		return sources, nil
+	}
+	var picked []source
+	for _, n := range names {
+		n = strings.TrimSuffix(filepath.Base(n), ".wasm")
+		i := slices.IndexFunc(sources, func(s source) bool { return s.name == n })
+		if i < 0 {
+			known := make([]string, len(sources))
+			for j, s := range sources {
+				known[j] = s.name
+			}
+			return nil, fmt.Errorf("no guest named %q; the guests are %s", n, strings.Join(known, ", "))
+		}
+		if !slices.ContainsFunc(picked, func(s source) bool { return s.name == n }) {
+			picked = append(picked, sources[i])
+		}
+	}
+	return picked, nil
 }
 
 // command returns the command that builds src into out (an absolute path).
@@ -104,7 +162,7 @@ func command(ctx context.Context, root string, src source, out string) (*exec.Cm
 		return nil, fmt.Errorf("find the go command: %w", err)
 	}
 	cmd := exec.CommandContext(ctx, goBin, "build", "-buildmode=c-shared", "-trimpath", "-buildvcs=false",
-		"-o", out, "./"+filepath.ToSlash(filepath.Join(guestsDir, src.name)))
+		"-o", out, "./"+filepath.ToSlash(rel(root, src.dir)))
 	cmd.Dir = root
 	// GOWASM and GOFLAGS could change the bytes (-ldflags=-s, say): pin them.
 	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOWASM=", "GOFLAGS=")
@@ -151,52 +209,78 @@ type result struct {
 	path    string // the .wasm file written
 	size    int64
 	took    time.Duration
-	changed bool // the file's bytes differ from what was there before
+	changed bool  // the file's bytes differ from what was there before
+	skipped bool  // a tool it needs is missing (err says which)
+	err     error // why it was skipped or failed; nil when built
 }
 
-// buildAll builds every source of root into outDir (created if needed),
-// writing <name>.wasm for each. It replaces a file only when its bytes
-// change, and atomically (a rename), so that a server watching outDir never
-// reads half a module. It stops at the first failure.
-func buildAll(ctx context.Context, root, outDir string, log io.Writer) ([]result, error) {
-	sources, err := findSources(root)
-	if err != nil {
-		return nil, err
-	}
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
-		return nil, fmt.Errorf("create %s: %w", outDir, err)
-	}
+// buildAll builds each source into its collection's directory, or into
+// outDir when it is not empty (created if needed). It replaces a file only
+// when its bytes change, and atomically (a rename), so that a server
+// watching the directory never reads half a module. A failure does not stop
+// the others: a .wat guest without wat2wasm is skipped, and the Go guests
+// still build. Each source has a result, in order.
+func buildAll(ctx context.Context, root string, sources []source, outDir string, log io.Writer) []result {
 	tmp, err := os.MkdirTemp("", "rpchost-build-")
 	if err != nil {
-		return nil, fmt.Errorf("create a temporary directory: %w", err)
+		r := make([]result, len(sources))
+		for i, src := range sources {
+			r[i] = result{src: src, err: fmt.Errorf("create a temporary directory: %w", err)}
+		}
+		return r
 	}
 	defer os.RemoveAll(tmp)
-	var results []result
+	results := make([]result, 0, len(sources))
 	for _, src := range sources {
-		start := time.Now()
-		built := filepath.Join(tmp, src.name+".wasm")
-		if err := buildOne(ctx, root, src, built); err != nil {
-			return results, err
-		}
-		data, err := os.ReadFile(built)
-		if err != nil {
-			return results, fmt.Errorf("build %s: %w", src.name, err)
-		}
-		r := result{src: src, path: filepath.Join(outDir, src.name+".wasm"), size: int64(len(data)), took: time.Since(start)}
-		if r.changed, err = replaceFile(r.path, data); err != nil {
-			return results, fmt.Errorf("build %s: %w", src.name, err)
-		}
+		r := buildTo(ctx, root, src, outDir, tmp)
 		if log != nil {
-			state := "unchanged"
-			if r.changed {
-				state = "wrote"
+			switch {
+			case r.skipped:
+				fmt.Fprintf(log, "%-9s %s  %s guest: %v\n", "skipped", rel(root, r.path), src.kind(), r.err)
+			case r.err != nil:
+				fmt.Fprintf(log, "%-9s %s  %v\n", "FAILED", rel(root, r.path), r.err)
+			default:
+				state := "unchanged"
+				if r.changed {
+					state = "wrote"
+				}
+				fmt.Fprintf(log, "%-9s %s  %s, %s guest, built in %s\n", state, rel(root, r.path),
+					humanSize(r.size), src.kind(), r.took.Round(10*time.Millisecond))
 			}
-			fmt.Fprintf(log, "%-9s %s  %s, %s guest, built in %s\n", state, rel(root, r.path),
-				humanSize(r.size), src.kind(), r.took.Round(10*time.Millisecond))
 		}
 		results = append(results, r)
+		if ctx.Err() != nil {
+			break
+		}
 	}
-	return results, nil
+	return results
+}
+
+// buildTo builds one source through tmp into its place.
+func buildTo(ctx context.Context, root string, src source, outDir, tmp string) result {
+	start := time.Now()
+	r := result{src: src, path: src.committed(root)}
+	if outDir != "" {
+		r.path = filepath.Join(outDir, src.name+".wasm")
+	}
+	built := filepath.Join(tmp, src.name+".wasm")
+	if err := buildOne(ctx, root, src, built); err != nil {
+		r.err, r.skipped = err, errors.Is(err, errNoWat2wasm)
+		return r
+	}
+	data, err := os.ReadFile(built)
+	if err == nil {
+		err = os.MkdirAll(filepath.Dir(r.path), 0o755)
+	}
+	if err == nil {
+		r.changed, err = replaceFile(r.path, data)
+	}
+	if err != nil {
+		r.err = fmt.Errorf("build %s: %w", src.name, err)
+		return r
+	}
+	r.size, r.took = int64(len(data)), time.Since(start)
+	return r
 }
 
 // replaceFile makes path hold data, through a temporary file in the same
@@ -224,17 +308,20 @@ func replaceFile(path string, data []byte) (changed bool, err error) {
 	return true, os.Rename(f.Name(), path)
 }
 
-// strayPlugins lists the .wasm files of outDir that no source builds.
-func strayPlugins(outDir string, sources []source) ([]string, error) {
-	files, err := filepath.Glob(filepath.Join(outDir, "*.wasm"))
-	if err != nil {
-		return nil, err
-	}
+// strayModules lists the .wasm files of each collection's directory that
+// no source of that collection builds.
+func strayModules(root string, sources []source) ([]string, error) {
 	var stray []string
-	for _, f := range files {
-		name := strings.TrimSuffix(filepath.Base(f), ".wasm")
-		if !slices.ContainsFunc(sources, func(s source) bool { return s.name == name }) {
-			stray = append(stray, f)
+	for _, c := range collections {
+		files, err := filepath.Glob(filepath.Join(root, c.out, "*.wasm"))
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range files {
+			name := strings.TrimSuffix(filepath.Base(f), ".wasm")
+			if !slices.ContainsFunc(sources, func(s source) bool { return s.name == name && s.out == c.out }) {
+				stray = append(stray, f)
+			}
 		}
 	}
 	return stray, nil

@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -33,9 +34,10 @@ func testRoot(t testing.TB) string {
 }
 
 // TestPluginsUpToDate rebuilds every guest and compares the result with
-// the committed plugins/*.wasm, so that a change to a guest or to the SDK
-// cannot be committed without the modules it changes. Without wat2wasm it
-// checks the Go guests and then skips (it fails instead when CI=true).
+// the committed module (plugins/*.wasm, examples/deploy/*.wasm), so that a
+// change to a guest or to the SDK cannot be committed without the modules
+// it changes. Without wat2wasm it checks the Go guests and then skips (it
+// fails instead when CI=true).
 func TestPluginsUpToDate(t *testing.T) {
 	if testing.Short() {
 		t.Skip("skipping: builds every guest")
@@ -45,17 +47,21 @@ func TestPluginsUpToDate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, want := range []string{"add", "numeric", "records", "types", "validator1", "up", "up-v2"} {
+		if !slices.ContainsFunc(sources, func(s source) bool { return s.name == want }) {
+			t.Errorf("no source found for %s", want)
+		}
+	}
 	_, watErr := exec.LookPath("wat2wasm")
-	committed := filepath.Join(root, pluginsDir)
 	out := t.TempDir()
 	var skipped []string
 	for _, src := range sources {
-		name := filepath.Join(pluginsDir, src.name+".wasm")
-		want, err := os.ReadFile(filepath.Join(committed, src.name+".wasm"))
+		name := rel(root, src.committed(root))
+		want, err := os.ReadFile(src.committed(root))
 		switch {
 		case errors.Is(err, os.ErrNotExist):
-			t.Errorf("%s is missing: %s builds it; run `go run ./examples/build` and commit %s",
-				name, rel(root, src.dir), pluginsDir)
+			t.Errorf("%s is missing: %s builds it; run `go run ./examples/build %s` and commit it",
+				name, rel(root, src.dir), src.name)
 			continue
 		case err != nil:
 			t.Fatal(err)
@@ -75,17 +81,16 @@ func TestPluginsUpToDate(t *testing.T) {
 		if !bytes.Equal(got, want) {
 			cmd, _ := command(context.Background(), root, src, name)
 			t.Errorf("%s (%d bytes) differs from what %s builds (%d bytes): run `go run ./examples/build` "+
-				"(for this file alone: %s) and commit %s", name, len(want), rel(root, src.dir), len(got),
-				shellLine(cmd), pluginsDir)
+				"(for this file alone: %s) and commit it", name, len(want), rel(root, src.dir), len(got),
+				shellLine(cmd))
 		}
 	}
-	stray, err := strayPlugins(committed, sources)
+	stray, err := strayModules(root, sources)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, f := range stray {
-		t.Errorf("%s has no source under %s: delete it, or add its source and run `go run ./examples/build`",
-			rel(root, f), guestsDir)
+		t.Errorf("%s has no source: delete it, or add its source and run `go run ./examples/build`", rel(root, f))
 	}
 	if len(skipped) > 0 {
 		if os.Getenv("CI") == "true" {
@@ -103,7 +108,7 @@ func TestGoBuildReproducible(t *testing.T) {
 		t.Skip("skipping: builds a guest twice")
 	}
 	root := testRoot(t)
-	src := source{name: "add", dir: filepath.Join(root, guestsDir, "add")}
+	src := source{name: "add", dir: filepath.Join(root, guestsDir, "add"), out: pluginsDir}
 	a, b := filepath.Join(t.TempDir(), "a.wasm"), filepath.Join(t.TempDir(), "other", "b.wasm")
 	for _, out := range []string{a, b} {
 		if err := buildOne(context.Background(), root, src, out); err != nil {
@@ -202,7 +207,7 @@ func TestReplaceFile(t *testing.T) {
 
 func TestShellLine(t *testing.T) {
 	root := testRoot(t)
-	cmd, err := command(context.Background(), root, source{name: "add"}, "plugins/add.wasm")
+	cmd, err := command(context.Background(), root, source{name: "add", dir: filepath.Join(root, guestsDir, "add")}, "plugins/add.wasm")
 	if err != nil {
 		t.Fatal(err)
 	}

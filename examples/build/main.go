@@ -1,63 +1,102 @@
-// Command build rebuilds plugins/ from examples/guests: every Go guest with
-// the Go toolchain (GOOS=wasip1 GOARCH=wasm -buildmode=c-shared) and every
-// .wat guest with wat2wasm, writing plugins/<directory name>.wasm.
+// Command build rebuilds the example guests: examples/guests/<name> into
+// plugins/<name>.wasm (the plugins served by default) and
+// examples/deploy/<name> into examples/deploy/<name>.wasm (the modules of
+// README's deploy walkthrough). Go guests are built with the Go toolchain
+// (GOOS=wasip1 GOARCH=wasm -buildmode=c-shared), .wat guests with wat2wasm.
 //
-//	go run ./examples/build
+//	go run ./examples/build            # every guest
+//	go run ./examples/build records    # only the guests named
 //
-// It prints what it built and exits with status 1 on failure. The built
-// files are committed; build_test.go fails when one differs from what its
-// source builds, so run this after changing a guest or the SDK.
+// It prints what it built. A .wat guest is skipped, with the reason, when
+// wat2wasm is not installed, so a machine with only Go still rebuilds every
+// Go guest. It exits with status 1 when a guest failed to build, or when a
+// guest named on the command line could not be built. The built files are
+// committed; build_test.go fails when one differs from what its source
+// builds, so run this after changing a guest or the SDK.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/signal"
-	"path/filepath"
+	"strings"
 	"time"
 )
 
 func main() {
-	out := flag.String("out", "", "directory to write the .wasm files to (default: plugins/ of the module)")
+	out := flag.String("out", "", "directory to write the .wasm files to (default: each guest's committed place, plugins/ or examples/deploy/)")
+	flag.Usage = func() {
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./examples/build [-out DIR] [GUEST...]\n\n"+
+			"Rebuilds the example guests (all of them, or those named: add, records, up, ...).\n\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
-	if err := run(*out); err != nil {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	if err := run(ctx, ".", *out, flag.Args(), os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "build:", err)
 		os.Exit(1)
 	}
 }
 
-func run(out string) error {
-	wd, err := os.Getwd()
+// errFailed is returned when a guest that had to be built was not.
+var errFailed = errors.New("not every guest was built")
+
+// run builds the guests named (all when names is empty) of the module that
+// holds dir and reports on w.
+func run(ctx context.Context, dir, out string, names []string, w io.Writer) error {
+	root, err := moduleRoot(dir)
 	if err != nil {
 		return err
 	}
-	root, err := moduleRoot(wd)
+	all, err := findSources(root)
 	if err != nil {
 		return err
 	}
-	if out == "" {
-		out = filepath.Join(root, pluginsDir)
+	sources, err := selectSources(all, names)
+	if err != nil {
+		return err
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
-	defer stop()
 	start := time.Now()
-	results, err := buildAll(ctx, root, out, os.Stdout)
-	if err != nil {
+	results := buildAll(ctx, root, sources, out, w)
+	var built, skipped, failed []string
+	for _, r := range results {
+		switch {
+		case r.err == nil:
+			built = append(built, r.src.name)
+		case r.skipped && len(names) == 0:
+			// Asked for everything: what a missing tool cannot build is
+			// reported, not a failure.
+			skipped = append(skipped, r.src.name)
+		default:
+			failed = append(failed, r.src.name)
+		}
+	}
+	if len(names) == 0 && out == "" {
+		stray, err := strayModules(root, all)
+		if err != nil {
+			return err
+		}
+		for _, f := range stray {
+			fmt.Fprintf(w, "warning: %s has no source: delete it or add its source\n", rel(root, f))
+		}
+	}
+	fmt.Fprintf(w, "built %d of %d guests in %s\n", len(built), len(sources), time.Since(start).Round(10*time.Millisecond))
+	if len(skipped) > 0 {
+		fmt.Fprintf(w, "skipped %s: %v; their committed modules are left as they are\n", strings.Join(skipped, ", "), errNoWat2wasm)
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sources := make([]source, len(results))
-	for i, r := range results {
-		sources[i] = r.src
+	if len(failed) > 0 {
+		return fmt.Errorf("%w: %s failed (see above)", errFailed, strings.Join(failed, ", "))
 	}
-	stray, err := strayPlugins(out, sources)
-	if err != nil {
-		return err
+	if len(results) < len(sources) {
+		return fmt.Errorf("%w: stopped after %d of %d", errFailed, len(results), len(sources))
 	}
-	for _, f := range stray {
-		fmt.Printf("warning: %s has no source under %s: delete it or add its source\n", rel(root, f), guestsDir)
-	}
-	fmt.Printf("built %d plugins in %s\n", len(results), time.Since(start).Round(10*time.Millisecond))
 	return nil
 }

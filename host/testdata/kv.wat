@@ -7,9 +7,12 @@
   (import "rpchost" "kv_get" (func $get (param i32 i32) (result i32)))
   (import "rpchost" "time_now" (func $now (result i64)))
   (import "rpchost" "result_read" (func $read (param i32)))
+  (import "rpchost" "log" (func $log (param i32 i32)))
   (memory (export "memory") 1)
   ;; key "a" at 0, key "b" at 1, value "1" at 2
   (data (i32.const 0) "ab1")
+  ;; the log message [0, "incr", {}] in MessagePack at 16
+  (data (i32.const 16) "\93\00\a4incr\80")
 
   (func (export "put_a") (result i32)
     (call $put (i32.const 0) (i32.const 1) (i32.const 2) (i32.const 1)))
@@ -32,7 +35,7 @@
 
   ;; Increments the i64 counter stored under "a" and returns its new value:
   ;; a read-then-write that concurrent calls must not lose.
-  (func (export "incr") (result i64)
+  (func $incr (export "incr") (result i64)
     (local $v i64)
     (if (i32.eq (call $get (i32.const 0) (i32.const 1)) (i32.const 8))
       (then
@@ -41,4 +44,9 @@
     (local.set $v (i64.add (local.get $v) (i64.const 1)))
     (i64.store (i32.const 64) (local.get $v))
     (drop (call $put (i32.const 0) (i32.const 1) (i32.const 64) (i32.const 8)))
-    (local.get $v)))
+    (local.get $v))
+
+  ;; incr that logs one line first: a retried attempt logs it again.
+  (func (export "incr_logged") (result i64)
+    (call $log (i32.const 16) (i32.const 8))
+    (call $incr)))

@@ -22,10 +22,11 @@ func FuzzInstrument(f *testing.F) {
 	defer rt.Close(ctx)
 	f.Fuzz(func(t *testing.T, module []byte) {
 		out, err := Instrument(module)
-		if err != nil && !errors.Is(err, ErrMalformed) {
-			t.Fatalf("error outside ErrMalformed: %v", err)
+		if err != nil && !errors.Is(err, ErrMalformed) && !errors.Is(err, ErrLimit) {
+			t.Fatalf("error outside ErrMalformed and ErrLimit: %v", err)
 		}
-		if errors.Is(err, errTooLarge) || declaresTooMuch(module) {
+		// Over a structural limit: refused by design, wazero would accept it.
+		if errors.Is(err, errTooLarge) || errors.Is(err, ErrLimit) || declaresTooMuch(module) {
 			return
 		}
 		compiled, verr := rt.CompileModule(ctx, module)
@@ -70,13 +71,13 @@ func declaresTooMuch(module []byte) bool {
 		var err error
 		switch id {
 		case sectionImport:
-			_, _, err = countImports(payload)
+			_, _, _, err = countImports(payload)
 		case sectionExport:
-			err = checkExportFree(payload)
+			err = checkExports(payload, &shape{})
 		case sectionCode:
 			_, err = instrumentCode(payload, globals{})
 		default:
-			err = checkStructure(id, payload)
+			err = checkStructure(id, payload, &shape{})
 		}
 		if errors.Is(err, errTooLarge) {
 			return true

@@ -252,7 +252,7 @@ func TestInstrumentDropsSectionsPointingIntoCode(t *testing.T) {
 
 func TestInstrumentRefuses(t *testing.T) {
 	taken := append(append([]byte{}, magic...), appendSection(nil, sectionExport,
-		appendFlagExport(appendU32(nil, 1), 0))...)
+		(&module{}).appendExports(appendU32(nil, 1), 0))...)
 	unknownOp := append(append([]byte{}, magic...),
 		1, 4, 1, 0x60, 0, 0,
 		3, 2, 1, 0,

@@ -12,6 +12,7 @@ const (
 	sectionMemory = 5
 	sectionGlobal = 6
 	sectionExport = 7
+	sectionStart  = 8
 	sectionCode   = 10
 
 	importFunc   = 0
@@ -20,10 +21,19 @@ const (
 	importGlobal = 3
 	importTag    = 4
 
+	exportFunc   = 0
 	exportGlobal = 3
 	valueI32     = 0x7f
 	mutable      = 1
 )
+
+// StartExportName is the export under which an instrumented module exposes
+// the function its start section named; the start section itself is
+// removed. wazero runs a start function inside InstantiateModule, before
+// the caller can arm a deadline, so a start function that loops would hang
+// the loader; exported instead, the host calls it right after
+// instantiation under the same deadline and interrupt flag as any call.
+const StartExportName = "rpchost:start"
 
 var magic = []byte{0x00, 'a', 's', 'm', 0x01, 0x00, 0x00, 0x00}
 
@@ -41,6 +51,9 @@ type module struct {
 	importedGlobal uint32 // imported globals come first in the index space
 	definedGlobal  uint32
 	memories       uint32 // imported and defined
+	start          uint32 // the start function's index, when hasStart
+	hasStart       bool
+	shape          shape
 }
 
 func parseModule(b []byte) (*module, error) {
@@ -58,14 +71,18 @@ func parseModule(b []byte) (*module, error) {
 		if int(id) >= len(sectionRank) || (id != sectionCustom && sectionRank[id] == 0) {
 			return nil, fmt.Errorf("%w: unknown section %d", ErrMalformed, id)
 		}
-		if err := checkStructure(id, payload); err != nil {
+		if err := checkStructure(id, payload, &m.shape); err != nil {
 			return nil, fmt.Errorf("section %d: %w", id, err)
 		}
 		switch id {
 		case sectionImport:
-			globals, memories, err := countImports(payload)
+			globals, memories, funcs, err := countImports(payload)
 			if err != nil {
 				return nil, err
+			}
+			m.shape.functions += funcs
+			if m.shape.functions > maxFunctions {
+				return nil, fmt.Errorf("%w: %d functions, imported and defined, the limit is %d", ErrLimit, m.shape.functions, maxFunctions)
 			}
 			m.importedGlobal = globals
 			m.memories += memories
@@ -78,18 +95,25 @@ func parseModule(b []byte) (*module, error) {
 			if pr.err != nil {
 				return nil, pr.err
 			}
+			if n := uint64(m.importedGlobal) + uint64(m.definedGlobal); n > maxGlobals {
+				return nil, fmt.Errorf("%w: %d globals, imported and defined, the limit is %d", ErrLimit, n, maxGlobals)
+			}
 		case sectionExport:
-			if err := checkExportFree(payload); err != nil {
+			if err := checkExports(payload, &m.shape); err != nil {
 				return nil, err
 			}
+		case sectionStart:
+			pr := &reader{b: payload}
+			m.start, m.hasStart = pr.u32(), true
+			continue // replaced by the StartExportName export
 		}
 		m.sections = append(m.sections, section{id, payload})
 	}
 	return m, r.err
 }
 
-// countImports counts the imported globals and memories.
-func countImports(payload []byte) (globals, memories uint32, err error) {
+// countImports counts the imported globals, memories and functions.
+func countImports(payload []byte) (globals, memories uint32, funcs uint64, err error) {
 	r := &reader{b: payload}
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		r.name()
@@ -97,6 +121,7 @@ func countImports(payload []byte) (globals, memories uint32, err error) {
 		switch kind := r.byte(); kind {
 		case importFunc:
 			r.u32()
+			funcs++
 		case importTable:
 			r.valueType()
 			r.limits()
@@ -114,14 +139,18 @@ func countImports(payload []byte) (globals, memories uint32, err error) {
 			r.fail("unknown import kind %d", kind)
 		}
 	}
-	return globals, memories, r.err
+	return globals, memories, funcs, r.err
 }
 
-func checkExportFree(payload []byte) error {
+// checkExports bounds the exports and refuses the names rpchost reserves.
+func checkExports(payload []byte, sh *shape) error {
 	r := &reader{b: payload}
-	for n := r.count(); n > 0 && r.err == nil; n-- {
-		if r.name() == ExportName {
-			return fmt.Errorf("%w: the module already exports %q", ErrMalformed, ExportName)
+	n := r.count()
+	sh.exports = uint64(n)
+	r.within(uint64(n), maxExports, "exports")
+	for ; n > 0 && r.err == nil; n-- {
+		if name := r.name(); name == ExportName || name == StartExportName {
+			return fmt.Errorf("%w: the module already exports %q, a name rpchost reserves", ErrMalformed, name)
 		}
 		r.byte()
 		r.u32()
@@ -166,7 +195,7 @@ func (m *module) rewrite() ([]byte, error) {
 			addedGlobal = true
 		}
 		if !addedExport && sectionRank[before] > sectionRank[sectionExport] {
-			out = appendSection(out, sectionExport, appendFlagExport(appendU32(nil, 1), g.flag))
+			out = appendSection(out, sectionExport, m.appendExports(appendU32(nil, m.addedExports()), g.flag))
 			addedExport = true
 		}
 	}
@@ -184,7 +213,7 @@ func (m *module) rewrite() ([]byte, error) {
 			out = appendSection(out, s.id, appendGlobals(recount(s.payload, 2)))
 			addedGlobal = true
 		case sectionExport:
-			out = appendSection(out, s.id, appendFlagExport(recount(s.payload, 1), g.flag))
+			out = appendSection(out, s.id, m.appendExports(recount(s.payload, m.addedExports()), g.flag))
 			addedExport = true
 		case sectionCode:
 			code, err := instrumentCode(s.payload, g)
@@ -225,10 +254,27 @@ func appendGlobals(b []byte) []byte {
 	return append(b, opEnd)
 }
 
-func appendFlagExport(b []byte, global uint32) []byte {
+// addedExports counts the exports rewrite adds: the flag, and the start
+// function if there is one.
+func (m *module) addedExports() uint32 {
+	if m.hasStart {
+		return 2
+	}
+	return 1
+}
+
+// appendExports appends the flag's export and, for a module that had a
+// start section, the start function's.
+func (m *module) appendExports(b []byte, flag uint32) []byte {
 	b = appendName(b, ExportName)
 	b = append(b, exportGlobal)
-	return appendU32(b, global)
+	b = appendU32(b, flag)
+	if m.hasStart {
+		b = appendName(b, StartExportName)
+		b = append(b, exportFunc)
+		b = appendU32(b, m.start)
+	}
+	return b
 }
 
 func appendSection(b []byte, id byte, payload []byte) []byte {

@@ -2,16 +2,14 @@ package interrupt
 
 import "fmt"
 
-// maxLocals bounds the locals one function declares, as browsers do
-// (V8 and SpiderMonkey allow 50,000): wazero allocates them up front.
-const maxLocals = 50000
-
 // checkStructure walks a section far enough to check that no count or
 // length it declares exceeds the bytes that follow. wazero v1.12 allocates
 // a slice as long as a declared count before reading the elements, so a
 // few bytes claiming 4 billion imports would end the whole server with a
 // fatal "out of memory"; refused here, that module is just a failed load.
-func checkStructure(id byte, payload []byte) error {
+// It also checks the section against the structural limits (limits.go),
+// counting in sh what the limits count across sections.
+func checkStructure(id byte, payload []byte, sh *shape) error {
 	r := &reader{b: payload}
 	switch id {
 	case 0:
@@ -21,13 +19,20 @@ func checkStructure(id byte, payload []byte) error {
 			if form := r.byte(); form != 0x60 {
 				r.fail("type form 0x%02x is not a function type", form)
 			}
-			r.valueTypes()
-			r.valueTypes()
+			params := r.valueTypes()
+			results := r.valueTypes()
+			r.within(params+results, maxTypeArity, "parameters and results in one function type")
+			sh.typeArity += params + results
+			r.within(sh.typeArity, maxTypeArityTotal, "parameters and results in all function types")
 		}
 	case 3: // function
 		for n := r.count(); n > 0 && r.err == nil; n-- {
 			r.u32()
+			sh.functions++
 		}
+		r.within(sh.functions, maxFunctions, "functions, imported and defined")
+	case 10:
+		r.codeSection(sh)
 	case 4: // table
 		for n := r.count(); n > 0 && r.err == nil; n-- {
 			r.valueType()
@@ -55,7 +60,7 @@ func checkStructure(id byte, payload []byte) error {
 			r.u32()
 		}
 	default:
-		// Imports, exports and code are read in full where they are used.
+		// Imports and exports are read in full where they are used.
 		return nil
 	}
 	if r.err == nil && r.pos != len(payload) {
@@ -75,10 +80,12 @@ func (r *reader) count() uint32 {
 	return n
 }
 
-func (r *reader) valueTypes() {
-	for n := r.count(); n > 0 && r.err == nil; n-- {
+func (r *reader) valueTypes() uint64 {
+	n := r.count()
+	for i := n; i > 0 && r.err == nil; i-- {
 		r.valueType()
 	}
+	return uint64(n)
 }
 
 // constExpr skips a constant expression: instructions up to end.
@@ -90,8 +97,9 @@ func (r *reader) constExpr() {
 	}
 }
 
-// locals reads a function's local declarations, bounding their total.
-func (r *reader) locals() {
+// locals reads a function's local declarations, bounding their total,
+// which it returns.
+func (r *reader) locals() uint64 {
 	total := uint64(0)
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		total += uint64(r.u32())
@@ -100,6 +108,7 @@ func (r *reader) locals() {
 			r.failWith(errTooLarge, "a function declares more than %d locals", maxLocals)
 		}
 	}
+	return total
 }
 
 func (r *reader) elementSection() {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/tetratelabs/wazero"
 	"github.com/tetratelabs/wazero/api"
@@ -24,10 +25,11 @@ type callKey struct{}
 
 // call is what the capabilities know about the call in progress.
 type call struct {
-	plugin *Plugin
-	method string
-	txn    *store.Txn // nil when the plugin does not use the store
-	result []byte     // the result slot
+	plugin  *Plugin
+	method  string
+	txn     *store.Txn // nil when the plugin does not use the store
+	result  []byte     // the result slot
+	attempt int        // 1, or more when a write conflict ran the call again
 }
 
 func callOf(ctx context.Context) *call {
@@ -44,12 +46,25 @@ func (c *call) answer(b []byte) int32 {
 // fail puts a message in the result slot and returns the failure code
 // that tells its length.
 func (c *call) fail(err error) int32 {
-	msg := err.Error()
-	if len(msg) > 4096 {
-		msg = msg[:4096]
-	}
+	msg := cutUTF8(err.Error(), maxFailMessage)
 	c.result = append(c.result[:0], msg...)
 	return int32(abi.HostFailed - len(c.result))
+}
+
+// maxFailMessage bounds a capability's failure message (a key or value a
+// guest chose can be quoted in it).
+const maxFailMessage = 4096
+
+// cutUTF8 cuts s to at most n bytes without splitting a character, so that
+// a cut message is still valid UTF-8 and no U+FFFD appears at its end.
+func cutUTF8(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // maxScan caps the pairs one kv_scan returns; guests page by prefix.
@@ -154,6 +169,11 @@ func capLog(ctx context.Context, c *call, mem api.Memory, stack []uint64) {
 	level, _ := msg[0].(int64)
 	text, _ := msg[1].(string)
 	attrs := []slog.Attr{slog.String("method", c.method)}
+	if c.attempt > 1 {
+		// The earlier attempts' lines were logged too, but their writes were
+		// discarded: this marks which run the lines belong to.
+		attrs = append(attrs, slog.Int("attempt", c.attempt))
+	}
 	if s, ok := msg[2].(abi.Struct); ok {
 		for _, m := range s {
 			attrs = append(attrs, slog.Any(m.Name, m.Value))

@@ -1,7 +1,10 @@
 package plugin
 
 import (
+	"errors"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/rpchost/rpchost/abi"
 )
@@ -23,5 +26,25 @@ func TestEveryCapabilityHasAGrant(t *testing.T) {
 		if !found {
 			t.Errorf("abi.HostGrant knows %s, but the host module does not export it", name)
 		}
+	}
+}
+
+// A failure message cut at maxFailMessage must stay valid UTF-8: the guest
+// quotes it in a fault, where a split character would become U+FFFD.
+func TestFailCutsOnARuneBoundary(t *testing.T) {
+	for _, prefix := range []int{0, 1, 2, 3} {
+		msg := strings.Repeat("x", maxFailMessage-prefix-1) + strings.Repeat("€", 10) // 3 bytes each
+		c := &call{}
+		n := abi.HostFailed - c.fail(errors.New(msg))
+		got := string(c.result)
+		if int(n) != len(got) || len(got) > maxFailMessage || !utf8.ValidString(got) || !strings.HasPrefix(msg, got) {
+			t.Errorf("prefix %d: cut to %d bytes (code says %d), valid UTF-8 %v", prefix, len(got), n, utf8.ValidString(got))
+		}
+		if len(got) < maxFailMessage-3 {
+			t.Errorf("prefix %d: cut to %d bytes, more than one character short of %d", prefix, len(got), maxFailMessage)
+		}
+	}
+	if got := cutUTF8("short", maxFailMessage); got != "short" {
+		t.Errorf("cutUTF8 changed a short message: %q", got)
 	}
 }

@@ -48,9 +48,31 @@ type instance struct {
 	buf           []byte // reused to encode calls
 }
 
-// setupTimeout bounds instantiating a module (its _initialize) and reading
-// its manifest, which run outside any call's time limit.
-const setupTimeout = 10 * time.Second
+// DefaultLoadTimeout bounds a module's own set-up code when
+// Options.LoadTimeout is 0: its start function and _initialize on every new
+// instance, and rpchost_describe when it is loaded.
+const DefaultLoadTimeout = 5 * time.Second
+
+// loadDeadlineKey carries, in the context given to instantiate, the deadline
+// (Unix nanoseconds) that a load sets once for start, _initialize and
+// describe together, so that the three cannot take three times the limit.
+type loadDeadlineKey struct{}
+
+func (p *Plugin) loadTimeout() time.Duration {
+	if p.limits.LoadTimeout > 0 {
+		return p.limits.LoadTimeout
+	}
+	return DefaultLoadTimeout
+}
+
+// setupDeadline is the deadline of a new instance's set-up code: the load's
+// when the instance is made by Load, else load_timeout from now.
+func (p *Plugin) setupDeadline(ctx context.Context) int64 {
+	if d, ok := ctx.Value(loadDeadlineKey{}).(int64); ok {
+		return d
+	}
+	return time.Now().Add(p.loadTimeout()).UnixNano()
+}
 
 func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 	out := &output{logger: p.logger}
@@ -65,6 +87,8 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		// None: a command's _start would run main and exit, and a reactor's
 		// _initialize runs below, where the watchdog can stop it.
 		WithStartFunctions()
+	// Instrument removed the module's start section (see
+	// interrupt.StartExportName), so nothing of the guest runs here.
 	mod, err := p.wrt.InstantiateModule(ctx, p.compiled, cfg)
 	if err != nil && p.closing.Load() {
 		// Close ran while this instance was being made: the caller
@@ -82,21 +106,42 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 	in := &instance{rt: p.rt, out: out, mod: mod, mem: memoryOf(mod), flag: flag, funcs: map[string]api.Function{}, stack: make([]uint64, 2)}
 	in.ctx, in.cancel = context.WithCancelCause(context.Background())
 	p.rt.watch(in)
-	if init := mod.ExportedFunction(abi.ExportInitialize); init != nil {
-		in.arm(setupTimeout)
-		err := init.CallWithStack(in.ctx, nil)
-		if stopped := !in.disarm(); stopped || err != nil {
-			if stopped {
-				err = fmt.Errorf("%w: %s did not finish within %v", ErrTimeout, abi.ExportInitialize, setupTimeout)
-			}
-			return nil, errors.Join(fmt.Errorf("instantiate %s: %s: %w", p.name, abi.ExportInitialize, err), in.close())
+	// The start function, then _initialize, in the order wasm and WASI
+	// reactors run them, under one deadline the watchdog enforces.
+	in.armUntil(p.setupDeadline(ctx))
+	for _, step := range []struct{ export, what string }{
+		{interrupt.StartExportName, "start function"},
+		{abi.ExportInitialize, abi.ExportInitialize},
+	} {
+		fn := mod.ExportedFunction(step.export)
+		if fn == nil {
+			continue
 		}
+		if err := fn.CallWithStack(in.ctx, nil); err != nil || in.ctx.Err() != nil {
+			in.disarm()
+			return nil, errors.Join(fmt.Errorf("instantiate %s: %w", p.name, p.setupError(in, step.what, err)), in.close())
+		}
+	}
+	if !in.disarm() {
+		return nil, errors.Join(fmt.Errorf("instantiate %s: %w", p.name, p.setupError(in, "its start function or "+abi.ExportInitialize, nil)), in.close())
 	}
 	if p.kind == KindSDK {
 		in.alloc = mod.ExportedFunction(abi.ExportAlloc)
 		in.call = mod.ExportedFunction(abi.ExportCall)
 	}
 	return in, nil
+}
+
+// setupError says why a module's set-up code failed: stopped at the load
+// deadline, or its own error.
+func (p *Plugin) setupError(in *instance, what string, err error) error {
+	if errors.Is(context.Cause(in.ctx), ErrTimeout) {
+		return fmt.Errorf("%w: %s did not finish within %v (limits.load_timeout)", ErrTimeout, what, p.loadTimeout())
+	}
+	if err == nil {
+		err = context.Cause(in.ctx)
+	}
+	return fmt.Errorf("%s: %w", what, err)
 }
 
 // likelyOutOfMemory tells a trap caused by running out of memory from

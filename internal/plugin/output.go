@@ -22,6 +22,7 @@ type output struct {
 	written     int
 	exceeded    bool
 	outOfMemory bool // a Go guest said so before trapping
+	attempt     int  // of the call, as for guest log lines (call.attempt)
 }
 
 // begin starts a call's accounting.
@@ -50,11 +51,12 @@ func (w *outputStream) Write(p []byte) (int, error) {
 	if len(p) == 0 {
 		return n, nil
 	}
-	truncated := len(p) > maxOutputLine
-	if truncated {
-		p = p[:maxOutputLine]
+	text := cutUTF8(string(p), maxOutputLine)
+	attrs := []slog.Attr{slog.String("method", o.method), slog.String("stream", w.name),
+		slog.String("text", text), slog.Bool("truncated", len(text) < len(p))}
+	if o.attempt > 1 {
+		attrs = append(attrs, slog.Int("attempt", o.attempt))
 	}
-	o.logger.LogAttrs(context.Background(), slog.LevelInfo, "guest output", slog.String("method", o.method),
-		slog.String("stream", w.name), slog.String("text", string(p)), slog.Bool("truncated", truncated))
+	o.logger.LogAttrs(context.Background(), slog.LevelInfo, "guest output", attrs...)
 	return n, nil
 }

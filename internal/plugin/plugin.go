@@ -59,6 +59,10 @@ type Options struct {
 	MaxQueue int
 	// MaxResultBytes bounds an SDK result as encoded by the guest; 0 means none.
 	MaxResultBytes int
+	// LoadTimeout bounds a module's set-up code: its start function and
+	// _initialize on each new instance, and, when it is loaded, those
+	// and rpchost_describe together. 0 means DefaultLoadTimeout.
+	LoadTimeout time.Duration
 	// MaxOutputBytes bounds what one call may write to stdout and stderr;
 	// what fits is logged, and a call that writes more fails with
 	// ErrOutputLimit. 0 means the default, 64 KiB.
@@ -73,10 +77,18 @@ type Options struct {
 	// plugins loaded with the same digest and memory limit share one
 	// compiled module. Empty shares nothing.
 	Digest string
+	// Compiled, when set, is called once the module is compiled (or failed
+	// to), before any of its code runs: the caller can free what bounded
+	// the compilation.
+	Compiled func()
 	// Grants lists the capabilities the plugin may import ("log", "kv",
 	// "config", "time"); nil grants them all.
 	Grants []string
-	Logger *slog.Logger
+	// FreshInstancePerCall discards an instance after every call, so that
+	// no call sees the memory or globals another call left behind: each
+	// call runs on an instance that has only been initialized.
+	FreshInstancePerCall bool
+	Logger               *slog.Logger
 }
 
 const defaultMaxOutput = 64 << 10
@@ -136,6 +148,9 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		}
 		return compiled, nil
 	})
+	if opts.Compiled != nil {
+		opts.Compiled()
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -178,10 +193,12 @@ func (p *Plugin) inspect() error {
 	return checkSDKExports(exports, p.compiled.ExportedMemories())
 }
 
+// readMethods makes the first instance and reads the methods. A module
+// that spins in its start function, _initialize or rpchost_describe must
+// not hang the loader: the three share one deadline, load_timeout.
 func (p *Plugin) readMethods(ctx context.Context) error {
-	// A module that spins in _initialize or rpchost_describe must not hang
-	// the loader, which holds up every other reload.
-	ctx, cancel := context.WithTimeout(ctx, setupTimeout)
+	deadline := time.Now().Add(p.loadTimeout())
+	ctx, cancel := context.WithDeadline(context.WithValue(ctx, loadDeadlineKey{}, deadline.UnixNano()), deadline)
 	defer cancel()
 	in, err := p.pool.acquire(ctx, 0)
 	if err != nil {
@@ -190,10 +207,10 @@ func (p *Plugin) readMethods(ctx context.Context) error {
 	var methods map[string]registry.Method
 	switch p.kind {
 	case KindSDK:
-		in.arm(setupTimeout)
+		in.armUntil(deadline.UnixNano())
 		methods, err = p.describe(in.ctx, in)
 		if !in.disarm() {
-			err = fmt.Errorf("%w: reading the manifest did not finish within %v", ErrTimeout, setupTimeout)
+			err = p.setupError(in, "reading the manifest ("+abi.ExportDescribe+")", err)
 		}
 	default:
 		methods, err = p.numericMethods()
@@ -260,17 +277,22 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 	in.armUntil(deadline)
 	ctx = in.ctx
 	for attempt := 1; ; attempt++ {
-		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn)
+		v, healthy, conflict, err := p.runOnce(ctx, in, method, fn, attempt)
 		// A call whose reads were overtaken by another call's commit runs
 		// again on the same instance and sees the new values, so no
 		// read-then-write is lost between concurrent calls.
 		if conflict && healthy && attempt < maxConflictRetries && backoff(ctx, attempt) {
+			// Said once per retry, so that the guest's log lines of the
+			// discarded attempt are not read as those of another call.
+			p.logger.LogAttrs(ctx, slog.LevelDebug, "call retried after a write conflict; the attempt's writes were discarded",
+				slog.String("method", method), slog.Int("attempt", attempt+1))
 			continue
 		}
 		// An instance that trapped, overran its deadline, overflowed its
 		// output or holds memory at the limit is thrown away, so its state
-		// or memory goes with it.
-		healthy = in.disarm() && healthy && !in.out.exceeded && !p.atMemoryLimit(in)
+		// or memory goes with it; so is every instance of a plugin isolated
+		// per call, so that the next caller cannot read what this one left.
+		healthy = in.disarm() && healthy && !in.out.exceeded && !p.atMemoryLimit(in) && !p.limits.FreshInstancePerCall
 		p.pool.release(in, healthy)
 		return v, err
 	}
@@ -299,12 +321,13 @@ func backoff(ctx context.Context, attempt int) bool {
 // runOnce runs fn once with a fresh transaction, then commits or discards
 // what it wrote: writes are durable before the response leaves, and only
 // if the call succeeded.
-func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn func(context.Context, *instance) (any, error)) (v any, healthy, conflict bool, err error) {
+func (p *Plugin) runOnce(ctx context.Context, in *instance, method string, fn func(context.Context, *instance) (any, error), attempt int) (v any, healthy, conflict bool, err error) {
 	in.out.begin(method, p.limits.MaxOutputBytes)
+	in.out.attempt = attempt
 	var c *call
 	callCtx := ctx
 	if p.usesHost {
-		c = &call{plugin: p, method: method}
+		c = &call{plugin: p, method: method, attempt: attempt}
 		if p.usesStore {
 			c.txn = store.NewTxn(p.limits.Store, p.name, p.limits.StoreLimits)
 		}

@@ -32,14 +32,16 @@ func target(t *testing.T, r *Registry, name string) string {
 	return e.Target
 }
 
-func TestBareNameGoesToAlphabeticallyFirstPlugin(t *testing.T) {
+func TestStartUpGivesABareNameToTheAlphabeticallyFirstPlugin(t *testing.T) {
 	r := New(nil)
+	r.Remember(nil)
 	if err := r.SetPlugin("numeric", methods("add", "triple")); err != nil {
 		t.Fatal(err)
 	}
 	if err := r.SetPlugin("add", methods("add")); err != nil {
 		t.Fatal(err)
 	}
+	r.Settle()
 	if got := target(t, r, "add"); got != "add.add" {
 		t.Errorf("add → %s, want add.add", got)
 	}
@@ -52,12 +54,141 @@ func TestBareNameGoesToAlphabeticallyFirstPlugin(t *testing.T) {
 	}
 }
 
+// recorder collects what the observer is told.
+type recorder struct{ changes []Change }
+
+func (rec *recorder) observe(ch Change) { rec.changes = append(rec.changes, ch) }
+
+func (rec *recorder) last(t *testing.T) Change {
+	t.Helper()
+	if len(rec.changes) == 0 {
+		t.Fatal("the observer was told nothing")
+	}
+	return rec.changes[len(rec.changes)-1]
+}
+
+func TestAnOwnedBareNameStaysWithItsOwner(t *testing.T) {
+	r := New(nil)
+	rec := &recorder{}
+	r.Observe(rec.observe)
+	_ = r.SetPlugin("numeric", methods("add"))
+	if got := r.Owners(); !reflect.DeepEqual(got, map[string]string{"add": "numeric"}) {
+		t.Errorf("Owners() = %v", got)
+	}
+	// aaa sorts first, and it must not matter: numeric owns add.
+	if err := r.SetPlugin("aaa", methods("add")); err != nil {
+		t.Fatal(err)
+	}
+	if got := target(t, r, "add"); got != "numeric.add" {
+		t.Errorf("after aaa arrived, add → %s, want numeric.add", got)
+	}
+	want := []Conflict{{Name: "add", Owner: "numeric.add", Plugin: "aaa"}}
+	if got := rec.last(t).Conflicts; !reflect.DeepEqual(got, want) {
+		t.Errorf("conflicts told = %+v, want %+v", got, want)
+	}
+	if got := r.Conflicts("aaa", []string{"add", "nope"}); !reflect.DeepEqual(got, want) {
+		t.Errorf("Conflicts(aaa) = %+v, want %+v", got, want)
+	}
+	if got := r.Conflicts("numeric", []string{"add"}); len(got) != 0 {
+		t.Errorf("Conflicts(numeric) = %+v, want none", got)
+	}
+	// A reload of the owner keeps the name; a reload of aaa changes nothing.
+	_ = r.SetPlugin("numeric", methods("add", "triple"))
+	_ = r.SetPlugin("aaa", methods("add"))
+	if got := target(t, r, "add"); got != "numeric.add" {
+		t.Errorf("after reloads, add → %s, want numeric.add", got)
+	}
+	// The owner goes: the next candidate takes the name, and says so.
+	r.RemovePlugin("numeric")
+	if got := target(t, r, "add"); got != "aaa.add" {
+		t.Errorf("after numeric left, add → %s, want aaa.add", got)
+	}
+	ch := rec.last(t)
+	if want := []Move{{Name: "add", From: "numeric.add", To: "aaa.add"}, {Name: "triple", From: "numeric.triple"}}; !reflect.DeepEqual(ch.Moves, want) {
+		t.Errorf("moves told = %+v, want %+v", ch.Moves, want)
+	}
+	if want := map[string]string{"add": "aaa"}; !reflect.DeepEqual(ch.Owners, want) {
+		t.Errorf("owners told = %v, want %v", ch.Owners, want)
+	}
+	// numeric comes back: aaa keeps add now.
+	_ = r.SetPlugin("numeric", methods("add"))
+	if got := target(t, r, "add"); got != "aaa.add" {
+		t.Errorf("after numeric came back, add → %s, want aaa.add", got)
+	}
+}
+
+func TestAReloadWithoutTheMethodGivesTheNameAway(t *testing.T) {
+	r := New(nil)
+	_ = r.SetPlugin("b", methods("f"))
+	_ = r.SetPlugin("a", methods("f"))
+	_ = r.SetPlugin("b", methods("g"))
+	if got := target(t, r, "f"); got != "a.f" {
+		t.Errorf("f → %s, want a.f", got)
+	}
+}
+
+func TestRememberedOwnersSurviveARestart(t *testing.T) {
+	r := New(nil)
+	rec := &recorder{}
+	r.Observe(rec.observe)
+	r.Remember(map[string]string{"add": "numeric"})
+	_ = r.SetPlugin("add", methods("add"))
+	// Until numeric is set, add waits for it rather than flip to add.add.
+	if e, ok := r.Lookup("add"); ok {
+		t.Errorf("during start-up, add → %s before its remembered owner loaded", e.Target)
+	}
+	_ = r.SetPlugin("numeric", methods("add"))
+	if len(rec.changes) != 0 {
+		t.Errorf("told %+v during start-up, want nothing until Settle", rec.changes)
+	}
+	r.Settle()
+	if got := target(t, r, "add"); got != "numeric.add" {
+		t.Errorf("add → %s, want numeric.add as remembered", got)
+	}
+	want := []Conflict{{Name: "add", Owner: "numeric.add", Plugin: "add"}}
+	if got := rec.last(t).Conflicts; !reflect.DeepEqual(got, want) {
+		t.Errorf("Settle told conflicts %+v, want %+v", got, want)
+	}
+}
+
+func TestAnAbsentRememberedOwnerLosesItsNameAtSettle(t *testing.T) {
+	r := New(nil)
+	rec := &recorder{}
+	r.Observe(rec.observe)
+	r.Remember(map[string]string{"add": "gone", "old": "gone"})
+	_ = r.SetPlugin("numeric", methods("add"))
+	_ = r.SetPlugin("add", methods("add"))
+	r.Settle()
+	if got := target(t, r, "add"); got != "add.add" {
+		t.Errorf("add → %s, want add.add", got)
+	}
+	ch := rec.last(t)
+	wantMoves := []Move{{Name: "add", From: "gone.add", To: "add.add"}, {Name: "old", From: "gone.old"}}
+	if !reflect.DeepEqual(ch.Moves, wantMoves) {
+		t.Errorf("moves %+v, want %+v", ch.Moves, wantMoves)
+	}
+	if want := map[string]string{"add": "add"}; !reflect.DeepEqual(ch.Owners, want) {
+		t.Errorf("owners %v, want %v", ch.Owners, want)
+	}
+}
+
 func TestConfiguredAliasWins(t *testing.T) {
 	r := New(map[string]string{"add": "numeric.add"})
 	_ = r.SetPlugin("add", methods("add"))
 	_ = r.SetPlugin("numeric", methods("add"))
 	if got := target(t, r, "add"); got != "numeric.add" {
 		t.Errorf("add → %s, want numeric.add", got)
+	}
+	if got := r.Conflicts("add", []string{"add"}); len(got) != 1 || !got[0].Pinned || got[0].Owner != "numeric.add" {
+		t.Errorf("Conflicts(add) = %+v, want one pinned to numeric.add", got)
+	}
+	if _, owned := r.Owners()["add"]; owned {
+		t.Error("a pinned bare name is recorded as owned")
+	}
+	// The pinned target goes: the bare name is not handed to add.add.
+	r.RemovePlugin("numeric")
+	if e, ok := r.Lookup("add"); ok {
+		t.Errorf("add → %s after its pinned target left, want nothing", e.Target)
 	}
 }
 

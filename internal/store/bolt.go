@@ -1,19 +1,14 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
-	"time"
 
 	bolt "go.etcd.io/bbolt"
-	bolterrors "go.etcd.io/bbolt/errors"
 )
 
 // boltFile is the name of the database file in a bbolt store's directory.
@@ -43,10 +38,6 @@ var (
 	formatV1    = []byte("1")
 )
 
-// boltLockWait is how long Open waits for another process's lock on the
-// file when ctx has no deadline.
-const boltLockWait = 5 * time.Second
-
 // maxBoltKeyBytes is bolt's own key limit (bolt.MaxKeySize).
 const maxBoltKeyBytes = 32768
 
@@ -57,55 +48,6 @@ type boltStore struct {
 
 	closeOnce sync.Once
 	closeErr  error
-}
-
-// openBolt opens (creating them if needed) dir and dir/rpchost.db. Bolt
-// fsyncs on every commit (NoSync is false), which is what makes Apply
-// durable when it returns.
-func openBolt(ctx context.Context, dir string, lim Limits) (*boltStore, error) {
-	if dir == "" {
-		return nil, errors.New("bbolt: empty data directory")
-	}
-	if lim.MaxKeyBytes > maxBoltKeyBytes {
-		return nil, fmt.Errorf("bbolt: MaxKeyBytes %d is over bolt's key limit of %d", lim.MaxKeyBytes, maxBoltKeyBytes)
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("bbolt: open %s: %w", dir, err)
-	}
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return nil, fmt.Errorf("bbolt: create data directory: %w", err)
-	}
-	path := filepath.Join(dir, boltFile)
-	wait := boltLockWait
-	if d, ok := ctx.Deadline(); ok {
-		wait = max(time.Until(d), time.Millisecond) // 0 would mean "wait forever"
-	}
-	db, err := bolt.Open(path, 0o600, &bolt.Options{Timeout: wait})
-	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("bbolt: %s is locked by another process (is another rpchost running on this data directory?); gave up after %s: %w", path, wait.Round(time.Millisecond), err)
-	}
-	if err != nil {
-		return nil, fmt.Errorf("bbolt: open %s: %w", path, err)
-	}
-	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{kvBucket, usageBucket, metaBucket} {
-			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
-				return fmt.Errorf("create bucket %s: %w", name, err)
-			}
-		}
-		meta := tx.Bucket(metaBucket)
-		switch v := meta.Get(formatKey); {
-		case v == nil:
-			return meta.Put(formatKey, formatV1)
-		case !bytes.Equal(v, formatV1):
-			return fmt.Errorf("file format %q, this rpchost reads %q", v, formatV1)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, errors.Join(fmt.Errorf("bbolt: %s: %w", path, err), db.Close())
-	}
-	return &boltStore{db: db, lim: lim, path: path}, nil
 }
 
 func (s *boltStore) Get(ctx context.Context, ns, key string) ([]byte, bool, error) {
@@ -146,6 +88,7 @@ func (s *boltStore) Scan(ctx context.Context, ns, prefix, after string, limit in
 		return nil, nil
 	}
 	var out []KV
+	var total int64
 	err := s.db.View(func(tx *bolt.Tx) error {
 		b := tx.Bucket(kvBucket).Bucket([]byte(ns))
 		if b == nil {
@@ -164,10 +107,18 @@ func (s *boltStore) Scan(ctx context.Context, ns, prefix, after string, limit in
 			if key == after {
 				continue
 			}
+			// Counted before the copy: a page over the limit is never held.
+			total += size(key, v)
+			if err := s.lim.checkScan(prefix, len(out)+1, total); err != nil {
+				return err
+			}
 			out = append(out, KV{Key: key, Value: append([]byte{}, v...)})
 		}
 		return nil
 	})
+	if errors.Is(err, ErrScanTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("bbolt: scan %s in %q: %w", quote(prefix), ns, err)
 	}

@@ -73,7 +73,7 @@ func TestBoltCreatesDirectoryAndFile(t *testing.T) {
 
 // TestBoltLocked opens a directory that another handle holds: Open gives up
 // at the context's deadline and names the file.
-func TestBoltLocked(t *testing.T) {
+func TestBoltLockedUntilDeadline(t *testing.T) {
 	dir := t.TempDir()
 	boltBackend.open(t, dir, Limits{})
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
@@ -88,7 +88,7 @@ func TestBoltLocked(t *testing.T) {
 		t.Errorf("gave up after %s, want about 200ms", took)
 	}
 	path := filepath.Join(dir, boltFile)
-	for _, want := range []string{path, "locked by another process"} {
+	for _, want := range []string{path, "in use by another process"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not say %q", err, want)
 		}

@@ -11,7 +11,7 @@ func testConflicts(t *testing.T, b backend) {
 	s := b.fresh(t, Limits{})
 	mustApply(t, s, "a", put("k", "1"))
 
-	stale := []Read{{Key: "k", Value: []byte("0"), Found: true}}
+	stale := []Read{ReadOf("k", []byte("0"))}
 	if err := s.ApplyIf(bg(), "a", stale, []Write{put("x", "y")}); !errors.Is(err, ErrConflict) {
 		t.Fatalf("ApplyIf with a stale read: %v, want ErrConflict", err)
 	}
@@ -22,7 +22,7 @@ func testConflicts(t *testing.T, b backend) {
 	if err := s.ApplyIf(bg(), "a", absent, []Write{put("x", "y")}); !errors.Is(err, ErrConflict) {
 		t.Errorf("ApplyIf expecting k absent: %v, want ErrConflict", err)
 	}
-	current := []Read{{Key: "k", Value: []byte("1"), Found: true}, {Key: "missing"}}
+	current := []Read{ReadOf("k", []byte("1")), ReadOf("missing", nil)}
 	if err := s.ApplyIf(bg(), "a", current, []Write{put("x", "y")}); err != nil {
 		t.Errorf("ApplyIf with current reads: %v", err)
 	}

@@ -1,7 +1,8 @@
 package store
 
 import (
-	"bytes"
+	"crypto/sha256"
+	"errors"
 	"fmt"
 	"unicode/utf8"
 )
@@ -12,12 +13,25 @@ type Limits struct {
 	MaxKeyBytes       int   // default 1 KiB
 	MaxValueBytes     int   // default 1 MiB
 	MaxNamespaceBytes int64 // sum of len(key)+len(value) over a namespace; default 256 MiB
+	// MaxTxnBytes bounds what one call's Txn holds in memory: len(key)+
+	// len(value) of every buffered write (a delete counts its key), plus
+	// len(key)+32 for every stored key it read; default 8 MiB.
+	MaxTxnBytes int64
+	// MaxScanBytes bounds the len(key)+len(value) of the pairs one Scan
+	// returns; a scan over it fails with ErrScanTooLarge. Default 8 MiB.
+	MaxScanBytes int64
 }
 
 const (
 	defaultMaxKeyBytes       = 1 << 10
 	defaultMaxValueBytes     = 1 << 20
 	defaultMaxNamespaceBytes = 256 << 20
+	defaultMaxTxnBytes       = 8 << 20
+	defaultMaxScanBytes      = 8 << 20
+
+	// readCost is what remembering one read costs a Txn besides its key:
+	// the digest of the value it saw.
+	readCost = 32
 
 	// maxNamespaceBytes bounds a namespace name (a plugin name): it is a
 	// bolt bucket name and part of PostgreSQL's primary-key index entry,
@@ -28,7 +42,8 @@ const (
 // DefaultLimits returns the limits zero fields stand for. It is the one
 // place they are written: host reports them to rpchost's configuration.
 func DefaultLimits() Limits {
-	return Limits{MaxKeyBytes: defaultMaxKeyBytes, MaxValueBytes: defaultMaxValueBytes, MaxNamespaceBytes: defaultMaxNamespaceBytes}
+	return Limits{MaxKeyBytes: defaultMaxKeyBytes, MaxValueBytes: defaultMaxValueBytes, MaxNamespaceBytes: defaultMaxNamespaceBytes,
+		MaxTxnBytes: defaultMaxTxnBytes, MaxScanBytes: defaultMaxScanBytes}
 }
 
 // withDefaults fills zero and meaningless negative fields.
@@ -42,7 +57,39 @@ func (l Limits) withDefaults() Limits {
 	if l.MaxNamespaceBytes <= 0 {
 		l.MaxNamespaceBytes = defaultMaxNamespaceBytes
 	}
+	if l.MaxTxnBytes <= 0 {
+		l.MaxTxnBytes = defaultMaxTxnBytes
+	}
+	if l.MaxScanBytes <= 0 {
+		l.MaxScanBytes = defaultMaxScanBytes
+	}
 	return l
+}
+
+// Validate reports limits that cannot work together, in the terms of the
+// configuration keys: a call must be able to hold, and a scan to return,
+// one pair of the largest size allowed. Zero fields take their defaults
+// first.
+func (l Limits) Validate() error {
+	l = l.withDefaults()
+	pair := int64(l.MaxKeyBytes) + int64(l.MaxValueBytes)
+	var errs []error
+	if l.MaxTxnBytes < pair {
+		errs = append(errs, fmt.Errorf("store.max_txn_bytes %d is less than one pair of store.max_key_bytes + store.max_value_bytes (%d)", l.MaxTxnBytes, pair))
+	}
+	if l.MaxScanBytes < pair {
+		errs = append(errs, fmt.Errorf("store.max_scan_bytes %d is less than one pair of store.max_key_bytes + store.max_value_bytes (%d)", l.MaxScanBytes, pair))
+	}
+	return errors.Join(errs...)
+}
+
+// checkScan is called as a scan adds pairs: total is what it holds so far.
+func (l Limits) checkScan(prefix string, pairs int, total int64) error {
+	if total > l.MaxScanBytes {
+		return fmt.Errorf("scan %s: the first %d pairs total %d bytes, limit MaxScanBytes (store.max_scan_bytes) is %d; ask for fewer pairs or a longer prefix: %w",
+			quote(prefix), pairs, total, l.MaxScanBytes, ErrScanTooLarge)
+	}
+	return nil
 }
 
 // checkKey enforces what every key must be, before anything is read or
@@ -153,7 +200,7 @@ func nonNil(b []byte) []byte {
 
 // check reports ErrConflict unless current (nil: absent) is what r saw.
 func (r Read) check(current []byte) error {
-	if (current != nil) != r.Found || r.Found && !bytes.Equal(current, r.Value) {
+	if (current != nil) != r.Found || r.Found && sha256.Sum256(current) != r.Sum {
 		return fmt.Errorf("key %s changed since this call read it: %w", quote(r.Key), ErrConflict)
 	}
 	return nil

@@ -8,13 +8,30 @@ import (
 
 func TestLimitsDefaults(t *testing.T) {
 	got := Limits{MaxValueBytes: -1}.withDefaults()
-	want := Limits{MaxKeyBytes: 1 << 10, MaxValueBytes: 1 << 20, MaxNamespaceBytes: 256 << 20}
+	want := Limits{MaxKeyBytes: 1 << 10, MaxValueBytes: 1 << 20, MaxNamespaceBytes: 256 << 20, MaxTxnBytes: 8 << 20, MaxScanBytes: 8 << 20}
 	if got != want {
 		t.Errorf("withDefaults = %+v, want %+v", got, want)
 	}
-	set := Limits{MaxKeyBytes: 5, MaxValueBytes: 6, MaxNamespaceBytes: 7}
+	set := Limits{MaxKeyBytes: 5, MaxValueBytes: 6, MaxNamespaceBytes: 7, MaxTxnBytes: 8, MaxScanBytes: 9}
 	if got := set.withDefaults(); got != set {
 		t.Errorf("withDefaults changed set limits: %+v", got)
+	}
+}
+
+// TestLimitsValidate: a call must be able to hold, and a scan to return,
+// one pair of the largest size; the errors name the configuration keys.
+func TestLimitsValidate(t *testing.T) {
+	if err := (Limits{}).Validate(); err != nil {
+		t.Errorf("defaults: %v", err)
+	}
+	err := Limits{MaxKeyBytes: 10, MaxValueBytes: 100, MaxTxnBytes: 109, MaxScanBytes: 109}.Validate()
+	for _, want := range []string{"store.max_txn_bytes 109", "store.max_scan_bytes 109", "(110)"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Validate = %v, want it to say %q", err, want)
+		}
+	}
+	if err := (Limits{MaxKeyBytes: 10, MaxValueBytes: 100, MaxTxnBytes: 110, MaxScanBytes: 110}).Validate(); err != nil {
+		t.Errorf("exactly one pair: %v", err)
 	}
 }
 

@@ -130,23 +130,38 @@ func (s *pgStore) Scan(ctx context.Context, ns, prefix, after string, limit int)
 		return nil, nil
 	}
 	// A prefix is the key range [prefix, prefixEnd): a range the primary
-	// key index answers directly, in its (bytewise) order.
-	q := "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key >= $2 AND key > $3 ORDER BY key LIMIT $4"
-	args := []any{ns, []byte(prefix), nonNil([]byte(after)), int64(limit)}
+	// key index answers directly, in its (bytewise) order. The running
+	// total of the pairs' sizes (octet_length reads a stored value's
+	// length without fetching it) lets the server stop sending at the
+	// first pair past MaxScanBytes, so no more than that and one pair
+	// crosses the network or is held here.
+	rng := "key >= $2 AND key > $3"
+	args := []any{ns, []byte(prefix), nonNil([]byte(after)), int64(limit), s.lim.MaxScanBytes}
 	if end := prefixEnd([]byte(prefix)); end != nil {
-		q = "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key >= $2 AND key > $3 AND key < $5 ORDER BY key LIMIT $4"
+		rng += " AND key < $6"
 		args = append(args, end)
 	}
+	q := `SELECT key, value, total FROM (
+		SELECT key, value, sum(octet_length(key) + octet_length(value)) OVER (ORDER BY key) AS total
+		FROM rpchost_kv WHERE ns = $1 AND ` + rng + ` ORDER BY key LIMIT $4
+	) AS page WHERE total - octet_length(key) - octet_length(value) <= $5 ORDER BY key`
 	rows, err := s.pool.Query(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: scan %s in %q: %w", quote(prefix), ns, err)
 	}
 	var out []KV
 	var key, value []byte
-	_, err = pgx.ForEachRow(rows, []any{&key, &value}, func() error {
+	var total int64
+	_, err = pgx.ForEachRow(rows, []any{&key, &value, &total}, func() error {
+		if err := s.lim.checkScan(prefix, len(out)+1, total); err != nil {
+			return err
+		}
 		out = append(out, KV{Key: string(key), Value: append([]byte{}, value...)})
 		return nil
 	})
+	if errors.Is(err, ErrScanTooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("postgres: scan %s in %q: %w", quote(prefix), ns, err)
 	}

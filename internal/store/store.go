@@ -11,6 +11,7 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 )
 
@@ -22,7 +23,9 @@ type Store interface {
 	Get(ctx context.Context, ns, key string) (value []byte, found bool, err error)
 	// Scan returns up to limit pairs whose keys start with prefix, in byte
 	// order of key, starting after the key `after` ("" = from the start).
-	// A limit of zero or less returns nothing.
+	// A limit of zero or less returns nothing. Pairs totalling more than
+	// Limits.MaxScanBytes fail with ErrScanTooLarge, having held at most
+	// that and one pair more in memory.
 	Scan(ctx context.Context, ns, prefix, after string, limit int) ([]KV, error)
 	// Apply writes a batch atomically (all or nothing) and durably (on disk
 	// when it returns), enforcing the namespace quota. Writes to one key
@@ -52,11 +55,21 @@ type Write struct {
 	Delete bool
 }
 
-// Read is what a call saw of a key: its value, or that it was absent.
+// Read is what a call saw of a key: the SHA-256 of its value, or that it
+// was absent. A digest rather than the value, so that remembering a read
+// costs a call 32 bytes whatever the value's size.
 type Read struct {
 	Key   string
-	Value []byte
+	Sum   [32]byte
 	Found bool
+}
+
+// ReadOf is the Read of a key whose value was value (nil: absent).
+func ReadOf(key string, value []byte) Read {
+	if value == nil {
+		return Read{Key: key}
+	}
+	return Read{Key: key, Sum: sha256.Sum256(value), Found: true}
 }
 
 // Usage counts a namespace the way its quota does: Bytes is the sum of
@@ -82,4 +95,14 @@ var (
 	// this one committed; nothing of the batch was written. Running the
 	// call again sees the new value.
 	ErrConflict = errors.New("conflicting write")
+	// ErrTxnTooLarge: a call's write set would be over Limits.MaxTxnBytes;
+	// the put is refused, and the call's writes can no longer commit.
+	ErrTxnTooLarge = errors.New("call's write set too large")
+	// ErrScanTooLarge: the pairs a scan would return total more than
+	// Limits.MaxScanBytes; nothing is returned.
+	ErrScanTooLarge = errors.New("scan result too large")
+	// ErrInUse: another process holds the store (bbolt: the file's lock).
+	ErrInUse = errors.New("in use by another process")
+	// ErrDamaged: the store's file is not one Open can read safely.
+	ErrDamaged = errors.New("damaged or not a bbolt file")
 )

@@ -55,6 +55,7 @@ func testConformance(t *testing.T, b backend) {
 	}{
 		{"GetPutDelete", testGetPutDelete},
 		{"ScanOrderPrefixAfterLimit", testScan},
+		{"ScanBytesBounded", testScanBytes},
 		{"NamespacesIsolated", testNamespaces},
 		{"BatchLastWriteWins", testBatchOrder},
 		{"QuotaAtomic", testQuota},

@@ -33,9 +33,17 @@ type Txn struct {
 	reads map[string]Read
 	// buffered is the sum of len(key)+len(value) over buffered puts: a
 	// write set larger than the namespace quota could never commit, so it
-	// is refused at the put and a guest cannot grow host memory without
-	// bound within one call.
+	// is refused at the put.
 	buffered int64
+	// held is what the Txn holds for the call, as Limits.MaxTxnBytes
+	// counts it: len(key)+len(value) per buffered write (a delete counts
+	// its key) and len(key)+readCost per remembered read. It is what keeps
+	// one call from growing host memory without bound.
+	held int64
+	// tooLarge is the error of the first write refused for MaxTxnBytes:
+	// the call's writes are then incomplete, and Commit refuses them even
+	// if the guest ignored the error.
+	tooLarge error
 }
 
 // pending is one buffered write: a put of value, or a delete.
@@ -62,20 +70,29 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		}
 		return slices.Clone(p.value), true, nil
 	}
+	if _, seen := t.reads[key]; !seen {
+		// Checked before the read: a call that cannot remember one more
+		// read could not commit what it does with the value.
+		if err := t.hold("get", key, t.held+int64(len(key))+readCost, false); err != nil {
+			return nil, false, err
+		}
+	}
 	v, found, err := t.s.Get(ctx, t.ns, key)
 	if err == nil {
 		if _, seen := t.reads[key]; !seen {
 			if t.reads == nil {
 				t.reads = make(map[string]Read)
 			}
-			t.reads[key] = Read{Key: key, Value: slices.Clone(v), Found: found}
+			t.reads[key] = ReadOf(key, v)
+			t.held += int64(len(key)) + readCost
 		}
 	}
 	return v, found, err
 }
 
 // Put buffers a write of value to key; value is copied, so the caller may
-// reuse its buffer. Key and value limits are checked here.
+// reuse its buffer. Key and value limits are checked here, and so are the
+// namespace quota and MaxTxnBytes for the write set as a whole.
 func (t *Txn) Put(key string, value []byte) error {
 	if err := t.lim.checkWrite(Write{Key: key, Value: value}); err != nil {
 		return err
@@ -85,9 +102,13 @@ func (t *Txn) Put(key string, value []byte) error {
 		return fmt.Errorf("put %s: the call's writes would total %d bytes, limit MaxNamespaceBytes is %d: %w",
 			quote(key), buffered, t.lim.MaxNamespaceBytes, ErrQuotaExceeded)
 	}
+	if err := t.hold("put", key, t.held-t.writeSize(key)+size(key, value), true); err != nil {
+		return err
+	}
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
+	t.held += size(key, value) - t.writeSize(key)
 	// append to a non-nil empty slice: an empty value stays a stored empty
 	// value, never a nil that a backend could take for "no value".
 	t.writes[key] = pending{value: append([]byte{}, value...)}
@@ -100,12 +121,44 @@ func (t *Txn) Delete(key string) error {
 	if err := t.lim.checkKey("delete", key); err != nil {
 		return err
 	}
+	if err := t.hold("delete", key, t.held-t.writeSize(key)+int64(len(key)), true); err != nil {
+		return err
+	}
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
+	t.held += int64(len(key)) - t.writeSize(key)
 	t.buffered -= t.putSize(key)
 	t.writes[key] = pending{del: true}
 	return nil
+}
+
+// hold refuses an operation that would take what the Txn holds to total,
+// over MaxTxnBytes. A refused write is remembered for Commit (poison): the
+// write set is then not what the call meant. A refused read is not: the
+// guest saw the error, and what it wrote before stands.
+func (t *Txn) hold(op, key string, total int64, poison bool) error {
+	if total <= t.lim.MaxTxnBytes {
+		return nil
+	}
+	err := fmt.Errorf("%s %s: the call's reads and writes would hold %d bytes, limit MaxTxnBytes (store.max_txn_bytes) is %d; write less in one call: %w",
+		op, quote(key), total, t.lim.MaxTxnBytes, ErrTxnTooLarge)
+	if poison && t.tooLarge == nil {
+		t.tooLarge = err
+	}
+	return err
+}
+
+// writeSize is what the buffered write of key counts in t.held (0 if none).
+func (t *Txn) writeSize(key string) int64 {
+	p, ok := t.writes[key]
+	switch {
+	case !ok:
+		return 0
+	case p.del:
+		return int64(len(key))
+	}
+	return size(key, p.value)
 }
 
 // putSize is what a buffered put of key counts in t.buffered (0 if none).
@@ -137,38 +190,52 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 	}
 	buf := t.sortedWrites(prefix, after)
 	out := make([]KV, 0, min(limit, 64))
-	emit := func(key string, value []byte) bool {
-		out = append(out, KV{Key: key, Value: slices.Clone(value)})
+	var total int64 // what out holds, checked against MaxScanBytes
+	// add appends a pair (cloning a buffered value, which the call may
+	// still overwrite) and reports whether the scan is done: full, or over
+	// MaxScanBytes (err set).
+	var err error
+	add := func(kv KV, buffered bool) bool {
+		total += size(kv.Key, kv.Value)
+		if err = t.lim.checkScan(prefix, len(out)+1, total); err != nil {
+			return true
+		}
+		if buffered {
+			kv.Value = slices.Clone(kv.Value)
+		}
+		out = append(out, kv)
 		return len(out) == limit
 	}
-	cursor := after
-	for {
-		page, err := t.s.Scan(ctx, t.ns, prefix, cursor, limit)
+	result := func() ([]KV, error) {
 		if err != nil {
 			return nil, err
 		}
+		return out, nil
+	}
+	cursor := after
+	for {
+		page, serr := t.s.Scan(ctx, t.ns, prefix, cursor, limit)
+		if serr != nil {
+			return nil, serr
+		}
 		for _, kv := range page {
 			for len(buf) > 0 && buf[0] < kv.Key {
-				if p := t.writes[buf[0]]; !p.del && emit(buf[0], p.value) {
-					return out, nil
+				if p := t.writes[buf[0]]; !p.del && add(KV{buf[0], p.value}, true) {
+					return result()
 				}
 				buf = buf[1:]
 			}
 			if len(buf) > 0 && buf[0] == kv.Key {
 				p := t.writes[buf[0]]
 				buf = buf[1:]
-				if p.del {
-					continue
-				}
-				// The store already copied kv.Value; the buffered one is cloned.
-				if emit(kv.Key, p.value) {
-					return out, nil
+				if !p.del && add(KV{kv.Key, p.value}, true) {
+					return result()
 				}
 				continue
 			}
-			out = append(out, kv)
-			if len(out) == limit {
-				return out, nil
+			// The store already copied kv.Value.
+			if add(kv, false) {
+				return result()
 			}
 		}
 		if len(page) < limit {
@@ -177,11 +244,11 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 		cursor = page[len(page)-1].Key
 	}
 	for _, k := range buf {
-		if p := t.writes[k]; !p.del && emit(k, p.value) {
+		if p := t.writes[k]; !p.del && add(KV{k, p.value}, true) {
 			break
 		}
 	}
-	return out, nil
+	return result()
 }
 
 // sortedWrites lists the buffered keys under prefix and after `after`, in
@@ -204,7 +271,13 @@ func (t *Txn) Dirty() bool { return len(t.writes) > 0 }
 // error) none of it. It is a no-op when nothing was written, so a second
 // Commit after a successful one does nothing. After a failed Commit the
 // write set is kept, so the caller may retry; it should Discard otherwise.
+//
+// A Txn that refused a write for MaxTxnBytes never commits: its write set
+// is missing what the call meant to write.
 func (t *Txn) Commit(ctx context.Context) error {
+	if t.tooLarge != nil {
+		return fmt.Errorf("nothing of the call's writes to namespace %q was kept: %w", t.ns, t.tooLarge)
+	}
 	if len(t.writes) == 0 {
 		return nil
 	}
@@ -236,4 +309,6 @@ func (t *Txn) Discard() {
 	t.writes = nil
 	t.reads = nil
 	t.buffered = 0
+	t.held = 0
+	t.tooLarge = nil
 }

@@ -8,7 +8,11 @@ import (
 // The spec's dateTime is 19980717T14:08:55 with no zone, but clients add
 // hyphens, fractions and offsets (see the interop notes); all are read, and
 // the result is always UTC: a time without an offset is taken to be UTC,
-// which is what a server with no idea of the client's zone can do best.
+// which is what a server with no idea of the client's zone can do best, and
+// one with an offset is converted to UTC. The fraction is kept to the
+// nanosecond; the decoder notes how many digits the longest had, so that
+// the response can write as many (AppendResponseTo) and none to a client
+// that sent none.
 
 func (d *decoder) parseDateTime(t tag, text []byte) (any, error) {
 	b := bytes.TrimSpace(text)
@@ -16,7 +20,25 @@ func (d *decoder) parseDateTime(t tag, text []byte) (any, error) {
 	if problem != "" {
 		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a date like 19980717T14:08:55: %s", d.qname(t), quote(b), problem)
 	}
+	d.timeDigits = max(d.timeDigits, fractionDigits(b))
 	return tm, nil
+}
+
+// fractionDigits counts the digits of a valid dateTime's fraction of a
+// second, up to the 9 a time.Time holds.
+func fractionDigits(b []byte) int {
+	i := bytes.IndexByte(b, '.')
+	if i < 0 {
+		return 0
+	}
+	n := 0
+	for _, c := range b[i+1:] {
+		if c < '0' || c > '9' {
+			break
+		}
+		n++
+	}
+	return min(n, 9)
 }
 
 // dtReader reads fixed-width fields, remembering the first problem.
@@ -128,9 +150,11 @@ func daysIn(year, month int) int {
 }
 
 // appendDateTime writes t in UTC in the spec's form, which every client
-// reads; the fraction of a second is dropped because several clients
-// (Python's among them) reject one.
-func appendDateTime(dst []byte, t time.Time) ([]byte, bool) {
+// reads, followed by frac digits of its fraction of a second (cut, not
+// rounded, so that 59.9999 never becomes the next minute). With frac 0 the
+// fraction is dropped, because several clients (Python's with
+// use_builtin_types, Ruby's) reject one.
+func appendDateTime(dst []byte, t time.Time, frac int) ([]byte, bool) {
 	t = t.UTC()
 	year, month, day := t.Date()
 	if year < 0 || year > 9999 {
@@ -145,11 +169,19 @@ func appendDateTime(dst []byte, t time.Time) ([]byte, bool) {
 	dst = append(dst, ':')
 	dst = appendDigits(dst, minute, 2)
 	dst = append(dst, ':')
-	return appendDigits(dst, sec, 2), true
+	dst = appendDigits(dst, sec, 2)
+	if frac > 0 {
+		ns := t.Nanosecond()
+		for k := frac; k < 9; k++ {
+			ns /= 10
+		}
+		dst = appendDigits(append(dst, '.'), ns, frac)
+	}
+	return dst, true
 }
 
 func appendDigits(dst []byte, v, width int) []byte {
-	var buf [4]byte
+	var buf [9]byte
 	for i := width - 1; i >= 0; i-- {
 		buf[i] = byte('0' + v%10)
 		v /= 10

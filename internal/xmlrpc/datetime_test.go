@@ -1,6 +1,7 @@
 package xmlrpc
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -81,9 +82,79 @@ func TestAppendDateTime(t *testing.T) {
 		{utc(-1, 1, 1, 0, 0, 0, 0), "", false},
 	}
 	for _, c := range cases {
-		got, ok := appendDateTime([]byte("x"), c.in)
+		got, ok := appendDateTime([]byte("x"), c.in, 0)
 		if ok != c.ok || (ok && string(got) != "x"+c.want) || (!ok && string(got) != "x") {
 			t.Errorf("%v: got %q, %v; want %q, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}
+
+func TestAppendDateTimeFraction(t *testing.T) {
+	tm := utc(2026, 11, 25, 1, 2, 59, 999_654_321)
+	for frac, want := range []string{"20261125T01:02:59", "20261125T01:02:59.9", "20261125T01:02:59.99",
+		"20261125T01:02:59.999", "20261125T01:02:59.9996", "", "20261125T01:02:59.999654",
+		"", "", "20261125T01:02:59.999654321"} {
+		if want == "" {
+			continue
+		}
+		if got, _ := appendDateTime(nil, tm, frac); string(got) != want {
+			t.Errorf("%d digits: %s, want %s", frac, got, want)
+		}
+	}
+	if got, _ := appendDateTime(nil, utc(2026, 1, 1, 0, 0, 0, 4_000_000), 3); string(got) != "20260101T00:00:00.004" {
+		t.Errorf("leading zeros of the fraction: %s", got)
+	}
+}
+
+// A fraction sent is a fraction returned, with as many digits as the
+// longest one in the request; no fraction sent, none returned. Offsets are
+// converted to UTC.
+func TestResponseKeepsTheRequestsFraction(t *testing.T) {
+	for _, c := range []struct {
+		sent   []string
+		digits int
+		want   string // the first time, as AppendResponseTo writes it
+	}{
+		{[]string{"2026-11-25T01:02:03.456Z"}, 3, "20261125T01:02:03.456"},
+		{[]string{"20261125T01:02:03"}, 0, "20261125T01:02:03"},
+		{[]string{"20261125T01:02:03.000"}, 3, "20261125T01:02:03.000"},
+		{[]string{"20261125T01:02:03.5", "20261125T01:02:03.123456"}, 6, "20261125T01:02:03.500000"},
+		{[]string{"2026-11-25T03:02:03.123456789123+02:00"}, 9, "20261125T01:02:03.123456789"},
+		{[]string{"20261125T01:02:03+0100"}, 0, "20261125T00:02:03"},
+	} {
+		var body strings.Builder
+		body.WriteString("<methodCall><methodName>echo</methodName><params>")
+		for _, s := range c.sent {
+			body.WriteString("<param><value><dateTime.iso8601>" + s + "</dateTime.iso8601></value></param>")
+		}
+		body.WriteString("</params></methodCall>")
+		req, err := ParseRequest([]byte(body.String()), Limits{})
+		if err != nil {
+			t.Fatalf("%v: %v", c.sent, err)
+		}
+		if req.TimeDigits != c.digits {
+			t.Errorf("%v: TimeDigits = %d, want %d", c.sent, req.TimeDigits, c.digits)
+		}
+		out, err := AppendResponseTo(nil, &req, req.Params)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(out), "<dateTime.iso8601>"+c.want+"</dateTime.iso8601>") {
+			t.Errorf("%v: response %s, want %s", c.sent, out, c.want)
+		}
+		// What was written reads back as the same time, to the digits kept.
+		v, err := ParseResponse(out, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		in := req.Params[0].(time.Time)
+		back := v.([]any)[0].(time.Time)
+		if d := in.Sub(back); d < 0 || d >= time.Duration(math.Pow10(9-c.digits)) {
+			t.Errorf("%v: read back %v from %v", c.sent, back, in)
+		}
+		plain, _ := AppendResponse(nil, req.Params)
+		if _, rest, _ := strings.Cut(string(plain), "<dateTime.iso8601>"); strings.Contains(rest[:strings.Index(rest, "<")], ".") {
+			t.Errorf("AppendResponse wrote a fraction: %s", plain)
 		}
 	}
 }

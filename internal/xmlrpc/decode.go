@@ -11,6 +11,10 @@ import (
 type Request struct {
 	Method string
 	Params []any
+	// TimeDigits is how many digits the longest fraction of a second among
+	// the request's dateTimes had (0 when none had one, at most 9), so the
+	// response can write times in the form the client sent.
+	TimeDigits int
 }
 
 // decoder is one parse: the scanner plus what the grammar tracks. It lives
@@ -20,7 +24,9 @@ type decoder struct {
 	lim   Limits
 	depth int // <array>/<struct> values open
 	items int // array elements, struct members and params so far
-	names nameCache
+	// timeDigits is the longest fraction of a second read, in digits.
+	timeDigits int
+	names      nameCache
 }
 
 // ParseRequest decodes a methodCall body. It accepts the dialects of real
@@ -48,6 +54,7 @@ func (d *decoder) request(body []byte) (Request, error) {
 	if err != nil {
 		return Request{}, err
 	}
+	req.TimeDigits = d.timeDigits
 	return req, d.epilog()
 }
 

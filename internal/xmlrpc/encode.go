@@ -14,7 +14,8 @@ import (
 // The encoder writes the most widely understood dialect: no pretty-printing,
 // <int> whenever the value fits in 32 bits (so that clients without the
 // i8 extension still read it), <string> always typed, dateTimes in the
-// spec's zone-less form.
+// spec's zone-less form, in UTC, with a fraction of a second only when the
+// request being answered had one (see AppendResponseTo).
 
 const xmlHeader = `<?xml version="1.0"?>`
 
@@ -39,7 +40,7 @@ func AppendRequest(dst []byte, method string, params []any) ([]byte, error) {
 	for i, p := range params {
 		dst = append(dst, "<param><value>"...)
 		var err *encodeError
-		if dst, err = appendValue(dst, p, 0); err != nil {
+		if dst, err = appendValue(dst, p, 0, 0); err != nil {
 			return dst[:n], err.at("params[" + strconv.Itoa(i) + "]")
 		}
 		dst = append(dst, "</value></param>"...)
@@ -52,11 +53,25 @@ func AppendRequest(dst []byte, method string, params []any) ([]byte, error) {
 // infinity, a string XML 1.0 cannot carry, a time whose UTC year is not
 // 0-9999, a struct with two members of one name, or nesting deeper than
 // 10,000: the host must then send a fault instead. Times lose any fraction
-// of a second.
+// of a second; AppendResponseTo keeps it for a client that sent one.
 func AppendResponse(dst []byte, v any) ([]byte, error) {
+	return appendResponse(dst, v, 0)
+}
+
+// AppendResponseTo is AppendResponse for the response to req: its times
+// keep as many digits of their fraction of a second as req's longest
+// fraction had (req.TimeDigits), and none when req's times had none. A
+// client that sent 01:02:03.456 gets 01:02:03.456 back; one that sent no
+// fraction gets none, which matters because some clients (Python's with
+// use_builtin_types, Ruby's) cannot read one.
+func AppendResponseTo(dst []byte, req *Request, v any) ([]byte, error) {
+	return appendResponse(dst, v, req.TimeDigits)
+}
+
+func appendResponse(dst []byte, v any, frac int) ([]byte, error) {
 	n := len(dst)
 	dst = append(dst, xmlHeader+"<methodResponse><params><param><value>"...)
-	dst, err := appendValue(dst, v, 0)
+	dst, err := appendValue(dst, v, 0, min(max(frac, 0), 9))
 	if err != nil {
 		return dst[:n], err.at("result")
 	}
@@ -90,7 +105,8 @@ func appendInt(dst []byte, v int64) []byte {
 }
 
 // appendValue writes the content of a <value>.
-func appendValue(dst []byte, v any, depth int) ([]byte, *encodeError) {
+// frac is the number of digits of a second's fraction dateTimes get (0-9).
+func appendValue(dst []byte, v any, depth, frac int) ([]byte, *encodeError) {
 	switch x := v.(type) {
 	case nil:
 		return append(dst, "<nil/>"...), nil
@@ -125,21 +141,21 @@ func appendValue(dst []byte, v any, depth int) ([]byte, *encodeError) {
 	case time.Time:
 		dst = append(dst, "<dateTime.iso8601>"...)
 		var ok bool
-		dst, ok = appendDateTime(dst, x)
+		dst, ok = appendDateTime(dst, x, frac)
 		if !ok {
 			return dst, &encodeError{msg: "time " + x.UTC().String() + " has a year outside 0-9999"}
 		}
 		return append(dst, "</dateTime.iso8601>"...), nil
 	case []any:
-		return appendArray(dst, x, depth)
+		return appendArray(dst, x, depth, frac)
 	case abi.Struct:
-		return appendStruct(dst, x, depth)
+		return appendStruct(dst, x, depth, frac)
 	default:
 		return dst, &encodeError{msg: fmt.Sprintf("type %T is outside the abi value set", v)}
 	}
 }
 
-func appendArray(dst []byte, a []any, depth int) ([]byte, *encodeError) {
+func appendArray(dst []byte, a []any, depth, frac int) ([]byte, *encodeError) {
 	if depth >= maxEncodeDepth {
 		return dst, &encodeError{msg: "nested more than " + strconv.Itoa(maxEncodeDepth) + " deep (is it cyclic?)"}
 	}
@@ -147,7 +163,7 @@ func appendArray(dst []byte, a []any, depth int) ([]byte, *encodeError) {
 	for i, e := range a {
 		dst = append(dst, "<value>"...)
 		var err *encodeError
-		if dst, err = appendValue(dst, e, depth+1); err != nil {
+		if dst, err = appendValue(dst, e, depth+1, frac); err != nil {
 			return dst, err.at("[" + strconv.Itoa(i) + "]")
 		}
 		dst = append(dst, "</value>"...)
@@ -155,7 +171,7 @@ func appendArray(dst []byte, a []any, depth int) ([]byte, *encodeError) {
 	return append(dst, "</data></array>"...), nil
 }
 
-func appendStruct(dst []byte, s abi.Struct, depth int) ([]byte, *encodeError) {
+func appendStruct(dst []byte, s abi.Struct, depth, frac int) ([]byte, *encodeError) {
 	if depth >= maxEncodeDepth {
 		return dst, &encodeError{msg: "nested more than " + strconv.Itoa(maxEncodeDepth) + " deep (is it cyclic?)"}
 	}
@@ -174,7 +190,7 @@ func appendStruct(dst []byte, s abi.Struct, depth int) ([]byte, *encodeError) {
 		}
 		dst = append(dst, "</name><value>"...)
 		var err *encodeError
-		if dst, err = appendValue(dst, m.Value, depth+1); err != nil {
+		if dst, err = appendValue(dst, m.Value, depth+1, frac); err != nil {
 			return dst, err.at("." + m.Name)
 		}
 		dst = append(dst, "</value></member>"...)

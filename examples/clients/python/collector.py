@@ -16,7 +16,8 @@ running again with the same --seed sends the same ids, so B replaces the
 readings instead of adding copies; give a new --run-id to add new ones.
 Generated readings are temperatures between -20 and 40 degrees, one a
 minute per source from a fixed start, so a rule refusing negative values
-has something to refuse.
+has something to refuse. They are the Go collector's, value for value, for
+the same --seed (both use SplitMix64); --print shows them without sending.
 
 --input takes a CSV file with a header (id, source, at, value, tags; tags
 separated by ";"; id may be left empty or left out) or a JSON array of
@@ -38,20 +39,58 @@ TAGS = ["indoor", "outdoor", "Calibrated", "battery-low", "INDOOR"]
 START = datetime.datetime(2024, 3, 1, 0, 0, 0)
 
 
+class SplitMix64:
+    """The random numbers of the generated readings: SplitMix64, written the
+    same way in the Go collector, so that both send identical readings for
+    the same --seed (Python's and Go's own generators differ)."""
+
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.state = seed & self.MASK
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        return z ^ (z >> 31)
+
+    def intn(self, n):
+        """A number in [0, n) (the modulo's bias is negligible here)."""
+        return self.next() % n
+
+
 def generate(count, seed, run):
-    """Readings that depend only on count, seed and run."""
-    rng = random.Random(seed)
+    """Readings that depend only on count, seed and run: the same as the Go
+    collector's, draw for draw."""
+    rng = SplitMix64(seed)
     for i in range(count):
         source = SOURCES[i % len(SOURCES)]
+        second = rng.intn(60)
         reading = {
             "id": "%s-%06d" % (run, i),
             "source": source,
-            "at": START + datetime.timedelta(minutes=i // len(SOURCES), seconds=rng.randrange(60)),
-            "value": round(rng.uniform(-20.0, 40.0), 2),
+            "at": START + datetime.timedelta(minutes=i // len(SOURCES), seconds=second),
+            "value": (rng.intn(6001) - 2000) / 100,  # -20.00 to 40.00
         }
-        if rng.random() < 0.5:
-            reading["tags"] = rng.sample(TAGS, rng.randrange(1, 3))
+        if rng.intn(2) == 0:
+            n = 1 + rng.intn(2)
+            picks = list(range(len(TAGS)))
+            for j in range(n):  # the first n steps of a Fisher-Yates shuffle
+                k = j + rng.intn(len(picks) - j)
+                picks[j], picks[k] = picks[k], picks[j]
+            reading["tags"] = [TAGS[k] for k in picks[:n]]
         yield reading
+
+
+def print_readings(readings):
+    """One JSON object per line, at in RFC 3339 UTC: what --print shows."""
+    for r in readings:
+        r = dict(r)
+        if isinstance(r.get("at"), datetime.datetime):
+            r["at"] = r["at"].strftime("%Y-%m-%dT%H:%M:%SZ")
+        print(json.dumps(r, sort_keys=True))
 
 
 def parse_time(text):
@@ -119,12 +158,17 @@ def main():
     ap.add_argument("--run-id", default="", help="id prefix; default seed<seed>, so reruns replace")
     ap.add_argument("--input", help="read readings from this .csv or .json file instead")
     ap.add_argument("--quiet", action="store_true", help="print only the totals")
+    ap.add_argument("--print", action="store_true", dest="print_only",
+                    help="print the readings, one JSON object a line, instead of sending them")
     args = ap.parse_args()
     if args.batch < 1:
         ap.error("--batch must be at least 1")
 
     run = args.run_id or "seed%d" % args.seed
     readings = read_input(args.input, run) if args.input else generate(args.count, args.seed, run)
+    if args.print_only:
+        print_readings(readings)
+        return 0
     server = xmlrpc.client.ServerProxy(args.server)
 
     sent = stored = 0

@@ -1,8 +1,8 @@
 // Command collector is service A in Go: it collects readings and sends them
 // to rpchost's records plugin with github.com/kolo/xmlrpc, like
-// examples/clients/python/collector.py: the same flags, sources and ids
-// (the generated values differ: each uses its own language's random
-// numbers, seeded with -seed).
+// examples/clients/python/collector.py: the same flags, and for the same
+// -seed the same readings, value for value (both generate them with
+// SplitMix64; -print shows them without sending).
 //
 //	go run ./examples/clients/go/collector                       # 1,000 readings
 //	go run ./examples/clients/go/collector -count 10000 -multicall 4
@@ -28,7 +28,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -52,6 +51,7 @@ func main() {
 	runID := flag.String("run-id", "", "id prefix (default seed<seed>, so that reruns replace)")
 	input := flag.String("input", "", "read readings from this .csv or .json file instead")
 	quiet := flag.Bool("quiet", false, "print only the totals")
+	printOnly := flag.Bool("print", false, "print the readings, one JSON object a line, instead of sending them")
 	flag.Parse()
 	if *batch < 1 {
 		fail("-batch must be at least 1")
@@ -69,6 +69,12 @@ func main() {
 		}
 	} else {
 		readings = generate(*count, *seed, run)
+	}
+	if *printOnly {
+		if err := printReadings(os.Stdout, readings); err != nil {
+			fail("%v", err)
+		}
+		return
 	}
 
 	client, err := xmlrpc.NewClient(*server, nil)
@@ -154,29 +160,74 @@ func fail(format string, args ...any) {
 	os.Exit(1)
 }
 
+// splitMix64 is the random numbers of the generated readings, written the
+// same way in the Python collector so that both send identical readings
+// for the same seed (math/rand and Python's random differ).
+type splitMix64 struct{ state uint64 }
+
+func (r *splitMix64) next() uint64 {
+	r.state += 0x9E3779B97F4A7C15
+	z := r.state
+	z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9
+	z = (z ^ (z >> 27)) * 0x94D049BB133111EB
+	return z ^ (z >> 31)
+}
+
+// intn returns a number in [0, n) (the modulo's bias is negligible here).
+func (r *splitMix64) intn(n int) int { return int(r.next() % uint64(n)) }
+
 // generate makes count readings that depend only on count, seed and run:
-// one a minute per source, temperatures between -20 and 40.
+// one a minute per source, temperatures between -20 and 40, the same as
+// the Python collector's, draw for draw.
 func generate(count int, seed uint64, run string) []map[string]any {
-	rng := rand.New(rand.NewPCG(seed, 0))
+	rng := &splitMix64{state: seed}
 	out := make([]map[string]any, 0, count)
 	for i := range count {
+		second := rng.intn(60)
 		r := map[string]any{
 			"id":     fmt.Sprintf("%s-%06d", run, i),
 			"source": sources[i%len(sources)],
-			"at":     start.Add(time.Duration(i/len(sources))*time.Minute + time.Duration(rng.IntN(60))*time.Second),
-			"value":  float64(int(rng.Float64()*6000-2000)) / 100, // two decimals
+			"at":     start.Add(time.Duration(i/len(sources))*time.Minute + time.Duration(second)*time.Second),
+			"value":  float64(rng.intn(6001)-2000) / 100, // -20.00 to 40.00
 		}
-		if rng.IntN(2) == 0 {
-			n := 1 + rng.IntN(2)
-			tags := make([]string, 0, n)
-			for _, k := range rng.Perm(len(tagSet))[:n] {
-				tags = append(tags, tagSet[k])
+		if rng.intn(2) == 0 {
+			n := 1 + rng.intn(2)
+			picks := make([]int, len(tagSet))
+			for j := range picks {
+				picks[j] = j
+			}
+			for j := range n { // the first n steps of a Fisher-Yates shuffle
+				k := j + rng.intn(len(picks)-j)
+				picks[j], picks[k] = picks[k], picks[j]
+			}
+			tags := make([]string, n)
+			for j, k := range picks[:n] {
+				tags[j] = tagSet[k]
 			}
 			r["tags"] = tags
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// printReadings writes one JSON object a line, at in RFC 3339 UTC: what
+// -print shows.
+func printReadings(w io.Writer, readings []map[string]any) error {
+	enc := json.NewEncoder(w)
+	for _, r := range readings {
+		line := make(map[string]any, len(r))
+		for k, v := range r {
+			if t, ok := v.(time.Time); ok {
+				v = t.UTC().Format(time.RFC3339)
+			}
+			line[k] = v
+		}
+		if err := enc.Encode(line); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // readInput reads readings from a .json or .csv file.

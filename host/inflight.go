@@ -1,0 +1,106 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// errInflightFull means the request bodies in flight already hold
+// limits.max_inflight_bytes and none freed room in time: the server answers
+// 503 with Retry-After.
+var errInflightFull = errors.New("request bodies in flight are at limits.max_inflight_bytes")
+
+// inflightWait bounds how long a request waits for room in the in-flight
+// budget before it is refused: long enough to ride out a burst of large
+// bodies, short enough that a client told to retry has not already given up.
+const inflightWait = time.Second
+
+// bodyBudget bounds the bytes that request bodies hold in memory together.
+// The fast path is one atomic add; only a request that finds the budget
+// full takes the lock, to wait for a release.
+type bodyBudget struct {
+	max  int64
+	used atomic.Int64
+	peak atomic.Int64 // the most ever held, for tests and the log
+
+	waiters atomic.Int32
+	mu      sync.Mutex
+	freed   chan struct{} // closed (and replaced) by a release while someone waits
+}
+
+func newBodyBudget(max int64) *bodyBudget {
+	return &bodyBudget{max: max, freed: make(chan struct{})}
+}
+
+// tryAcquire takes n bytes if they fit. A compare-and-swap rather than an
+// add-then-undo, so a failed attempt never makes the budget look fuller
+// than it is to a concurrent request.
+func (b *bodyBudget) tryAcquire(n int64) bool {
+	for {
+		u := b.used.Load()
+		if u+n > b.max {
+			return false
+		}
+		if b.used.CompareAndSwap(u, u+n) {
+			if u+n > b.peak.Load() {
+				b.raisePeak(u + n)
+			}
+			return true
+		}
+	}
+}
+
+func (b *bodyBudget) raisePeak(u int64) {
+	for p := b.peak.Load(); u > p && !b.peak.CompareAndSwap(p, u); p = b.peak.Load() {
+	}
+}
+
+// acquire takes n bytes, waiting up to wait for other requests to release
+// them. It fails with errInflightFull, or with ctx's error.
+func (b *bodyBudget) acquire(ctx context.Context, n int64, wait time.Duration) error {
+	if n > b.max {
+		return fmt.Errorf("%w: %d bytes are more than the whole budget of %d", errInflightFull, n, b.max)
+	}
+	if b.tryAcquire(n) {
+		return nil
+	}
+	// Register as a waiter before trying again, so a release that happens
+	// after the failed try sees the waiter and wakes it.
+	b.waiters.Add(1)
+	defer b.waiters.Add(-1)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		b.mu.Lock()
+		freed := b.freed
+		b.mu.Unlock()
+		if b.tryAcquire(n) {
+			return nil
+		}
+		select {
+		case <-freed:
+		case <-t.C:
+			return fmt.Errorf("%w (%d bytes); waited %v for %d bytes", errInflightFull, b.max, wait, n)
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// release gives n bytes back and wakes the requests waiting for room.
+func (b *bodyBudget) release(n int64) {
+	if n == 0 {
+		return
+	}
+	b.used.Add(-n)
+	if b.waiters.Load() > 0 {
+		b.mu.Lock()
+		close(b.freed)
+		b.freed = make(chan struct{})
+		b.mu.Unlock()
+	}
+}
