@@ -5,7 +5,11 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"slices"
 	"time"
+
+	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/xmlrpc"
 )
 
 // Config is an immutable description of a Host. Each With method returns a
@@ -13,7 +17,7 @@ import (
 type Config struct {
 	pluginDir      string
 	limits         Limits
-	pluginLimits   map[string]Limits
+	pluginLimits   map[string][]func(Limits) Limits // per plugin, applied in order over limits
 	maxBodyBytes   int64
 	maxInflight    int64
 	maxDepth       int
@@ -26,7 +30,7 @@ type Config struct {
 	gzipEnabled    bool
 	adminToken     string
 	maxUploadBytes int64
-	store          StoreConfig
+	store          storeSettings
 	pluginConfig   map[string]map[string]any
 	pluginGrants   map[string][]string
 	watch          bool
@@ -37,14 +41,20 @@ type Config struct {
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
 // plugin, 5 s per call, 64 MiB of linear memory per instance, 16 MiB bodies,
 // 64 levels of nesting, a million items, 1,000 calls per multicall.
+//
+// This is the one place (with defaultLimits and the store's and codec's
+// own defaults it reads) where defaults are written: rpchost's
+// configuration reads them back through Config's getters, so that a
+// default changed here changes everywhere.
 func NewConfig() Config {
+	xl := xmlrpc.DefaultLimits()
 	return Config{
 		pluginDir:      "plugins",
 		limits:         defaultLimits(),
 		maxBodyBytes:   16 << 20,
 		maxInflight:    64 << 20, // four bodies of the largest size
-		maxDepth:       64,
-		maxItems:       1_000_000,
+		maxDepth:       xl.MaxDepth,
+		maxItems:       xl.MaxItems,
 		maxMulticall:   1000,
 		gzipMinSize:    1400, // what Python's server uses
 		gzipEnabled:    true,
@@ -52,6 +62,7 @@ func NewConfig() Config {
 		watch:          true,
 		debounce:       100 * time.Millisecond,
 		pollInterval:   time.Second,
+		store:          StoreConfig{}.settings(),
 	}
 }
 
@@ -77,13 +88,28 @@ func (c Config) WithLoadTimeout(d time.Duration) Config { c.limits.LoadTimeout =
 func (c Config) WithLimits(l Limits) Config { c.limits = l.over(c.limits); return c }
 
 // WithPluginLimits overrides limits for one plugin; zero fields inherit the
-// defaults.
+// defaults. To set a limit to zero (a CallTimeout of 0 is no limit), use
+// WithPluginLimitsFunc.
 func (c Config) WithPluginLimits(name string, l Limits) Config {
+	return c.WithPluginLimitsFunc(name, l.over)
+}
+
+// WithPluginLimitsFunc overrides limits for one plugin: edit receives the
+// limits the plugin would otherwise have (the defaults as New sees them,
+// after earlier overrides of the same plugin) and returns the plugin's
+// own. A field edit leaves alone inherits; a field it sets is the
+// plugin's, zero included:
+//
+//	cfg.WithPluginLimitsFunc("batch", func(l host.Limits) host.Limits {
+//		l.CallTimeout = 0 // no limit for this plugin only
+//		return l
+//	})
+func (c Config) WithPluginLimitsFunc(name string, edit func(Limits) Limits) Config {
 	c.pluginLimits = maps.Clone(c.pluginLimits)
 	if c.pluginLimits == nil {
-		c.pluginLimits = map[string]Limits{}
+		c.pluginLimits = map[string][]func(Limits) Limits{}
 	}
-	c.pluginLimits[name] = l
+	c.pluginLimits[name] = append(slices.Clip(c.pluginLimits[name]), edit)
 	return c
 }
 
@@ -96,7 +122,8 @@ func (c Config) WithMaxBodyBytes(n int64) Config { c.maxBodyBytes = n; return c 
 // twice the body limit, which a growing buffer may briefly need.
 func (c Config) WithMaxInflightBytes(n int64) Config { c.maxInflight = n; return c }
 
-// WithMaxDepth caps the nesting of arrays and structs in a request.
+// WithMaxDepth caps the nesting of arrays and structs in a request; at
+// most abi.MaxDepth, the nesting a value can have on its way to a guest.
 func (c Config) WithMaxDepth(n int) Config { c.maxDepth = n; return c }
 
 // WithMaxItems caps the values in a request: its params, array elements
@@ -150,22 +177,60 @@ func (c Config) validate() error {
 			errs = append(errs, fmt.Errorf(format, args...))
 		}
 	}
-	check(c.pluginDir != "", "plugin directory is empty")
-	errs = append(errs, c.limits.validate("limits"))
+	// Messages name the configuration key each setting is read from, so
+	// that rpchost's start-up error points at the line to change.
+	check(c.pluginDir != "", "plugins: the plugin directory is empty")
+	errs = append(errs, c.limits.validate("limits.", "pool.size"))
 	errs = append(errs, c.validateCapabilities()...)
-	for name, l := range c.pluginLimits {
-		errs = append(errs, l.over(c.limits).validate("plugin "+name))
+	for _, name := range slices.Sorted(maps.Keys(c.pluginLimits)) {
+		p := "plugin." + name + "."
+		errs = append(errs, c.limitsFor(name).validate(p, p+"pool_size"))
 	}
-	check(c.maxBodyBytes >= 1, "max body bytes %d is below 1", c.maxBodyBytes)
-	check(c.maxInflight >= 2*c.maxBodyBytes, "limits.max_inflight_bytes %d is below twice limits.max_body_bytes (%d): a body of the largest size could never be read", c.maxInflight, c.maxBodyBytes)
-	check(c.maxDepth >= 1, "max depth %d is below 1", c.maxDepth)
-	check(c.maxItems >= 1, "max items %d is below 1", c.maxItems)
-	check(c.maxMulticall >= 1, "max multicall %d is below 1", c.maxMulticall)
-	check(!c.watch || c.debounce > 0 && c.pollInterval > 0, "watch debounce %v and poll %v must be positive", c.debounce, c.pollInterval)
-	check(c.maxUploadBytes >= 1, "max upload bytes %d is below 1", c.maxUploadBytes)
+	check(c.maxBodyBytes >= 1, "limits.max_body_bytes: %d is below 1", c.maxBodyBytes)
+	check(c.maxInflight >= 2*c.maxBodyBytes, "limits.max_inflight_bytes: %d is below twice limits.max_body_bytes (%d): a body of the largest size could never be read", c.maxInflight, c.maxBodyBytes)
+	check(c.maxDepth >= 1, "limits.max_depth: %d is below 1", c.maxDepth)
+	check(c.maxDepth <= abi.MaxDepth, "limits.max_depth: %d is above %d, the nesting the ABI carries to a procedure", c.maxDepth, abi.MaxDepth)
+	check(c.maxItems >= 1, "limits.max_items: %d is below 1", c.maxItems)
+	check(c.maxMulticall >= 1, "limits.max_multicall: %d is below 1", c.maxMulticall)
+	check(!c.watch || c.debounce > 0, "watch.debounce: %v must be positive", c.debounce)
+	check(!c.watch || c.pollInterval > 0, "watch.poll: %v must be positive", c.pollInterval)
+	check(c.maxUploadBytes >= 1, "admin.max_upload_bytes: %d is below 1", c.maxUploadBytes)
 	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
 	for bare, target := range c.aliases {
 		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
 	}
 	return errors.Join(errs...)
+}
+
+// The getters below report a Config's settings, so that a program
+// configuring a Host from its own sources (as rpchost's command does) can
+// take every default from NewConfig instead of repeating it.
+
+// PluginDir reports the plugin directory.
+func (c Config) PluginDir() string { return c.pluginDir }
+
+// Limits reports the default limits every plugin has unless overridden.
+func (c Config) Limits() Limits { return c.limits }
+
+// MaxBodyBytes reports the request body cap.
+func (c Config) MaxBodyBytes() int64 { return c.maxBodyBytes }
+
+// MaxInflightBytes reports the cap on request bodies held at once.
+func (c Config) MaxInflightBytes() int64 { return c.maxInflight }
+
+// MaxDepth reports the nesting cap of a request.
+func (c Config) MaxDepth() int { return c.maxDepth }
+
+// MaxItems reports the cap on array elements and struct members in a request.
+func (c Config) MaxItems() int { return c.maxItems }
+
+// MaxMulticall reports the cap on calls in one system.multicall.
+func (c Config) MaxMulticall() int { return c.maxMulticall }
+
+// MaxUploadBytes reports the upload cap set with WithAdmin.
+func (c Config) MaxUploadBytes() int64 { return c.maxUploadBytes }
+
+// Watch reports the hot-reload settings set with WithWatch.
+func (c Config) Watch() (enabled bool, debounce, poll time.Duration) {
+	return c.watch, c.debounce, c.pollInterval
 }

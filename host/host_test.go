@@ -23,7 +23,7 @@ func TestNewReportsEveryInvalidSetting(t *testing.T) {
 	if err == nil {
 		t.Fatal("New accepted an invalid configuration")
 	}
-	for _, want := range []string{"pool size 0", "max depth 0", "plugin directory is empty"} {
+	for _, want := range []string{"pool.size: 0", "limits.max_depth: 0", "plugin directory is empty"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

@@ -9,10 +9,11 @@ import (
 )
 
 // Limits bound what one plugin's procedures may use. In a per-plugin
-// override (Config.WithPluginLimits) a zero field inherits the default.
+// override made with Config.WithPluginLimits a zero field inherits the
+// default; Config.WithPluginLimitsFunc sets zeros too.
 type Limits struct {
 	// CallTimeout bounds one call's wall-clock time, waiting for an
-	// instance included. In the defaults, 0 means no limit.
+	// instance included. 0 means no limit.
 	CallTimeout time.Duration
 	// MemoryBytes caps each instance's linear memory (rounded down to 64 KiB pages).
 	MemoryBytes uint64
@@ -49,6 +50,9 @@ const (
 	IsolationCall Isolation = "call"
 )
 
+// defaultLimits is the one place the limits' defaults are written;
+// NewConfig().Limits() reports them to everyone else (rpchost's
+// configuration included).
 func defaultLimits() Limits {
 	return Limits{
 		CallTimeout:    5 * time.Second,
@@ -91,33 +95,44 @@ func (l Limits) over(base Limits) Limits {
 	return l
 }
 
-func (l Limits) validate(who string) error {
+// validate checks limits and names each one by its configuration key:
+// prefix is "limits." for the defaults and "plugin.<name>." for an
+// override, poolKey the key of the pool size (pool.size or
+// plugin.<name>.pool_size).
+func (l Limits) validate(prefix, poolKey string) error {
 	var errs []error
-	check := func(ok bool, format string, args ...any) {
+	check := func(ok bool, key, format string, args ...any) {
 		if !ok {
-			errs = append(errs, fmt.Errorf(who+": "+format, args...))
+			errs = append(errs, fmt.Errorf(key+": "+format, args...))
 		}
 	}
-	check(l.CallTimeout >= 0, "call timeout %v is negative", l.CallTimeout)
-	check(l.MemoryBytes >= 64<<10, "memory limit %d bytes is below one 64 KiB page", l.MemoryBytes)
-	check(l.MemoryBytes <= 4<<30, "memory limit %d bytes is above wasm32's 4 GiB", l.MemoryBytes)
-	check(l.PoolSize >= 1, "pool size %d is below 1", l.PoolSize)
-	check(l.MaxQueue >= 1, "max queue %d is below 1", l.MaxQueue)
-	check(l.MaxResultBytes >= 1, "max result bytes %d is below 1", l.MaxResultBytes)
-	check(l.MaxOutputBytes >= 1, "max output bytes %d is below 1", l.MaxOutputBytes)
+	check(l.CallTimeout >= 0, prefix+"call_timeout", "%v is negative", l.CallTimeout)
+	check(l.MemoryBytes >= 64<<10, prefix+"memory_mib", "%d bytes is below one 64 KiB page", l.MemoryBytes)
+	check(l.MemoryBytes <= 4<<30, prefix+"memory_mib", "%d bytes is above wasm32's 4 GiB", l.MemoryBytes)
+	check(l.PoolSize >= 1, poolKey, "%d is below 1", l.PoolSize)
+	check(l.MaxQueue >= 1, prefix+"max_queue", "%d is below 1", l.MaxQueue)
+	check(l.MaxResultBytes >= 1, prefix+"max_result_bytes", "%d is below 1", l.MaxResultBytes)
+	check(l.MaxOutputBytes >= 1, prefix+"max_output_bytes", "%d is below 1", l.MaxOutputBytes)
 	check(l.Isolation == IsolationInstance || l.Isolation == IsolationCall,
-		"isolation %q: want %q or %q", l.Isolation, IsolationInstance, IsolationCall)
-	check(l.LoadTimeout > 0, "load timeout %v is not positive (limits.load_timeout)", l.LoadTimeout)
+		prefix+"isolation", "%q: want %q or %q", l.Isolation, IsolationInstance, IsolationCall)
+	check(l.LoadTimeout > 0, prefix+"load_timeout", "%v is not positive", l.LoadTimeout)
 	return errors.Join(errs...)
 }
 
-// limitsFor returns a plugin's limits: its override over the defaults.
-// Plugin names match case-insensitively, because viper lower-cases keys.
+// PluginLimits reports the limits plugin name gets: its overrides, if
+// any, over the defaults.
+func (c Config) PluginLimits(name string) Limits { return c.limitsFor(name) }
+
+// limitsFor returns a plugin's limits: its overrides, in the order they
+// were given, over the defaults. Plugin names match case-insensitively.
 func (c Config) limitsFor(name string) Limits {
-	if l, ok := byName(c.pluginLimits, name); ok {
-		return l.over(c.limits)
+	l := c.limits
+	if edits, ok := byName(c.pluginLimits, name); ok {
+		for _, edit := range edits {
+			l = edit(l)
+		}
 	}
-	return c.limits
+	return l
 }
 
 func (l Limits) pluginOptions() plugin.Options {

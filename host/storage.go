@@ -18,11 +18,59 @@ type StoreConfig struct {
 	// (Target is a DSN); "" means no store, and plugins importing the kv
 	// capabilities are refused at load.
 	Driver, Target string
+	Limits         StoreLimits
+}
+
+// StoreLimits bound what each plugin may keep in the store. A zero field
+// means the default, which NewConfig().Store().Limits reports.
+type StoreLimits struct {
+	MaxKeyBytes    int   // one key
+	MaxValueBytes  int   // one value
+	MaxPluginBytes int64 // the sum of len(key)+len(value) over one plugin's data
+	MaxTxnBytes    int64 // what one call's writes (and reads' keys) hold in memory
+	MaxScanBytes   int64 // the pairs one scan returns
+}
+
+// storeSettings is StoreConfig as the host uses it: the limits in the
+// store package's own type, defaults filled.
+type storeSettings struct {
+	Driver, Target string
 	Limits         store.Limits
+	given          StoreLimits // as set, for validation and Store()
+}
+
+// settings converts a StoreConfig; zero limits take the store's defaults.
+func (s StoreConfig) settings() storeSettings {
+	def := store.DefaultLimits()
+	pick := func(v, d int64) int64 {
+		if v == 0 {
+			return d
+		}
+		return v
+	}
+	return storeSettings{
+		Driver: s.Driver, Target: s.Target, given: s.Limits,
+		Limits: store.Limits{
+			MaxKeyBytes:       int(pick(int64(s.Limits.MaxKeyBytes), int64(def.MaxKeyBytes))),
+			MaxValueBytes:     int(pick(int64(s.Limits.MaxValueBytes), int64(def.MaxValueBytes))),
+			MaxNamespaceBytes: pick(s.Limits.MaxPluginBytes, def.MaxNamespaceBytes),
+			MaxTxnBytes:       pick(s.Limits.MaxTxnBytes, def.MaxTxnBytes),
+			MaxScanBytes:      pick(s.Limits.MaxScanBytes, def.MaxScanBytes),
+		},
+	}
 }
 
 // WithStore sets the store behind the kv capabilities.
-func (c Config) WithStore(s StoreConfig) Config { c.store = s; return c }
+func (c Config) WithStore(s StoreConfig) Config { c.store = s.settings(); return c }
+
+// Store reports the store settings, with the default limits filled in.
+func (c Config) Store() StoreConfig {
+	l := c.store.Limits
+	return StoreConfig{Driver: c.store.Driver, Target: c.store.Target, Limits: StoreLimits{
+		MaxKeyBytes: l.MaxKeyBytes, MaxValueBytes: l.MaxValueBytes, MaxPluginBytes: l.MaxNamespaceBytes,
+		MaxTxnBytes: l.MaxTxnBytes, MaxScanBytes: l.MaxScanBytes,
+	}}
+}
 
 // WithPluginConfig sets what plugin name reads with config_get: its
 // plugin.<name>.config section. Values are converted to XML-RPC values.
@@ -63,7 +111,17 @@ func (c Config) validateCapabilities() []error {
 	switch c.store.Driver {
 	case "", "bbolt", "postgres":
 	default:
-		errs = append(errs, fmt.Errorf("store driver %q: want bbolt or postgres", c.store.Driver))
+		errs = append(errs, fmt.Errorf("store.driver: %q: want bbolt or postgres", c.store.Driver))
+	}
+	g := c.store.given
+	for _, l := range []struct {
+		key string
+		v   int64
+	}{{"store.max_key_bytes", int64(g.MaxKeyBytes)}, {"store.max_value_bytes", int64(g.MaxValueBytes)}, {"store.max_plugin_bytes", g.MaxPluginBytes},
+		{"store.max_txn_bytes", g.MaxTxnBytes}, {"store.max_scan_bytes", g.MaxScanBytes}} {
+		if l.v < 0 {
+			errs = append(errs, fmt.Errorf("%s: %d is negative", l.key, l.v))
+		}
 	}
 	if c.store.Driver != "" {
 		if err := c.store.Limits.Validate(); err != nil {

@@ -48,7 +48,7 @@ func TestNewWithAStoreThatCannotOpen(t *testing.T) {
 // by New, in the configuration's terms.
 func TestStoreLimitsAreValidated(t *testing.T) {
 	cfg := NewConfig().WithPluginDir(t.TempDir()).
-		WithStore(StoreConfig{Driver: "bbolt", Target: t.TempDir(), Limits: store.Limits{MaxTxnBytes: 1000}})
+		WithStore(StoreConfig{Driver: "bbolt", Target: t.TempDir(), Limits: StoreLimits{MaxTxnBytes: 1000}})
 	h, err := New(context.Background(), cfg)
 	if err == nil {
 		h.Close(context.Background())

@@ -1,15 +1,15 @@
 package main
 
 import (
-	"encoding/base64"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"text/tabwriter"
 
-	"github.com/kolo/xmlrpc"
 	"github.com/spf13/cobra"
+
+	"github.com/rpchost/rpchost/abi"
 )
 
 func newUploadCommand() *cobra.Command {
@@ -18,8 +18,9 @@ func newUploadCommand() *cobra.Command {
 		Short: "Upload a module to a running server (plugins.upload)",
 		Long: `Upload a module. The server validates it, writes it into its plugin
 directory and serves it at once; the plugin is named after the file unless
---name says otherwise. Needs the server's admin token (--token or
-RPCHOST_ADMIN_TOKEN).`,
+--name says otherwise. Needs the server's admin token: --token, else the
+admin.token of the configuration serve reads here (config.yaml, --config,
+RPCHOST_ADMIN_TOKEN). The server is found as for call.`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			wasm, err := os.ReadFile(args[0])
@@ -31,16 +32,16 @@ RPCHOST_ADMIN_TOKEN).`,
 			if fromFile {
 				name = strings.TrimSuffix(filepath.Base(args[0]), ".wasm")
 			}
-			var info map[string]any
-			// kolo/xmlrpc sends a []byte as an array of ints; Base64 is its base64 type.
-			encoded := xmlrpc.Base64(base64.StdEncoding.EncodeToString(wasm))
-			if err := adminCall(cmd, "plugins.upload", []any{name, encoded}, &info); err != nil {
+			v, err := adminCall(cmd, "plugins.upload", name, wasm)
+			if err != nil {
 				if fromFile && strings.Contains(err.Error(), "invalid plugin name") {
 					return fmt.Errorf("%w\nthe name %q comes from the file name: give the plugin a valid one with --name", err, name)
 				}
 				return err
 			}
-			fmt.Fprintf(cmd.OutOrStdout(), "uploaded %v: version %v, sha256 %v, methods %v\n", info["name"], info["version"], info["sha256"], info["methods"])
+			info, _ := v.(abi.Struct)
+			get := func(k string) any { x, _ := info.Get(k); return x }
+			fmt.Fprintf(cmd.OutOrStdout(), "uploaded %v: version %v, sha256 %v, methods %v\n", get("name"), get("version"), get("sha256"), get("methods"))
 			return nil
 		},
 	}
@@ -54,10 +55,11 @@ func newRemoveCommand() *cobra.Command {
 		Use:     "rm NAME",
 		Aliases: []string{"remove"},
 		Short:   "Remove a plugin from a running server (plugins.remove)",
-		Args:    cobra.ExactArgs(1),
+		Long: `Remove a plugin: the server deletes its file and stops serving it. Needs
+the admin token and finds the server as upload does.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var ok bool
-			if err := adminCall(cmd, "plugins.remove", []any{args[0]}, &ok); err != nil {
+			if _, err := adminCall(cmd, "plugins.remove", args[0]); err != nil {
 				return err
 			}
 			fmt.Fprintf(cmd.OutOrStdout(), "removed %s\n", strings.TrimSuffix(args[0], ".wasm"))
@@ -72,20 +74,24 @@ func newListCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List the plugins a running server serves (plugins.list)",
+		Long:  `List the plugins a running server serves. The server is found as for call.`,
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var plugins []map[string]any
-			if err := adminCall(cmd, "plugins.list", nil, &plugins); err != nil {
+			v, err := adminCall(cmd, "plugins.list")
+			if err != nil {
 				return err
 			}
+			plugins, _ := v.([]any)
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(w, "NAME\tVERSION\tKIND\tSIZE\tSHA256\tMETHODS")
 			for _, p := range plugins {
-				sha, _ := p["sha256"].(string)
+				s, _ := p.(abi.Struct)
+				get := func(k string) any { x, _ := s.Get(k); return x }
+				sha, _ := get("sha256").(string)
 				if len(sha) > 12 {
 					sha = sha[:12]
 				}
-				fmt.Fprintf(w, "%v\t%v\t%v\t%v\t%s\t%v\n", p["name"], p["version"], p["kind"], p["size"], sha, p["methods"])
+				fmt.Fprintf(w, "%v\t%v\t%v\t%v\t%s\t%v\n", get("name"), get("version"), get("kind"), get("size"), sha, get("methods"))
 			}
 			return w.Flush()
 		},
@@ -94,15 +100,10 @@ func newListCommand() *cobra.Command {
 	return cmd
 }
 
-func adminCall(cmd *cobra.Command, method string, params []any, out any) error {
+func adminCall(cmd *cobra.Command, method string, params ...any) (any, error) {
 	c, err := newClient(cmd)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer c.Close()
-	if err := c.Call(method, params, out); err != nil {
-		server, _ := cmd.Flags().GetString("server")
-		return callErr(server, method, err)
-	}
-	return nil
+	return c.call(cmd.Context(), method, params)
 }

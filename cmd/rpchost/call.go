@@ -1,108 +1,72 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 
 	"github.com/spf13/cobra"
 )
 
 func newCallCommand() *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "call METHOD [ARG...]",
+		Use:   "call [flags] METHOD [ARG...]",
 		Short: "Call a procedure and print its result",
-		Long: `Call any procedure. Arguments are read as values: 3 is an int, 1.5 a
-double, true/false a boolean, JSON [...] an array and {...} a struct;
-anything else is a string (quote it in JSON, "\"3\"", to send digits as a
-string). The result is printed as JSON; a fault exits with status 1.`,
+		Long: `Call any procedure. Flags go before METHOD, so that -1 after it is a value.
+
+Arguments are read as values: 3 and -1 are ints (a whole number beyond 64
+bits is an error), 1.5 and 3.0 doubles, true/false booleans, nil is nil,
+JSON [...] an array and {...} a struct, and anything else a string. A
+TYPE: prefix says the type: int:3 (or i4:), i8:3, double:3, bool:true,
+str:3, datetime:2026-01-02T03:04:05Z, base64:aGk=, json:JSON. In JSON, a
+number with a fraction or exponent is a double, null is nil, and
+{"$datetime": "2026-01-02T03:04:05Z"}, {"$base64": "aGk="},
+{"$double": 3} and {"$int": 3} stand for the types JSON lacks. --json reads
+every argument as JSON.
+
+The result is printed in that JSON form (3.0 stays a double), so it can be
+given back as an argument. The server is --server, else RPCHOST_SERVER,
+else the listen address of the configuration serve reads here
+(./config.yaml, --config, RPCHOST_*). A fault exits with status 1 and
+prints its code; any other failure exits with status 2.`,
 		Example: `  rpchost call add 3 4
+  rpchost call add -1 2
   rpchost call add hello world
-  rpchost call validator1.easyStructTest '{"moe":1,"larry":2,"curly":3}'`,
+  rpchost call types.typeOf double:3
+  rpchost call validator1.easyStructTest '{"moe":1,"larry":2,"curly":3}'
+  rpchost call --json records.ingest '[{"source":"a","at":{"$datetime":"2026-01-02T03:04:05Z"},"value":1.5}]'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			asJSON, _ := cmd.Flags().GetBool("json")
 			params := make([]any, len(args)-1)
 			for i, a := range args[1:] {
-				v, err := parseArg(a)
+				var err error
+				if asJSON {
+					params[i], err = parseJSON(a)
+				} else {
+					params[i], err = parseArg(a)
+				}
 				if err != nil {
 					return fmt.Errorf("argument %d: %w", i+1, err)
 				}
-				params[i] = v
 			}
 			c, err := newClient(cmd)
 			if err != nil {
 				return err
 			}
-			defer c.Close()
-			var result any
-			if err := c.Call(args[0], params, &result); err != nil {
-				server, _ := cmd.Flags().GetString("server")
-				return callErr(server, args[0], err)
+			result, err := c.call(cmd.Context(), args[0], params)
+			if err != nil {
+				return err
 			}
-			return printJSON(cmd, result)
+			out, err := formatValue(result)
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(cmd.OutOrStdout(), out)
+			return err
 		},
 	}
 	addClientFlags(cmd, false)
+	cmd.Flags().Bool("json", false, "read every argument as JSON (with $datetime, $base64, $double, $int tags)")
+	// Flags end at METHOD: after it, -1 is an argument, not a flag.
+	cmd.Flags().SetInterspersed(false)
 	return cmd
-}
-
-// parseArg reads a command-line word as the value a person means by it.
-func parseArg(s string) (any, error) {
-	if n, err := strconv.ParseInt(s, 10, 64); err == nil {
-		return n, nil
-	}
-	if f, err := strconv.ParseFloat(s, 64); err == nil && strings.ContainsAny(s, ".eE") {
-		return f, nil
-	}
-	switch s {
-	case "true":
-		return true, nil
-	case "false":
-		return false, nil
-	}
-	if t := strings.TrimSpace(s); strings.HasPrefix(t, "[") || strings.HasPrefix(t, "{") || strings.HasPrefix(t, `"`) {
-		dec := json.NewDecoder(strings.NewReader(t))
-		dec.UseNumber()
-		var v any
-		if err := dec.Decode(&v); err != nil {
-			return nil, fmt.Errorf("%q looks like JSON but is not: %w", s, err)
-		}
-		return fromJSON(v), nil
-	}
-	return s, nil
-}
-
-// fromJSON turns json.Number into int64 or float64, recursively.
-func fromJSON(v any) any {
-	switch x := v.(type) {
-	case json.Number:
-		if n, err := x.Int64(); err == nil {
-			return n
-		}
-		f, _ := x.Float64()
-		return f
-	case []any:
-		for i := range x {
-			x[i] = fromJSON(x[i])
-		}
-	case map[string]any:
-		for k := range x {
-			x[k] = fromJSON(x[k])
-		}
-	}
-	return v
-}
-
-func printJSON(cmd *cobra.Command, v any) error {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(v); err != nil {
-		return err
-	}
-	_, err := cmd.OutOrStdout().Write(buf.Bytes())
-	return err
 }

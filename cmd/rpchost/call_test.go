@@ -2,26 +2,55 @@ package main
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"time"
+
+	"github.com/rpchost/rpchost/abi"
 )
 
 func TestParseArg(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	cases := []struct {
 		in   string
 		want any
 	}{
 		{"3", int64(3)},
 		{"-12", int64(-12)},
+		{"-1", int64(-1)},
+		{"9223372036854775807", int64(9223372036854775807)},
 		{"1.5", 1.5},
+		{"3.0", 3.0},
 		{"1e3", 1000.0},
+		{".5", 0.5},
+		{"-2.", -2.0},
+		{"1.2.3", "1.2.3"},
+		{"e5", "e5"},
 		{"true", true},
 		{"false", false},
+		{"nil", nil},
 		{"hello", "hello"},
 		{"", ""},
 		{"3abc", "3abc"},
+		{"http://x:1/", "http://x:1/"},
 		{`"3"`, "3"},
-		{"[1, 2.5, \"x\", [true]]", []any{int64(1), 2.5, "x", []any{true}}},
-		{`{"moe": 1, "n": {"k": "v"}}`, map[string]any{"moe": int64(1), "n": map[string]any{"k": "v"}}},
+		{"i4:3", int64(3)},
+		{"int:-3", int64(-3)},
+		{"i8:5000000000", int64(5000000000)},
+		{"double:3", 3.0},
+		{"bool:true", true},
+		{"boolean:0", false},
+		{"str:3", "3"},
+		{"string:nil", "nil"},
+		{"datetime:2026-01-02T03:04:05Z", at},
+		{"datetime:2026-01-02T04:04:05+01:00", at},
+		{"dateTime.iso8601:20260102T03:04:05", at},
+		{"base64:aGk=", []byte("hi")},
+		{"json:null", nil},
+		{"[1, 2.5, \"x\", [true], null]", []any{int64(1), 2.5, "x", []any{true}, nil}},
+		{`{"moe": 1, "n": {"k": "v"}}`, abi.Struct{{Name: "moe", Value: int64(1)}, {Name: "n", Value: abi.Struct{{Name: "k", Value: "v"}}}}},
+		{`{"b": 1, "a": 2}`, abi.Struct{{Name: "b", Value: int64(1)}, {Name: "a", Value: int64(2)}}},
+		{`[{"$datetime": "2026-01-02T03:04:05Z"}, {"$base64": "aGk="}, {"$double": 3}, {"$int": 4}]`, []any{at, []byte("hi"), 3.0, int64(4)}},
 	}
 	for _, tc := range cases {
 		got, err := parseArg(tc.in)
@@ -29,7 +58,34 @@ func TestParseArg(t *testing.T) {
 			t.Errorf("parseArg(%q) = %#v, %v; want %#v", tc.in, got, err, tc.want)
 		}
 	}
-	if _, err := parseArg("[1, 2"); err == nil {
-		t.Error("parseArg of broken JSON succeeded")
+	for _, bad := range []string{"[1, 2", "99999999999999999999", "-9223372036854775809", "i4:3000000000", "double:x",
+		"double:Inf", "bool:maybe", "datetime:yesterday", "base64:!!", `{"$when": 1}`, `{"$datetime": 3}`, "json:[1] [2]", "[123456789012345678901234]", "1e400"} {
+		if v, err := parseArg(bad); err == nil {
+			t.Errorf("parseArg(%q) = %#v, want an error", bad, v)
+		}
+	}
+}
+
+func TestResultsPrintInAFormThatRoundTrips(t *testing.T) {
+	values := []any{
+		int64(3), int64(-1 << 40), 3.0, 0.1, 1e300, -2.5, true, nil, "x\"y<", "3", []byte{0, 1, 2},
+		time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), []any{}, abi.Struct{},
+		[]any{int64(1), abi.Struct{{Name: "z", Value: 1.0}, {Name: "a", Value: []any{nil, "s"}}}},
+	}
+	for _, v := range values {
+		out, err := formatValue(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		back, err := parseJSON(out)
+		if err != nil || !reflect.DeepEqual(back, v) {
+			t.Errorf("%#v printed as %s read back as %#v, %v", v, out, back, err)
+		}
+	}
+	if out, _ := formatValue(3.0); out != "3.0" {
+		t.Errorf("3.0 printed as %s", out)
+	}
+	if out, _ := formatValue(abi.Struct{{Name: "b", Value: int64(1)}, {Name: "a", Value: int64(2)}}); !strings.Contains(out, `"b": 1,`) || strings.Index(out, `"b"`) > strings.Index(out, `"a"`) {
+		t.Errorf("a struct lost its order: %s", out)
 	}
 }

@@ -1,14 +1,18 @@
 // Command rpchost serves WebAssembly procedures over XML-RPC.
 //
 //	rpchost [serve] [--config FILE] [--listen ADDR] [--plugins DIR]
+//	rpchost call|list|upload|rm ...
 package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/signal"
 	"syscall"
+
+	"github.com/rpchost/rpchost/abi"
 )
 
 func main() {
@@ -17,6 +21,16 @@ func main() {
 	if err := newRootCommand().ExecuteContext(ctx); err != nil {
 		fmt.Fprintln(os.Stderr, "rpchost:", err)
 		stop()
-		os.Exit(1)
+		os.Exit(exitCode(err))
 	}
+}
+
+// exitCode is 1 when a server answered with a fault, so that scripts can
+// tell "the call failed" from "the call could not be made" (2).
+func exitCode(err error) int {
+	var fault *abi.Fault
+	if errors.As(err, &fault) {
+		return 1
+	}
+	return 2
 }

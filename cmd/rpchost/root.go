@@ -20,7 +20,11 @@ Bare names:
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.PersistentFlags().String("config", "", "configuration file (default: ./config.yaml when present)")
+	root.PersistentFlags().String("config", "", "configuration file (default: ./config.yaml when present; env RPCHOST_CONFIG)")
+	// Any non-empty Version makes cobra add --version; the template is
+	// the whole text, so that it holds the commit and the ABI version.
+	root.Version = "-"
+	root.SetVersionTemplate(versionText())
 	serve := newServeCommand()
 	root.AddCommand(serve, newCallCommand(), newUploadCommand(), newRemoveCommand(), newListCommand())
 	// Serving is what people run rpchost for, so it needs no subcommand.

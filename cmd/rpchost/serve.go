@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -20,7 +21,16 @@ func newServeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
 		Short: "Serve the plugin directory over XML-RPC (the default)",
-		Args:  cobra.NoArgs,
+		Long: `Serve the plugin directory over XML-RPC.
+
+The configuration is ./config.yaml when present (--config or RPCHOST_CONFIG
+names another), then RPCHOST_<KEY> variables (limits.call_timeout is
+RPCHOST_LIMITS_CALL_TIMEOUT; plugin.<name>.<key> is RPCHOST_PLUGIN_<NAME>_<KEY>,
+split at the known key at its end), then --listen and --plugins. An unknown
+key or variable, or a value out of range, stops the start with the place and
+the reason. The address is bound before any plugin is loaded, so an address
+in use is reported at once. README's Configuration section lists the keys.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			s, err := loadSettings(cmd)
 			if err != nil {
@@ -44,20 +54,29 @@ func serve(ctx context.Context, s *settings) error {
 	if err != nil {
 		return err
 	}
+	// Bind before loading: a port in use is reported at once, not after
+	// every plugin has compiled. Connections made meanwhile wait in the
+	// listen backlog until the host is ready.
+	ln, err := net.Listen("tcp", s.listen)
+	if err != nil {
+		return listenError(s.listen, err)
+	}
+	file := s.file
+	if file == "" {
+		file = "none"
+	}
+	logger.Info("starting", "config", file, "plugins", cfg.PluginDir(), "store", s.storeLocation(),
+		"cache", orOff(s.resolvedCacheDir()), "uploads", s.adminToken != "")
 	h, err := host.New(ctx, cfg)
 	if err != nil {
-		return err
-	}
-	ln, err := net.Listen("tcp", s.Listen)
-	if err != nil {
-		return errors.Join(fmt.Errorf("listen: %w", err), h.Close(context.Background()))
+		return errors.Join(err, ln.Close())
 	}
 	srv := &http.Server{
 		Handler:           h.Handler(),
-		ReadHeaderTimeout: s.HTTP.ReadHeaderTimeout,
-		ReadTimeout:       s.HTTP.ReadTimeout,
-		WriteTimeout:      s.HTTP.WriteTimeout,
-		IdleTimeout:       s.HTTP.IdleTimeout,
+		ReadHeaderTimeout: s.http.readHeader,
+		ReadTimeout:       s.http.read,
+		WriteTimeout:      s.http.write,
+		IdleTimeout:       s.http.idle,
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
 		"plugins", len(h.Plugins()), "startup", time.Since(start).Round(time.Millisecond))
@@ -76,4 +95,19 @@ func serve(ctx context.Context, s *settings) error {
 		err = nil
 	}
 	return errors.Join(err, h.Close(context.Background()))
+}
+
+// listenError says what to do about an address that cannot be bound.
+func listenError(addr string, err error) error {
+	if errors.Is(err, syscall.EADDRINUSE) {
+		return fmt.Errorf("listen %s: the address is already in use (another rpchost, or another server, holds it); stop it or choose another address with listen, --listen or RPCHOST_LISTEN", addr)
+	}
+	return fmt.Errorf("listen %s (listen, --listen or RPCHOST_LISTEN): %w", addr, err)
+}
+
+func orOff(dir string) string {
+	if dir == "" {
+		return "off"
+	}
+	return dir
 }

@@ -39,6 +39,13 @@ const (
 	maxNamespaceBytes = 255
 )
 
+// DefaultLimits returns the limits zero fields stand for. It is the one
+// place they are written: host reports them to rpchost's configuration.
+func DefaultLimits() Limits {
+	return Limits{MaxKeyBytes: defaultMaxKeyBytes, MaxValueBytes: defaultMaxValueBytes, MaxNamespaceBytes: defaultMaxNamespaceBytes,
+		MaxTxnBytes: defaultMaxTxnBytes, MaxScanBytes: defaultMaxScanBytes}
+}
+
 // withDefaults fills zero and meaningless negative fields.
 func (l Limits) withDefaults() Limits {
 	if l.MaxKeyBytes <= 0 {
