@@ -30,8 +30,11 @@ type settings struct {
 		driver, dir, dsn string
 		limits           host.StoreLimits
 	}
-	http struct{ readHeader, read, write, idle time.Duration }
-	log  struct{ level, format string }
+	http struct {
+		readHeader, read, write, idle time.Duration
+		maxConnections                int
+	}
+	log struct{ level, format string }
 
 	file string // the configuration file read; "" when none was
 }
@@ -43,6 +46,7 @@ func newSettings() *settings {
 	s.store.driver, s.store.dir = "bbolt", "data"
 	s.store.limits = s.cfg.Store().Limits
 	s.http.readHeader, s.http.read, s.http.write, s.http.idle = 10*time.Second, 60*time.Second, 60*time.Second, 120*time.Second
+	s.http.maxConnections = 1024
 	s.log.level, s.log.format = "info", "text"
 	return s
 }

@@ -62,6 +62,7 @@ var keys = append([]key{
 	ownKey("http.read_timeout", func(s *settings) *time.Duration { return &s.http.read }),
 	ownKey("http.write_timeout", func(s *settings) *time.Duration { return &s.http.write }),
 	ownKey("http.idle_timeout", func(s *settings) *time.Duration { return &s.http.idle }),
+	ownKey("http.max_connections", func(s *settings) *int { return &s.http.maxConnections }),
 	ownKey("aliases", func(s *settings) *[]string { return &s.aliases }),
 	ownKey("store.driver", func(s *settings) *string { return &s.store.driver }),
 	ownKey("store.dir", func(s *settings) *string { return &s.store.dir }),

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"golang.org/x/net/netutil"
 
 	"github.com/rpchost/rpchost/host"
 )
@@ -81,7 +82,10 @@ func serve(ctx context.Context, s *settings) error {
 	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
 		"plugins", len(h.Plugins()), "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
-	go func() { errc <- srv.Serve(ln) }()
+	// Every open connection holds a goroutine and its buffers whatever it
+	// sends: past http.max_connections, new ones wait in the kernel's
+	// backlog until one closes (README, Security model).
+	go func() { errc <- srv.Serve(netutil.LimitListener(ln, s.http.maxConnections)) }()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():

@@ -1,0 +1,53 @@
+package rpchost_test
+
+import (
+	"net"
+	"net/url"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// TestConnectionsAreBounded: past http.max_connections a new connection is
+// not served until one closes, so idle connections cannot pile up memory.
+func TestConnectionsAreBounded(t *testing.T) {
+	dir := t.TempDir()
+	writeFile(t, filepath.Join(dir, "add.wasm"), readFile(t, "plugins/add.wasm"))
+	s := startServer(t, dir, "RPCHOST_HTTP_MAX_CONNECTIONS=4")
+	u, _ := url.Parse(s.URL)
+	var held []net.Conn
+	for range 4 {
+		c, err := net.DialTimeout("tcp", u.Host, time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+	}
+	time.Sleep(100 * time.Millisecond) // the server accepts all four
+
+	answered := make(chan time.Duration, 1)
+	start := time.Now()
+	go func() {
+		c := dial(t, s.URL)
+		var got any
+		if err := c.Call("add", []any{3, 4}, &got); err != nil || got != int64(7) {
+			t.Errorf("add(3, 4) = %v, %v", got, err)
+		}
+		answered <- time.Since(start)
+	}()
+	select {
+	case took := <-answered:
+		t.Fatalf("a fifth connection was served after %v while 4 of http.max_connections=4 were open", took)
+	case <-time.After(500 * time.Millisecond):
+	}
+	held[0].Close()
+	select {
+	case took := <-answered:
+		t.Logf("the fifth connection waited, and was served %v after it was opened, once one of the four closed", took.Round(time.Millisecond))
+	case <-time.After(5 * time.Second):
+		t.Fatal("the fifth connection was not served after one of the four closed")
+	}
+	for _, c := range held[1:] {
+		c.Close()
+	}
+}
