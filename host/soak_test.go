@@ -1,10 +1,12 @@
 package host
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"reflect"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -34,9 +36,10 @@ func soakDuration(t *testing.T) time.Duration {
 // memory must be back near where they started.
 func TestSoakMixedTrafficLeavesNothingBehind(t *testing.T) {
 	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc"), "hostile.wasm": fixture(t, "hostile"),
-		"slowbody.wasm": fixture(t, "slowbody")},
+		"slowbody.wasm": fixture(t, "slowbody"), "kvflood.wasm": fixture(t, "kvflood")},
 		func(c Config) Config {
-			return c.WithPoolSize(4).WithCallTimeout(5*time.Second).
+			return c.WithPoolSize(4).WithCallTimeout(5*time.Second).WithLoadTimeout(200*time.Millisecond).
+				WithStore(StoreConfig{Driver: "bbolt", Target: t.TempDir(), Limits: StoreLimits{MaxTxnBytes: 4 << 20, MaxScanBytes: 4 << 20}}).
 				WithPluginLimits("hostile", Limits{CallTimeout: 100 * time.Millisecond}).
 				WithPluginLimits("slowbody", Limits{CallTimeout: 100 * time.Millisecond})
 		})
@@ -61,6 +64,12 @@ func TestSoakMixedTrafficLeavesNothingBehind(t *testing.T) {
 		{"random", request(t, "hostile.random"), CodeTimeout, true},
 		{"iovecs", request(t, "hostile.iovecs"), CodeTimeout, true},
 		{"huge body", request(t, "slowbody.run"), CodeTimeout, true},
+		// A call writing past store.max_txn_bytes keeps nothing.
+		{"store flood", request(t, "kvflood.flood", int64(100)), CodeStorage, true},
+		{"multicall", request(t, "system.multicall", []any{
+			abi.Struct{{Name: "methodName", Value: "calc.add"}, {Name: "params", Value: []any{int64(1), int64(2)}}},
+			abi.Struct{{Name: "methodName", Value: "calc.add"}, {Name: "params", Value: []any{int64(3), int64(4)}}},
+		}), []any{[]any{int64(3)}, []any{int64(7)}}, false},
 		{"bad params", request(t, "calc.add", "x", int64(1)), abi.CodeInvalidParams, false},
 		{"missing", request(t, "calc.nope"), abi.CodeMethodNotFound, false},
 		{"malformed", []byte("<methodCall><methodName>calc.add</methodName><params>"), abi.CodeParseError, false},
@@ -71,6 +80,20 @@ func TestSoakMixedTrafficLeavesNothingBehind(t *testing.T) {
 	var firstWrong atomic.Value
 	deadline := time.Now().Add(soakDuration(t))
 	var wg sync.WaitGroup
+	// Meanwhile, a module whose start function loops is uploaded again and
+	// again: each is refused at load_timeout, and no call waits for it.
+	var loopsRefused atomic.Int64
+	wg.Go(func() {
+		looper := fixture(t, "loop_start")
+		for time.Now().Before(deadline) {
+			if _, err := h.Upload(context.Background(), "looper", looper); err == nil {
+				wrong.Add(1)
+				firstWrong.CompareAndSwap(nil, "a looping start function was accepted")
+				return
+			}
+			loopsRefused.Add(1)
+		}
+	})
 	for c := 0; c < 24; c++ {
 		wg.Add(1)
 		go func(c int) {
@@ -94,8 +117,9 @@ func TestSoakMixedTrafficLeavesNothingBehind(t *testing.T) {
 	srv.Close()
 
 	for k := range mix {
-		t.Logf("%-10s %6d calls", mix[k].name, counts[k].Load())
+		t.Logf("%-11s %6d calls", mix[k].name, counts[k].Load())
 	}
+	t.Logf("%-11s %6d refused at load_timeout", "looping start", loopsRefused.Load())
 	if n := wrong.Load(); n != 0 {
 		t.Fatalf("%d calls got the wrong answer; first: %v", n, firstWrong.Load())
 	}
@@ -127,7 +151,7 @@ func matches(v any, err error, want any) bool {
 		f, isFault := err.(*abi.Fault)
 		return isFault && f.Code == code
 	}
-	return err == nil && v == want
+	return err == nil && reflect.DeepEqual(v, want)
 }
 
 func heapInUse() uint64 {
