@@ -107,20 +107,7 @@ func TestConcurrentReadModifyWriteLosesNothing(t *testing.T) {
 	h, _ := newTestHost(t, map[string][]byte{"p1.wasm": fixture(t, "kv")}, withStore(t),
 		func(c Config) Config { return c.WithPoolSize(4).WithCallTimeout(30 * time.Second) })
 	const workers, each = 8, 25
-	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := 0; i < each; i++ {
-				if _, err := h.Call(context.Background(), "p1.incr", nil); err != nil {
-					t.Error(err)
-					return
-				}
-			}
-		}()
-	}
-	wg.Wait()
+	callConcurrently(t, h, "p1.incr", workers, each)
 	if got := callInt(t, h, "p1.incr"); got != workers*each+1 {
 		t.Errorf("counter = %d after %d concurrent increments and one more, want %d", got, workers*each, workers*each+1)
 	}
@@ -136,20 +123,7 @@ func TestRetriedAttemptsMarkTheirLogLines(t *testing.T) {
 	calls := 0
 	// Conflicts depend on scheduling: run rounds until one happened.
 	for round := 0; round < 20 && !strings.Contains(logs.String(), "call retried"); round++ {
-		var wg sync.WaitGroup
-		for w := 0; w < workers; w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for i := 0; i < each; i++ {
-					if _, err := h.Call(context.Background(), "p1.incr_logged", nil); err != nil {
-						t.Error(err)
-						return
-					}
-				}
-			}()
-		}
-		wg.Wait()
+		callConcurrently(t, h, "p1.incr_logged", workers, each)
 		calls += workers * each
 	}
 	var plain, marked, retries int
@@ -177,4 +151,22 @@ func TestRetriedAttemptsMarkTheirLogLines(t *testing.T) {
 	if got := callInt(t, h, "p1.get_a"); got != 8 {
 		t.Errorf("counter value has %d bytes, want 8", got)
 	}
+}
+
+// callConcurrently calls method (no params) each times from each of
+// workers goroutines at once, and waits for them.
+func callConcurrently(t *testing.T, h *Host, method string, workers, each int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				if _, err := h.Call(context.Background(), method, nil); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
