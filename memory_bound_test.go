@@ -59,9 +59,11 @@ func (c memoryBoundConfig) worstCase() (total int64, terms map[string]int64) {
 		"store":        calls * (c.maxTxnBytes + 3*c.maxScanBytes),
 		"compilations": c.compileSlots * compileBytes(c.maxUploadBytes),
 	}
-	heap := terms["bodies"] + terms["results"] + terms["store"] + terms["compilations"]
 	// Go's collector lets the heap reach twice what is live (GOGC=100)
-	// before it collects: the heap terms count twice.
+	// before it collects, and linear memory is Go heap too (a discarded
+	// instance's goes two collections later, through wazero's finalizer):
+	// every term but the idle server counts twice.
+	heap := terms["instances"] + terms["bodies"] + terms["results"] + terms["store"] + terms["compilations"]
 	terms["GC headroom"] = heap
 	for _, v := range terms {
 		total += v
