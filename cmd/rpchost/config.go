@@ -34,7 +34,11 @@ type settings struct {
 		readHeader, read, write, idle time.Duration
 		maxConnections                int
 	}
-	log struct{ level, format string }
+	log   struct{ level, format string }
+	debug struct {
+		pprofListen string // "" off
+		pprofRemote bool   // allow an address other than loopback
+	}
 
 	file string // the configuration file read; "" when none was
 }

@@ -83,6 +83,8 @@ var keys = append([]key{
 		func(c host.Config, p time.Duration) host.Config { on, d, _ := c.Watch(); return c.WithWatch(on, d, p) }),
 	ownKey("log.level", func(s *settings) *string { return &s.log.level }),
 	ownKey("log.format", func(s *settings) *string { return &s.log.format }),
+	ownKey("debug.pprof_listen", func(s *settings) *string { return &s.debug.pprofListen }),
+	ownKey("debug.pprof_remote", func(s *settings) *bool { return &s.debug.pprofRemote }),
 }, limitKeys()...)
 
 // limitFields are the limits a plugin may override: each is the key

@@ -68,9 +68,13 @@ func serve(ctx context.Context, s *settings) error {
 	}
 	logger.Info("starting", "config", file, "plugins", cfg.PluginDir(), "store", s.storeLocation(),
 		"cache", orOff(s.resolvedCacheDir()), "uploads", s.adminToken != "")
-	h, err := host.New(ctx, cfg)
+	stopPprof, err := startPprof(s.debug.pprofListen, s.debug.pprofRemote, logger)
 	if err != nil {
 		return errors.Join(err, ln.Close())
+	}
+	h, err := host.New(ctx, cfg)
+	if err != nil {
+		return errors.Join(err, ln.Close(), stopPprof())
 	}
 	srv := &http.Server{
 		Handler:           h.Handler(),
@@ -98,7 +102,7 @@ func serve(ctx context.Context, s *settings) error {
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, h.Close(context.Background()))
+	return errors.Join(err, h.Close(context.Background()), stopPprof())
 }
 
 // listenError says what to do about an address that cannot be bound.
