@@ -212,11 +212,13 @@ func bodyTooLarge(limit int64) error {
 // closes makes it fail with a connection reset instead of the answer.
 // After refusing a body it has not read, the server reads and discards
 // the rest (as nginx's lingering_close does), within these bounds, then
-// closes.
+// closes. The times are nginx's defaults (lingering_time, lingering_timeout):
+// a client on a busy machine can stall for over a second between writes,
+// and cutting it off then loses the answer it was sent.
 const (
-	lingerTime  = 5 * time.Second // in all
-	lingerIdle  = time.Second     // with nothing arriving
-	lingerBytes = 1 << 30         // discarded in all
+	lingerTime  = 30 * time.Second // in all
+	lingerIdle  = 5 * time.Second  // with nothing arriving
+	lingerBytes = 1 << 30          // discarded in all
 )
 
 // linger discards what is left of r's body after the response was
