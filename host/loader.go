@@ -106,14 +106,14 @@ func (h *Host) scanDir() (map[string]fileStat, error) {
 		name := strings.TrimSuffix(e.Name(), wasmExt)
 		st := fileStat{size: info.Size(), modTime: info.ModTime()}
 		if err := checkPluginName(name); err != nil {
-			h.reject(name, st, "", err)
+			h.reject(name, st, time.Now(), "", err)
 			continue
 		}
 		files[name] = st
 	}
 	// A zero stat, so that the file is looked at again once its twin is gone.
 	for loser, winner := range caseLosers(slices.Collect(maps.Keys(files)), h.loadedNames()) {
-		h.reject(loser, fileStat{}, "", errCaseTwin(loser, winner))
+		h.reject(loser, fileStat{}, time.Now(), "", errCaseTwin(loser, winner))
 		delete(files, loser)
 	}
 	return files, nil
@@ -295,7 +295,7 @@ func (h *Host) install(ctx context.Context, c *candidate) {
 		}
 	}
 	if c.err != nil {
-		h.reject(c.name, c.stat, c.sha256, c.err)
+		h.reject(c.name, c.stat, c.readAt, c.sha256, c.err)
 		return
 	}
 	delete(h.rejected, c.name)
@@ -325,11 +325,15 @@ type rejection struct {
 
 // reject logs why a file is not served, once per version of the file.
 // Callers hold installMu.
-func (h *Host) reject(name string, st fileStat, sha string, err error) {
+func (h *Host) reject(name string, st fileStat, readAt time.Time, sha string, err error) {
 	if r, ok := h.rejected[name]; ok && r.stat == st {
-		return // logged already
+		// Logged already. Remember this later read, so that once the
+		// file's mtime is out of the racy window it is trusted and the file
+		// is no longer read again at every rescan.
+		h.rejected[name] = rejection{stat: st, at: readAt}
+		return
 	}
-	h.rejected[name] = rejection{stat: st, at: time.Now()}
+	h.rejected[name] = rejection{stat: st, at: readAt}
 	h.noteRefused(name, st, err)
 	attrs := []any{"plugin", name, "file", filepath.Join(h.cfg.pluginDir, name+wasmExt), "error", err.Error()}
 	if sha != "" {
