@@ -16,6 +16,11 @@ type target struct {
 	body   []byte
 	want   int64
 	ints   int // array length, for the request-size curve
+	// readings per request, for the ingest part; prepare and check then
+	// rewrite each request and verify each response (see load.Config).
+	readings int
+	prepare  func(body []byte)
+	check    func(body []byte) error
 }
 
 // measure runs the load generator against t with c connections and
@@ -28,6 +33,8 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 		Addr:        t.server.addr,
 		Body:        t.body,
 		Want:        t.want,
+		Prepare:     t.prepare,
+		Check:       t.check,
 		Connections: c,
 		Warmup:      h.opts.warmup,
 		Duration:    h.opts.duration,
@@ -54,6 +61,7 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 		Target:      t.name,
 		Concurrency: c,
 		Ints:        t.ints,
+		Readings:    t.readings,
 		BodyBytes:   len(t.body),
 		RPS:         res.RequestsPerSecond(),
 		P50:         res.Latency.Percentile(50),
@@ -74,6 +82,11 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 	}
 	if row.Errors > 0 {
 		h.note("%s, %d connections: %d errors, the first: %s", t.name, c, row.Errors, row.FirstError)
+	}
+	if t.readings > 0 {
+		h.logf("  %-26s c=%-3d %9.0f readings/s  server CPU %s per reading  p50 %-9v p99 %-9v errors %d",
+			t.name, c, row.RPS*float64(t.readings), cpuPerReading(row), row.P50, row.P99, row.Errors)
+		return row, nil
 	}
 	h.logf("  %-22s c=%-3d %9.0f req/s  p50 %-9v p99 %-9v errors %d", t.name, c, row.RPS, row.P50, row.P99, row.Errors)
 	return row, nil
