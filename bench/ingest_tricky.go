@@ -47,13 +47,13 @@ func trickyIngest() []byte {
 		rec("id", str(""), "source", str("attic"), "at", at("20240301T12:00:00"), "value", "<double>1</double>"),
 		rec("id", str(" \n "), "source", str("attic"), "at", at("20240301T12:00:00"), "value", "<double>1</double>"),
 		ok("t-a&#9;b"),
-		ok("t-" + strings.Repeat("x", 198)),                   // 200 bytes
-		ok("t-" + strings.Repeat("x", 199)),                   // 201
-		ok("t" + strings.Repeat("é", 99) + "x"),               // 200 bytes in UTF-8
-		ok("t" + strings.Repeat("é", 100)),                    // 201
-		ok("&#xa0;t-nbsp&#x85;&#x2003;"),                      // Go's space, trimmed
-		ok("t-nel&#x85;inside"),                               // a C1 control
-		ok("t-zwsp&#x200b;"),                                  // not a space, not a control
+		ok("t-" + strings.Repeat("x", 198)),     // 200 bytes
+		ok("t-" + strings.Repeat("x", 199)),     // 201
+		ok("t" + strings.Repeat("é", 99) + "x"), // 200 bytes in UTF-8
+		ok("t" + strings.Repeat("é", 100)),      // 201
+		ok("&#xa0;t-nbsp&#x85;&#x2003;"),        // Go's space, trimmed
+		ok("t-nel&#x85;inside"),                 // a C1 control
+		ok("t-zwsp&#x200b;"),                    // not a space, not a control
 		rec("id", str("t-nosource"), "at", at("20240301T12:00:00"), "value", "<double>1</double>"),
 		rec("source", str("attic"), "at", at("20240301T12:00:00"), "value", "<double>1</double>"),
 		rec("id", str("t-noat"), "source", str("attic"), "value", "<double>1</double>"),

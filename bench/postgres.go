@@ -44,10 +44,10 @@ type pgTB struct {
 // they stop a test.
 type pgFailure string
 
-func (t *pgTB) Helper()                          {}
-func (t *pgTB) Name() string                     { return "bench" }
-func (t *pgTB) Cleanup(f func())                 { t.cleanups = append(t.cleanups, f) }
-func (t *pgTB) Logf(format string, args ...any)  { t.logf("  "+format, args...) }
+func (t *pgTB) Helper()                           {}
+func (t *pgTB) Name() string                      { return "bench" }
+func (t *pgTB) Cleanup(f func())                  { t.cleanups = append(t.cleanups, f) }
+func (t *pgTB) Logf(format string, args ...any)   { t.logf("  "+format, args...) }
 func (t *pgTB) Fatalf(format string, args ...any) { panic(pgFailure(fmt.Sprintf(format, args...))) }
 func (t *pgTB) Skipf(format string, args ...any)  { panic(pgFailure(fmt.Sprintf(format, args...))) }
 func (t *pgTB) Errorf(format string, args ...any) {
