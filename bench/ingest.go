@@ -60,6 +60,11 @@ func (h *harness) runIngest(ctx context.Context) error {
 		if err := startRPC("rpchost records, postgres", "RPCHOST_STORE_DRIVER=postgres", "RPCHOST_STORE_DSN="+dsn); err != nil {
 			return err
 		}
+		if pid, err := postmasterPID(dsn); err != nil {
+			h.note("ingest: PostgreSQL's own CPU time is not reported: %v", err)
+		} else {
+			targets[len(targets)-1].store = pid
+		}
 		defer h.stop(targets[len(targets)-1].server) // before PostgreSQL stops
 	}
 	if h.ws.python != "" {

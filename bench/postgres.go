@@ -3,6 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/rpchost/rpchost/internal/store/pgtest"
@@ -64,4 +68,21 @@ func (t *pgTB) cleanup() error {
 	err := errors.Join(t.errs...)
 	t.errs = nil
 	return err
+}
+
+// postmasterPID is the PostgreSQL server's process id, from the
+// postmaster.pid file pgtest's data directory holds ("data" beside the
+// socket, in the directory the DSN's host names).
+func postmasterPID(dsn string) (int, error) {
+	for _, f := range strings.Fields(dsn) {
+		if dir, ok := strings.CutPrefix(f, "host="); ok {
+			b, err := os.ReadFile(filepath.Join(dir, "data", "postmaster.pid"))
+			if err != nil {
+				return 0, err
+			}
+			first, _, _ := strings.Cut(string(b), "\n")
+			return strconv.Atoi(strings.TrimSpace(first))
+		}
+	}
+	return 0, fmt.Errorf("no host= in the DSN %q", dsn)
 }

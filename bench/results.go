@@ -40,6 +40,7 @@ type loadRow struct {
 	Dials       uint64        // connections opened in the window
 	ServerCPU   time.Duration // server CPU time per request (0: unknown)
 	ClientCPU   time.Duration // load generator CPU time per request
+	StoreCPU    time.Duration // a separate store server's CPU time per request (PostgreSQL)
 	ServerRSS   int64         // server's resident memory at the window's end
 }
 

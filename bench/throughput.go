@@ -21,12 +21,15 @@ type target struct {
 	readings int
 	prepare  func(body []byte)
 	check    func(body []byte) error
+	// store, when not 0, is the pid of a store server the target uses
+	// (PostgreSQL): its CPU time and its children's is reported apart.
+	store int
 }
 
 // measure runs the load generator against t with c connections and
 // samples the server's CPU time and memory as the window opens and closes.
 func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error) {
-	var cpu0, cpu1, self0, self1 time.Duration
+	var cpu0, cpu1, self0, self1, store0, store1 time.Duration
 	var mem memory
 	var sampleErr error
 	res, err := load.Run(ctx, load.Config{
@@ -44,11 +47,17 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 			if err != nil {
 				sampleErr = err
 			}
+			var store time.Duration
+			if t.store != 0 {
+				if store, err = treeCPUTime(t.store); err != nil {
+					sampleErr = err
+				}
+			}
 			if open {
-				cpu0, self0 = cpu, selfCPUTime()
+				cpu0, self0, store0 = cpu, selfCPUTime(), store
 				return
 			}
-			cpu1, self1 = cpu, selfCPUTime()
+			cpu1, self1, store1 = cpu, selfCPUTime(), store
 			if mem, err = readMemory(t.server.pid()); err != nil {
 				sampleErr = err
 			}
@@ -76,6 +85,7 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 	if res.Requests > 0 && sampleErr == nil {
 		row.ServerCPU = (cpu1 - cpu0) / time.Duration(res.Requests)
 		row.ClientCPU = (self1 - self0) / time.Duration(res.Requests)
+		row.StoreCPU = (store1 - store0) / time.Duration(res.Requests)
 	}
 	if sampleErr != nil {
 		h.note("%s, %d connections: sampling the server failed: %v", t.name, c, sampleErr)
@@ -84,8 +94,12 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 		h.note("%s, %d connections: %d errors, the first: %s", t.name, c, row.Errors, row.FirstError)
 	}
 	if t.readings > 0 {
-		h.logf("  %-26s c=%-3d %9.0f readings/s  server CPU %s per reading  p50 %-9v p99 %-9v errors %d",
-			t.name, c, row.RPS*float64(t.readings), cpuPerReading(row), row.P50, row.P99, row.Errors)
+		store := ""
+		if t.store != 0 {
+			store = " (PostgreSQL: " + cpuPerReading(loadRow{ServerCPU: row.StoreCPU, Readings: t.readings}) + ")"
+		}
+		h.logf("  %-26s c=%-3d %7.0f readings/s  server CPU %s per reading%s  p50 %-9v p99 %-9v errors %d",
+			t.name, c, row.RPS*float64(t.readings), cpuPerReading(row), store, row.P50, row.P99, row.Errors)
 		return row, nil
 	}
 	h.logf("  %-22s c=%-3d %9.0f req/s  p50 %-9v p99 %-9v errors %d", t.name, c, row.RPS, row.P50, row.P99, row.Errors)
