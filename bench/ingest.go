@@ -28,6 +28,10 @@ func (h *harness) runIngest(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	h.res.Setup = append(h.res.Setup, fmt.Sprintf("ingest: records.ingest of %d readings (%s per request), %d connections; "+
+		"rpchost with plugins/records.wasm on bbolt (an fsync per commit) and on PostgreSQL from internal/store/pgtest (default durability); "+
+		"python B: bench/classic_b.py, SimpleXMLRPCServer + ThreadingMixIn, HTTP/1.0, sqlite3 with one transaction per call, rollback journal, synchronous=FULL",
+		ingestReadings, kib(len(newIngestBatch(0).body)), h.opts.ingestConcurrency))
 	var targets []*ingestTarget
 	startRPC := func(name string, env ...string) error {
 		sp := h.ws.rpchostSpec(name, dir, h.cacheDir)
