@@ -19,6 +19,11 @@ durable (the default rollback journal, synchronous=FULL), a reading whose
 id is stored already replacing it; the table has the plugin's two indexes,
 (source, at, id) and (at, id). records.stats() returns {count, bySource}.
 
+Where the two cannot agree: Python's xmlrpc decodes a struct into a dict,
+so a record with a member twice keeps the last value where the plugin
+checks both; and the Unicode tables (case mapping, control characters) are
+Python's and Go's own versions. The measured batches have neither.
+
 SQLite allows one writer at a time, so the server keeps one connection and
 a lock around each call's transaction (opening a connection per request
 would cost Python more).
