@@ -31,29 +31,30 @@ import (
 )
 
 // parts are the measurements, in the order they run.
-var parts = []string{"throughput", "size", "startup", "plugins", "reload", "micro"}
+var parts = []string{"throughput", "size", "ingest", "startup", "plugins", "reload", "micro"}
 
 type options struct {
-	only            []string
-	duration        time.Duration
-	warmup          time.Duration
-	concurrency     []int
-	headline        int
-	sizes           []int
-	sizeConcurrency int
-	pluginCounts    []int
-	distinctCounts  []int
-	reps            int
-	rounds          int
-	procs           int
-	serverProcs     int
-	timeout         time.Duration
-	readyTimeout    time.Duration
-	reloadTimeout   time.Duration
-	microCount      int
-	microTime       string
-	out             string
-	cpuProfile      string
+	only              []string
+	duration          time.Duration
+	warmup            time.Duration
+	concurrency       []int
+	headline          int
+	sizes             []int
+	sizeConcurrency   int
+	ingestConcurrency int
+	pluginCounts      []int
+	distinctCounts    []int
+	reps              int
+	rounds            int
+	procs             int
+	serverProcs       int
+	timeout           time.Duration
+	readyTimeout      time.Duration
+	reloadTimeout     time.Duration
+	microCount        int
+	microTime         string
+	out               string
+	cpuProfile        string
 }
 
 func parseFlags(args []string) (options, error) {
@@ -66,6 +67,7 @@ func parseFlags(args []string) (options, error) {
 	fs.IntVar(&o.headline, "headline", 8, "the concurrency the targets are judged at")
 	sizes := fs.String("sizes", "10,1000,100000", "array lengths for the request-size part")
 	fs.IntVar(&o.sizeConcurrency, "size-concurrency", 8, "connections for the request-size part")
+	fs.IntVar(&o.ingestConcurrency, "ingest-concurrency", 4, "connections for the ingest part")
 	counts := fs.String("plugin-counts", "1,10,100", "identical copies of add for the plugins part")
 	distinct := fs.String("distinct-counts", "10", "distinct copies of add (each compiled on its own) for the plugins part; empty for none")
 	fs.IntVar(&o.reps, "reps", 3, "repetitions of each start-up and reload case")
@@ -108,8 +110,8 @@ func parseFlags(args []string) (options, error) {
 	if o.distinctCounts, err = ints("-distinct-counts", *distinct); err != nil {
 		errs = append(errs, err)
 	}
-	if o.duration <= 0 || o.warmup < 0 || o.reps < 1 || o.rounds < 1 || o.procs < 1 || o.microCount < 1 || o.sizeConcurrency < 1 {
-		errs = append(errs, errors.New("-duration, -reps, -rounds, -procs, -micro-count and -size-concurrency must be positive, -warmup not negative"))
+	if o.duration <= 0 || o.warmup < 0 || o.reps < 1 || o.rounds < 1 || o.procs < 1 || o.microCount < 1 || o.sizeConcurrency < 1 || o.ingestConcurrency < 1 {
+		errs = append(errs, errors.New("-duration, -reps, -rounds, -procs, -micro-count, -size-concurrency and -ingest-concurrency must be positive, -warmup not negative"))
 	}
 	if o.serverProcs < 0 {
 		errs = append(errs, errors.New("-server-procs must not be negative"))
@@ -218,6 +220,8 @@ func (h *harness) runPart(ctx context.Context, part string) error {
 		return h.runThroughput(ctx)
 	case "size":
 		return h.runSizes(ctx)
+	case "ingest":
+		return h.runIngest(ctx)
 	case "startup":
 		return h.runStartup(ctx)
 	case "plugins":

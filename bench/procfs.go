@@ -92,3 +92,35 @@ func selfCPUTime() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// treeCPUTime is the CPU time of a process and of its children (one
+// level: PostgreSQL's postmaster and its backends), read from /proc.
+func treeCPUTime(pid int) (time.Duration, error) {
+	total, err := readCPUTime(pid)
+	if err != nil {
+		return 0, err
+	}
+	entries, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0, err
+	}
+	for _, e := range entries {
+		child, err := strconv.Atoi(e.Name())
+		if err != nil || child == pid {
+			continue
+		}
+		b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
+		if err != nil {
+			continue // gone
+		}
+		i := bytes.LastIndexByte(b, ')')
+		fields := strings.Fields(string(b[i+1:]))
+		if i < 0 || len(fields) < 2 || fields[1] != strconv.Itoa(pid) { // field 4, ppid
+			continue
+		}
+		if cpu, err := readCPUTime(child); err == nil {
+			total += cpu
+		}
+	}
+	return total, nil
+}

@@ -174,6 +174,9 @@ func (r *results) writeMarkdown(w io.Writer, headline int) error {
 		p.f("## Request size: sum(array of N ints)\n\n")
 		p.loadTable(r.Sizes, true)
 	}
+	if len(r.Ingest) > 0 || len(r.IngestChecks) > 0 {
+		p.ingest(r.Ingest, r.IngestChecks)
+	}
 	if len(r.Startup) > 0 {
 		p.f("## Start-up: process start to the listening line\n\n")
 		rows = nil
@@ -375,4 +378,59 @@ func kib(b int) string {
 		return sig3(float64(b)/(1<<10)) + " KiB"
 	}
 	return mib(int64(b))
+}
+
+// ingest renders B's real job: readings/s and server CPU per stored
+// reading of each server, the Python B against each rpchost, and what was
+// verified.
+func (p *printer) ingest(rows []loadRow, checks []string) {
+	p.f("## B's real job: records.ingest of %d readings per request\n\n", ingestReadings)
+	p.f("The same batches, byte for byte, to every server: half the readings tagged, every second batch replacing the previous one's ids. " +
+		"Server CPU per reading is the server's CPU time over the window (all threads, 10 ms ticks) ÷ readings stored in it; " +
+		"PostgreSQL's own (the postmaster and its backends) is a column of its own, and the ratios below count both.\n\n")
+	var out [][]string
+	for _, l := range rows {
+		n := float64(l.Readings)
+		store := "–"
+		if l.StoreCPU != 0 {
+			store = cpuPerReading(loadRow{ServerCPU: l.StoreCPU, Readings: l.Readings})
+		}
+		out = append(out, []string{l.Target, strconv.Itoa(l.Concurrency), rate(l.RPS * n), rate(l.RPS), dur(l.P50), dur(l.P99),
+			strconv.FormatUint(l.Errors, 10), cpuPerReading(l), store, dur(l.ServerCPU), dur(l.ClientCPU), mib(l.ServerRSS)})
+	}
+	p.table([]string{"server", "connections", "readings/s", "batches/s", "p50", "p99", "errors", "server CPU/reading",
+		"PostgreSQL CPU/reading", "server CPU/batch", "generator CPU/batch", "server RSS"}, out)
+	var py *loadRow
+	for i := range rows {
+		if strings.HasPrefix(rows[i].Target, "python") {
+			py = &rows[i]
+		}
+	}
+	if py != nil {
+		out = nil
+		for _, l := range rows {
+			if l.Target == py.Target || l.ServerCPU == 0 || l.RPS == 0 {
+				continue
+			}
+			out = append(out, []string{py.Target + " / " + l.Target,
+				fmt.Sprintf("%.2f×", float64(py.ServerCPU)/float64(l.ServerCPU+l.StoreCPU)), fmt.Sprintf("%.2f×", l.RPS/py.RPS)})
+		}
+		p.table([]string{"Python B / rpchost", "CPU per stored reading (Python's ÷ rpchost's, PostgreSQL's included)", "readings/s (rpchost's ÷ Python's)"}, out)
+	}
+	if len(checks) > 0 {
+		p.f("Checks:\n\n")
+		for _, c := range checks {
+			p.f("- %s\n", c)
+		}
+		p.f("\n")
+	}
+}
+
+// cpuPerReading is the server's CPU per stored reading, in µs to two
+// decimals.
+func cpuPerReading(l loadRow) string {
+	if l.ServerCPU == 0 || l.Readings == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.1f µs", float64(l.ServerCPU)/float64(l.Readings)/1e3)
 }

@@ -13,11 +13,15 @@ type results struct {
 	Setup    []string // how the run was set up: builds, GOMAXPROCS, durations
 	Load     []loadRow
 	Sizes    []loadRow
-	Startup  []startupRow
-	Plugins  []pluginsRow
-	Reload   []reloadRow
-	Micro    []microRow
-	Notes    []string // anything that went wrong or needs saying
+	Ingest   []loadRow // records.ingest batches, Readings per request
+	// IngestChecks say what the ingest part verified: the same readings
+	// rejected by every server, and every acknowledged reading stored.
+	IngestChecks []string
+	Startup      []startupRow
+	Plugins      []pluginsRow
+	Reload       []reloadRow
+	Micro        []microRow
+	Notes        []string // anything that went wrong or needs saying
 }
 
 // loadRow is one load-generator measurement of one server.
@@ -25,6 +29,7 @@ type loadRow struct {
 	Target      string // what was measured: "rpchost add", "ceiling", ...
 	Concurrency int
 	Ints        int // array length for the request-size curve; 0 otherwise
+	Readings    int // readings per request in the ingest part; 0 otherwise
 	BodyBytes   int
 	RPS         float64
 	P50, P99    time.Duration
@@ -35,6 +40,7 @@ type loadRow struct {
 	Dials       uint64        // connections opened in the window
 	ServerCPU   time.Duration // server CPU time per request (0: unknown)
 	ClientCPU   time.Duration // load generator CPU time per request
+	StoreCPU    time.Duration // a separate store server's CPU time per request (PostgreSQL)
 	ServerRSS   int64         // server's resident memory at the window's end
 }
 

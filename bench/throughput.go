@@ -16,18 +16,28 @@ type target struct {
 	body   []byte
 	want   int64
 	ints   int // array length, for the request-size curve
+	// readings per request, for the ingest part; prepare and check then
+	// rewrite each request and verify each response (see load.Config).
+	readings int
+	prepare  func(body []byte)
+	check    func(body []byte) error
+	// store, when not 0, is the pid of a store server the target uses
+	// (PostgreSQL): its CPU time and its children's is reported apart.
+	store int
 }
 
 // measure runs the load generator against t with c connections and
 // samples the server's CPU time and memory as the window opens and closes.
 func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error) {
-	var cpu0, cpu1, self0, self1 time.Duration
+	var cpu0, cpu1, self0, self1, store0, store1 time.Duration
 	var mem memory
 	var sampleErr error
 	res, err := load.Run(ctx, load.Config{
 		Addr:        t.server.addr,
 		Body:        t.body,
 		Want:        t.want,
+		Prepare:     t.prepare,
+		Check:       t.check,
 		Connections: c,
 		Warmup:      h.opts.warmup,
 		Duration:    h.opts.duration,
@@ -37,11 +47,17 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 			if err != nil {
 				sampleErr = err
 			}
+			var store time.Duration
+			if t.store != 0 {
+				if store, err = treeCPUTime(t.store); err != nil {
+					sampleErr = err
+				}
+			}
 			if open {
-				cpu0, self0 = cpu, selfCPUTime()
+				cpu0, self0, store0 = cpu, selfCPUTime(), store
 				return
 			}
-			cpu1, self1 = cpu, selfCPUTime()
+			cpu1, self1, store1 = cpu, selfCPUTime(), store
 			if mem, err = readMemory(t.server.pid()); err != nil {
 				sampleErr = err
 			}
@@ -54,6 +70,7 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 		Target:      t.name,
 		Concurrency: c,
 		Ints:        t.ints,
+		Readings:    t.readings,
 		BodyBytes:   len(t.body),
 		RPS:         res.RequestsPerSecond(),
 		P50:         res.Latency.Percentile(50),
@@ -68,12 +85,22 @@ func (h *harness) measure(ctx context.Context, t target, c int) (loadRow, error)
 	if res.Requests > 0 && sampleErr == nil {
 		row.ServerCPU = (cpu1 - cpu0) / time.Duration(res.Requests)
 		row.ClientCPU = (self1 - self0) / time.Duration(res.Requests)
+		row.StoreCPU = (store1 - store0) / time.Duration(res.Requests)
 	}
 	if sampleErr != nil {
 		h.note("%s, %d connections: sampling the server failed: %v", t.name, c, sampleErr)
 	}
 	if row.Errors > 0 {
 		h.note("%s, %d connections: %d errors, the first: %s", t.name, c, row.Errors, row.FirstError)
+	}
+	if t.readings > 0 {
+		store := ""
+		if t.store != 0 {
+			store = " (PostgreSQL: " + cpuPerReading(loadRow{ServerCPU: row.StoreCPU, Readings: t.readings}) + ")"
+		}
+		h.logf("  %-26s c=%-3d %7.0f readings/s  server CPU %s per reading%s  p50 %-9v p99 %-9v errors %d",
+			t.name, c, row.RPS*float64(t.readings), cpuPerReading(row), store, row.P50, row.P99, row.Errors)
+		return row, nil
 	}
 	h.logf("  %-22s c=%-3d %9.0f req/s  p50 %-9v p99 %-9v errors %d", t.name, c, row.RPS, row.P50, row.P99, row.Errors)
 	return row, nil

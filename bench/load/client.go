@@ -30,6 +30,13 @@ type client struct {
 	body []byte      // the last response body, reused
 }
 
+// body0 is the request's body, inside request: the bytes after the
+// header's blank line.
+func (c *client) body0() []byte {
+	i := bytes.Index(c.request, []byte("\r\n\r\n"))
+	return c.request[i+4:]
+}
+
 // errDial is wrapped by the error of a connection that could not be opened.
 var errDial = errors.New("dial")
 

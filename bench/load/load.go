@@ -23,6 +23,15 @@ type Config struct {
 	Duration    time.Duration // the measured window, after the warm-up
 	Timeout     time.Duration // one request; 0 means 30 s
 
+	// Prepare, when set, is called before every request with the
+	// connection's own copy of Body, which it may rewrite in place (same
+	// length: Content-Length is fixed), so that requests can differ (the
+	// ingest part gives every batch new ids). It is called from every
+	// connection's goroutine at once, and only for requests that are sent.
+	Prepare func(body []byte)
+	// Check, when set, verifies a response body instead of Want.
+	Check func(body []byte) error
+
 	// OnWindow, when set, is called as the measured window opens (true)
 	// and closes (false), for instance to sample the server's CPU time.
 	OnWindow func(open bool)
@@ -84,11 +93,17 @@ func Run(ctx context.Context, cfg Config) (*Result, error) {
 	workers := make([]*worker, cfg.Connections)
 	var wg sync.WaitGroup
 	for i := range workers {
+		req := request
+		if cfg.Prepare != nil {
+			req = append([]byte(nil), request...) // each connection rewrites its own
+		}
 		wk := &worker{
-			client: client{addr: cfg.Addr, request: request, timeout: cfg.Timeout},
-			want:   cfg.Want,
-			hist:   NewHistogram(),
-			errs:   map[string]uint64{},
+			client:  client{addr: cfg.Addr, request: req, timeout: cfg.Timeout},
+			want:    cfg.Want,
+			prepare: cfg.Prepare,
+			check:   cfg.Check,
+			hist:    NewHistogram(),
+			errs:    map[string]uint64{},
 		}
 		workers[i] = wk
 		wg.Go(func() { wk.run(ctx, w) })
@@ -129,6 +144,8 @@ type window struct{ open, close time.Time }
 type worker struct {
 	client   client
 	want     int64
+	prepare  func(body []byte)
+	check    func(body []byte) error
 	hist     *Histogram
 	requests uint64
 	dials    uint64
@@ -146,8 +163,15 @@ func (wk *worker) run(ctx context.Context, w window) {
 		if !sent.Before(w.close) {
 			return
 		}
+		if wk.prepare != nil {
+			wk.prepare(wk.client.body0())
+		}
 		body, dialled, err := wk.client.roundTrip(ctx)
-		if err == nil {
+		switch {
+		case err != nil:
+		case wk.check != nil:
+			err = wk.check(body)
+		default:
 			err = CheckInt(body, wk.want)
 		}
 		done := time.Now()

@@ -1,0 +1,167 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+)
+
+// ingestTarget is one B: a server answering records.ingest and
+// records.stats, the requests it has been sent, and what it had stored
+// before the measurements.
+type ingestTarget struct {
+	target
+	sent   atomic.Uint64 // requests sent (prepared): request n is batch n/2
+	before int64         // records.stats count before the first load run
+}
+
+// runIngest is B's real job: the same records.ingest batches of 500
+// readings sent to rpchost's records plugin (on bbolt, and on PostgreSQL
+// when one can be started) and to the Python B written the classic way
+// (classic_b.py: SimpleXMLRPCServer, ThreadingMixIn, sqlite3), after
+// checking that they reject the same readings of a tricky batch; then
+// every server's count must be what it acknowledged.
+func (h *harness) runIngest(ctx context.Context) error {
+	h.logf("ingest: records.ingest of %d readings, %d connections", ingestReadings, h.opts.ingestConcurrency)
+	dir, err := h.ws.pluginDir("ingest-plugins", map[string]string{"records": h.ws.shipped("records")})
+	if err != nil {
+		return err
+	}
+	h.res.Setup = append(h.res.Setup, fmt.Sprintf("ingest: records.ingest of %d readings (%s per request), %d connections; "+
+		"rpchost with plugins/records.wasm on bbolt (an fsync per commit) and on PostgreSQL from internal/store/pgtest (default durability); "+
+		"python B: bench/classic_b.py, SimpleXMLRPCServer + ThreadingMixIn, HTTP/1.0, sqlite3 with one transaction per call, rollback journal, synchronous=FULL",
+		ingestReadings, kib(len(newIngestBatch(0).body)), h.opts.ingestConcurrency))
+	var targets []*ingestTarget
+	startRPC := func(name string, env ...string) error {
+		sp := h.ws.rpchostSpec(name, dir, h.cacheDir)
+		sp.env = append(sp.env, env...)
+		s, err := h.servers.start(ctx, sp, h.opts.readyTimeout)
+		if err != nil {
+			return err
+		}
+		targets = append(targets, newIngestTarget(name, s))
+		return nil
+	}
+	boltDir, err := h.ws.dir("ingest-bbolt")
+	if err != nil {
+		return err
+	}
+	if err := startRPC("rpchost records, bbolt", "RPCHOST_STORE_DRIVER=bbolt", "RPCHOST_STORE_DIR="+boltDir); err != nil {
+		return err
+	}
+	defer h.stop(targets[0].server)
+	h.logf(" starting PostgreSQL (internal/store/pgtest)")
+	if dsn, stopPG, err := startPostgres(h.logf); err != nil {
+		h.note("ingest: rpchost on PostgreSQL was not measured: %v", err)
+		h.logf(" PostgreSQL not measured: %v", err)
+	} else {
+		defer func() {
+			if err := stopPG(); err != nil {
+				h.note("ingest: stopping PostgreSQL: %v", err)
+			}
+		}()
+		if err := startRPC("rpchost records, postgres", "RPCHOST_STORE_DRIVER=postgres", "RPCHOST_STORE_DSN="+dsn); err != nil {
+			return err
+		}
+		if pid, err := postmasterPID(dsn); err != nil {
+			h.note("ingest: PostgreSQL's own CPU time is not reported: %v", err)
+		} else {
+			targets[len(targets)-1].store = pid
+		}
+		defer h.stop(targets[len(targets)-1].server) // before PostgreSQL stops
+	}
+	if h.ws.python != "" {
+		pyDir, err := h.ws.dir("ingest-python")
+		if err != nil {
+			return err
+		}
+		py, err := h.servers.start(ctx, spec{name: "python-b", path: h.ws.python,
+			args: []string{filepath.Join(h.ws.root, "bench", "classic_b.py"), "0", filepath.Join(pyDir, "b.sqlite")},
+			dir:  h.ws.tmp}, h.opts.readyTimeout)
+		if err != nil {
+			return err
+		}
+		defer h.stop(py)
+		targets = append(targets, newIngestTarget("python B, sqlite3", py))
+	} else {
+		h.note("python3 is not installed: the Python B was not measured")
+	}
+
+	if err := h.checkRejections(ctx, targets); err != nil {
+		return err
+	}
+	plain := make([]target, len(targets))
+	for i, t := range targets {
+		if t.before, err = storedCount(ctx, t.server.addr); err != nil {
+			return fmt.Errorf("%s: %w", t.name, err)
+		}
+		plain[i] = t.target
+	}
+	rows, err := h.interleave(ctx, plain, []int{h.opts.ingestConcurrency})
+	h.res.Ingest = append(h.res.Ingest, rows...)
+	if err != nil {
+		return err
+	}
+	for _, t := range targets {
+		h.checkStored(ctx, t)
+	}
+	return nil
+}
+
+func newIngestTarget(name string, s *server) *ingestTarget {
+	batch := newIngestBatch(0)
+	t := &ingestTarget{}
+	t.target = target{name: name, server: s, body: batch.body, readings: ingestReadings, check: checkIngestResponse,
+		prepare: func(body []byte) { batch.write(body, t.sent.Add(1)-1) }}
+	return t
+}
+
+// checkRejections sends the tricky batch to every server and compares the
+// results with the first's.
+func (h *harness) checkRejections(ctx context.Context, targets []*ingestTarget) error {
+	body := trickyIngest()
+	var first ingestOutcome
+	for i, t := range targets {
+		resp, err := post(ctx, t.server.addr, body)
+		if err != nil {
+			return fmt.Errorf("%s: the tricky batch: %w", t.name, err)
+		}
+		o, err := parseIngestOutcome(resp)
+		if err != nil {
+			return fmt.Errorf("%s: the tricky batch: %w", t.name, err)
+		}
+		if i == 0 {
+			first = o
+			continue
+		}
+		if d := first.diff(o); d != "" {
+			h.res.IngestChecks = append(h.res.IngestChecks, fmt.Sprintf("**differs**: the tricky batch (%d readings) got different results from %s and %s: %s",
+				o.Stored+int64(len(o.Rejected)), targets[0].name, t.name, d))
+			continue
+		}
+		h.res.IngestChecks = append(h.res.IngestChecks, fmt.Sprintf("same: %s and %s stored %d and rejected the same %d readings of the tricky batch, for the same reasons",
+			targets[0].name, t.name, o.Stored, len(o.Rejected)))
+	}
+	return nil
+}
+
+// checkStored compares a server's count with what it acknowledged: every
+// request sent got a response (the load generator lets requests in flight
+// finish), and request pair n/2 writes the same 500 ids, so the count
+// grew by 500 per pair.
+func (h *harness) checkStored(ctx context.Context, t *ingestTarget) {
+	sent := t.sent.Load()
+	want := t.before + int64((sent+1)/2)*ingestReadings
+	got, err := storedCount(ctx, t.server.addr)
+	switch {
+	case err != nil:
+		h.res.IngestChecks = append(h.res.IngestChecks, fmt.Sprintf("**failed**: %s: %v", t.name, err))
+	case got != want:
+		h.res.IngestChecks = append(h.res.IngestChecks, fmt.Sprintf("**differs**: %s counts %d readings after %d batches (half of them replacing), want %d; see errors",
+			t.name, got, sent, want))
+	default:
+		h.res.IngestChecks = append(h.res.IngestChecks, fmt.Sprintf("stored: %s counts %d readings after %d batches of %d (half of them replacing the other half's), as acknowledged",
+			t.name, got, sent, ingestReadings))
+	}
+}
