@@ -312,8 +312,9 @@ func (h *Host) install(ctx context.Context, c *candidate) {
 			h.logger.Warn("closing the previous version failed", "plugin", c.name, "version", old.version, "error", err.Error())
 		}
 	}
+	names := c.plugin.MethodNames()
 	h.logger.Info(msg, "plugin", c.name, "version", l.version, "kind", c.plugin.Kind().String(),
-		"methods", c.plugin.MethodNames(), "size", l.size, "sha256", l.sha256, "duration", c.took.Round(time.Microsecond))
+		"method_count", len(names), "methods", firstNames(names), "size", l.size, "sha256", l.sha256, "duration", c.took.Round(time.Microsecond))
 }
 
 // rejection remembers a file version that was refused, so that it is
@@ -381,4 +382,16 @@ func (h *Host) loadedNames() []string {
 		names = append(names, n)
 	}
 	return names
+}
+
+// loggedNames is how many method names a load's log line lists: a plugin
+// may declare 10,000 methods, and one log line must stay readable.
+const loggedNames = 20
+
+// firstNames is names cut to loggedNames, saying how many were left out.
+func firstNames(names []string) []string {
+	if len(names) <= loggedNames {
+		return names
+	}
+	return append(names[:loggedNames:loggedNames], fmt.Sprintf("(%d more)", len(names)-loggedNames))
 }

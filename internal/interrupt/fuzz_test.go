@@ -78,7 +78,7 @@ func declaresTooMuch(module []byte) bool {
 		var err error
 		switch id {
 		case sectionImport:
-			_, _, _, err = countImports(payload)
+			_, _, _, err = countImports(payload, &shape{})
 		case sectionExport:
 			err = checkExports(payload, &shape{})
 		case sectionCode:

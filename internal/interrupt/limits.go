@@ -48,6 +48,31 @@ const (
 	// copies for every type (10,000 types of ~500 parameters: +470 MB, 5.6 s).
 	maxTypeArity      = 2_000
 	maxTypeArityTotal = 100_000
+	// maxTypes bounds the function types: wazero keeps about 440 bytes
+	// per type, empty or not (5,000,000 empty types: +2.2 GB, 38 s).
+	// Go guests declare about 15.
+	maxTypes = 10_000
+	// maxTableSize bounds a table's minimum, and becomes the maximum of
+	// every table the module defines, so that table.grow past it fails
+	// (returns -1) as the spec allows: every instance holds 8 bytes per
+	// entry, kept between calls (a 100,000,000-entry table: 800 MB per
+	// instance). Go guests' one table has 4,096 entries plus one per
+	// function whose address is taken (under 6,000 in the shipped
+	// plugins); 100,000 leaves room for a Go guest at maxFunctions.
+	maxTableSize = 100_000
+	// maxTables bounds the tables, imported and defined: Go guests use one.
+	maxTables = 4
+	// maxElementSegments and maxElements bound the element segments and
+	// the elements in all of them: wazero keeps a copy of every segment
+	// per instance (2,000,000 empty passive segments: +230 MB). Go guests
+	// have one segment of under 2,000 elements.
+	maxElementSegments = 1_000
+	maxElements        = 2 * maxTableSize
+	// maxDataSegments bounds the data segments: wazero keeps about 100
+	// bytes per segment in the compiled module and a 24-byte slice per
+	// instance (2,000,000 empty segments: +196 MB). Go's linker splits
+	// the data at runs of zeros: the shipped plugins have about 30,000.
+	maxDataSegments = 300_000
 )
 
 // shape counts what the limits bound across sections.
@@ -57,6 +82,13 @@ type shape struct {
 	typeArity uint64
 	exports   uint64
 	nesting   uint64 // the sum over functions of the square of their depth
+	types     uint64
+	tables    uint64 // imported and defined
+	elemSegs  uint64
+	elements  uint64 // in all element segments
+	dataSegs  uint64
+	// The largest table minimum, for the tests' margins.
+	biggestTable uint64
 	// The largest figures of one function, for the tests' margins.
 	deepest, biggestBody, mostLocals uint64
 }

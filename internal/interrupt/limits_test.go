@@ -24,6 +24,11 @@ func TestShippedModulesAreFarBelowTheLimits(t *testing.T) {
 		sh := m.shape
 		t.Logf("%s: %d functions, %d exports, %d locals (at most %d in one function), depth %d (sum of squares %d), largest body %d bytes, %d type parameters and results",
 			filepath.Base(path), sh.functions, sh.exports, sh.locals, sh.mostLocals, sh.deepest, sh.nesting, sh.biggestBody, sh.typeArity)
+		t.Logf("%s: %d types, %d tables (largest minimum %d), %d element segments of %d elements, %d data segments",
+			filepath.Base(path), sh.types, sh.tables, sh.biggestTable, sh.elemSegs, sh.elements, sh.dataSegs)
+		if sh.tables > 1 {
+			t.Errorf("%s: %d tables, Go guests have at most one (the limit is %d)", filepath.Base(path), sh.tables, maxTables)
+		}
 		for _, c := range []struct {
 			what         string
 			value, limit uint64
@@ -36,6 +41,11 @@ func TestShippedModulesAreFarBelowTheLimits(t *testing.T) {
 			{"nesting", sh.nesting, maxNesting},
 			{"body bytes", sh.biggestBody, maxBodyBytes},
 			{"type arity", sh.typeArity, maxTypeArityTotal},
+			{"types", sh.types, maxTypes},
+			{"table minimum", sh.biggestTable, maxTableSize},
+			{"element segments", sh.elemSegs, maxElementSegments},
+			{"elements", sh.elements, maxElements},
+			{"data segments", sh.dataSegs, maxDataSegments},
 		} {
 			if c.value > c.limit/5 {
 				t.Errorf("%s: %d %s, more than a fifth of the limit %d", filepath.Base(path), c.value, c.what, c.limit)
@@ -63,6 +73,17 @@ func TestBlowUpModulesAreRefused(t *testing.T) {
 		{"10,000 types of 500 parameters", genModule(1, constBody, 1, repeat(10_000, 500)), "parameters and results in all function types, the limit is 100000"},
 		{"10,001 globals", manyGlobals(10_001), "10001 globals, imported and defined, the limit is 10000"},
 		{"a type of 3,000 parameters", genModule(1, constBody, 1, []int{0, 3000}), "3001 parameters and results in one function type, the limit is 2000"},
+		// The red team's 5,000,000 empty types took +2.2 GB and 38 s.
+		{"5,000,000 types", genModule(1, constBody, 1, repeat(5_000_000, 0)), "5000000 function types, the limit is 10000"},
+		// (table 100000000 funcref) filled took GBs per instance.
+		{"a table of 100,000,000", tables(1, 100_000_000), "100000000 entries in the minimum of table 0, the limit is 100000"},
+		{"5 tables", tables(5, 1), "5 tables, imported and defined, the limit is 4"},
+		{"an imported table of 200,000", importedTable(200_000), "200000 entries in the minimum of imported table 0, the limit is 100000"},
+		// +230 MB and +196 MB in wazero.
+		{"2,000,000 element segments", sectionOf(9, 2_000_000, []byte{1, 0, 0}), "2000000 element segments, the limit is 1000"},
+		{"2,000,000 data segments", sectionOf(11, 2_000_000, []byte{1, 0}), "2000000 data segments, the limit is 300000"},
+		{"a data count of 2,000,000", appendSection(append([]byte{}, magic...), 12, appendU32(nil, 2_000_000)), "2000000 data segments (data count section), the limit is 300000"},
+		{"300,000 elements", sectionOf(9, 1, append(appendU32([]byte{1, 0}, 300_000), make([]byte, 300_000)...)), "elements in all element segments, the limit is 200000"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			start := time.Now()
@@ -158,6 +179,28 @@ func bulkBody(n int) func() []byte {
 	}
 }
 
+// tables is a module of n (table min funcref).
+func tables(n int, min uint32) []byte {
+	var one []byte
+	one = appendU32([]byte{0x70, 0}, min)
+	return sectionOf(sectionTable, n, one)
+}
+
+// importedTable is a module importing (table min funcref) from env.
+func importedTable(min uint32) []byte {
+	imp := append(appendName(appendName(nil, "env"), "t"), importTable, 0x70, 0)
+	return sectionOf(sectionImport, 1, appendU32(imp, min))
+}
+
+// sectionOf is a module of one section of n copies of entry.
+func sectionOf(id byte, n int, entry []byte) []byte {
+	b := appendU32(make([]byte, 0, 5+n*len(entry)), uint32(n))
+	for range n {
+		b = append(b, entry...)
+	}
+	return appendSection(append([]byte{}, magic...), id, b)
+}
+
 // manyGlobals is a module of n (global i32 (i32.const 0)).
 func manyGlobals(n int) []byte {
 	gs := appendU32(nil, uint32(n))
@@ -195,5 +238,51 @@ func TestStartSectionBecomesAnExport(t *testing.T) {
 		append(appendName([]byte{1}, StartExportName), exportFunc, 0))...)
 	if _, err := Instrument(taken); !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), StartExportName) {
 		t.Errorf("a module exporting %s: err = %v", StartExportName, err)
+	}
+}
+
+// Every table gets a maximum of at most maxTableSize, so that table.grow
+// past the limit fails (returns -1) instead of growing the instance; a
+// smaller declared maximum is kept.
+func TestTablesGetAMaximum(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		limits []byte // after the reference type
+		room   uint32 // entries table.grow may add to the initial 10
+	}{
+		{"no maximum", []byte{0, 10}, maxTableSize - 10},
+		{"a maximum of 2^32-1", appendU32([]byte{1, 10}, 1<<32-1), maxTableSize - 10},
+		{"a maximum of 20", []byte{1, 10, 20}, 10},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			// (table 10 <max> funcref)
+			// (func (export "grow") (param i32) (result i32)
+			//   (table.grow 0 (ref.null func) (local.get 0)))
+			m := append([]byte{}, magic...)
+			m = appendSection(m, 1, []byte{1, 0x60, 1, valueI32, 1, valueI32})
+			m = appendSection(m, 3, []byte{1, 0})
+			m = appendSection(m, sectionTable, append([]byte{1, 0x70}, tc.limits...))
+			m = appendSection(m, sectionExport, append(appendName([]byte{1}, "grow"), exportFunc, 0))
+			body := []byte{0, 0xd0, 0x70, 0x20, 0, 0xfc, 15, 0, opEnd}
+			m = appendSection(m, sectionCode, append([]byte{1, byte(len(body))}, body...))
+			mod := instantiate(t, mustInstrument(t, m))
+			grow := func(n uint32) int32 {
+				res, err := call(t, mod, "grow", uint64(n))
+				if err != nil {
+					t.Fatal(err)
+				}
+				return int32(res[0])
+			}
+			if got := grow(tc.room + 1); got != -1 {
+				t.Errorf("growing by %d past the limit returned %d, want -1", tc.room+1, got)
+			}
+			if got := grow(tc.room); got != 10 {
+				t.Errorf("growing by %d to the limit returned %d, want the old size 10", tc.room, got)
+			}
+			if got := grow(1); got != -1 {
+				t.Errorf("growing by 1 at the limit returned %d, want -1", got)
+			}
+			t.Logf("a table of 10 grows by at most %d entries", tc.room)
+		})
 	}
 }

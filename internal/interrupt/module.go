@@ -9,6 +9,7 @@ import (
 const (
 	sectionCustom = 0
 	sectionImport = 2
+	sectionTable  = 4
 	sectionMemory = 5
 	sectionGlobal = 6
 	sectionExport = 7
@@ -76,7 +77,7 @@ func parseModule(b []byte) (*module, error) {
 		}
 		switch id {
 		case sectionImport:
-			globals, memories, funcs, err := countImports(payload)
+			globals, memories, funcs, err := countImports(payload, &m.shape)
 			if err != nil {
 				return nil, err
 			}
@@ -113,7 +114,9 @@ func parseModule(b []byte) (*module, error) {
 }
 
 // countImports counts the imported globals, memories and functions.
-func countImports(payload []byte) (globals, memories uint32, funcs uint64, err error) {
+// Imported tables count against the table limits; wazero's host modules
+// export none, so such a module cannot be instantiated anyway.
+func countImports(payload []byte, sh *shape) (globals, memories uint32, funcs uint64, err error) {
 	r := &reader{b: payload}
 	for n := r.count(); n > 0 && r.err == nil; n-- {
 		r.name()
@@ -124,7 +127,8 @@ func countImports(payload []byte) (globals, memories uint32, funcs uint64, err e
 			funcs++
 		case importTable:
 			r.valueType()
-			r.limits()
+			lo, _ := r.tableLimits(uint32(sh.tables))
+			sh.countTable(r, lo, fmt.Sprintf("imported table %d", sh.tables))
 		case importMemory:
 			r.limits()
 			memories++
@@ -212,6 +216,9 @@ func (m *module) rewrite() ([]byte, error) {
 		case sectionGlobal:
 			out = appendSection(out, s.id, appendGlobals(recount(s.payload, addedGlobals)))
 			addedGlobal = true
+		case sectionTable:
+			r := &reader{b: s.payload} // checked by parseModule
+			out = appendSection(out, s.id, r.tableSection(&shape{}, make([]byte, 0, len(s.payload)+8)))
 		case sectionExport:
 			out = appendSection(out, s.id, m.appendExports(recount(s.payload, m.addedExports()), g.flag))
 			addedExport = true

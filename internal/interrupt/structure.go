@@ -15,7 +15,10 @@ func checkStructure(id byte, payload []byte, sh *shape) error {
 	case 0:
 		r.customSection()
 	case 1: // type
-		for n := r.count(); n > 0 && r.err == nil; n-- {
+		n := r.count()
+		sh.types = uint64(n)
+		r.within(sh.types, maxTypes, "function types")
+		for ; n > 0 && r.err == nil; n-- {
 			if form := r.byte(); form != 0x60 {
 				r.fail("type form 0x%02x is not a function type", form)
 			}
@@ -33,11 +36,8 @@ func checkStructure(id byte, payload []byte, sh *shape) error {
 		r.within(sh.functions, maxFunctions, "functions, imported and defined")
 	case 10:
 		r.codeSection(sh)
-	case 4: // table
-		for n := r.count(); n > 0 && r.err == nil; n-- {
-			r.valueType()
-			r.limits()
-		}
+	case 4:
+		r.tableSection(sh, nil)
 	case 5: // memory
 		for n := r.count(); n > 0 && r.err == nil; n-- {
 			r.limits()
@@ -48,12 +48,14 @@ func checkStructure(id byte, payload []byte, sh *shape) error {
 			r.byte()
 			r.constExpr()
 		}
-	case 8, 12: // start, data count
+	case 8: // start
 		r.u32()
+	case 12: // data count
+		r.within(uint64(r.u32()), maxDataSegments, "data segments (data count section)")
 	case 9:
-		r.elementSection()
+		r.elementSection(sh)
 	case 11:
-		r.dataSection()
+		r.dataSection(sh)
 	case 13: // tag
 		for n := r.count(); n > 0 && r.err == nil; n-- {
 			r.byte()
@@ -111,8 +113,11 @@ func (r *reader) locals() uint64 {
 	return total
 }
 
-func (r *reader) elementSection() {
-	for n := r.count(); n > 0 && r.err == nil; n-- {
+func (r *reader) elementSection(sh *shape) {
+	n := r.count()
+	sh.elemSegs = uint64(n)
+	r.within(sh.elemSegs, maxElementSegments, "element segments")
+	for ; n > 0 && r.err == nil; n-- {
 		flags := r.u32()
 		if flags > 7 {
 			r.fail("element segment flags %d", flags)
@@ -127,7 +132,10 @@ func (r *reader) elementSection() {
 		if flags&3 != 0 { // an element kind or a reference type
 			r.valueType()
 		}
-		for m := r.count(); m > 0 && r.err == nil; m-- {
+		m := r.count()
+		sh.elements += uint64(m)
+		r.within(sh.elements, maxElements, "elements in all element segments")
+		for ; m > 0 && r.err == nil; m-- {
 			if flags&4 != 0 {
 				r.constExpr()
 			} else {
@@ -137,8 +145,11 @@ func (r *reader) elementSection() {
 	}
 }
 
-func (r *reader) dataSection() {
-	for n := r.count(); n > 0 && r.err == nil; n-- {
+func (r *reader) dataSection(sh *shape) {
+	n := r.count()
+	sh.dataSegs = uint64(n)
+	r.within(sh.dataSegs, maxDataSegments, "data segments")
+	for ; n > 0 && r.err == nil; n-- {
 		switch flags := r.u32(); flags {
 		case 0:
 			r.constExpr()
@@ -183,4 +194,52 @@ func (r *reader) nameMap() {
 		r.u32()
 		r.name()
 	}
+}
+
+// tableSection checks every table against maxTables and maxTableSize and,
+// when out is not nil, appends to it the section with every table's
+// maximum set to at most maxTableSize, so that table.grow past the limit
+// fails (returns -1) instead of growing the instance.
+func (r *reader) tableSection(sh *shape, out []byte) []byte {
+	n := r.count()
+	out = appendU32(out, n)
+	for i := uint32(0); i < n && r.err == nil; i++ {
+		refType := r.pos
+		if r.byte() == 0x40 {
+			r.fail("table %d has an initializer expression", i)
+			return nil
+		}
+		r.pos = refType
+		r.valueType()
+		out = append(out, r.b[refType:r.pos]...)
+		lo, hi := r.tableLimits(i)
+		sh.countTable(r, lo, fmt.Sprintf("table %d", i))
+		out = appendU32(append(out, 1), lo)
+		out = appendU32(out, min(hi, maxTableSize))
+	}
+	return out
+}
+
+// tableLimits reads a table's limits, its maximum the largest a u32 holds
+// when it declares none. Only 32-bit tables are known to wazero.
+func (r *reader) tableLimits(i uint32) (lo, hi uint32) {
+	flags := r.byte()
+	if flags > 1 {
+		r.fail("table %d has limits flags 0x%02x", i, flags)
+		return 0, 0
+	}
+	lo, hi = r.u32(), 1<<32-1
+	if flags&1 != 0 {
+		hi = r.u32()
+	}
+	return lo, hi
+}
+
+// countTable counts a table, imported or defined, against maxTables and
+// its minimum against maxTableSize.
+func (sh *shape) countTable(r *reader, lo uint32, what string) {
+	sh.tables++
+	sh.biggestTable = max(sh.biggestTable, uint64(lo))
+	r.within(sh.tables, maxTables, "tables, imported and defined")
+	r.within(uint64(lo), maxTableSize, "entries in the minimum of "+what)
 }

@@ -26,4 +26,7 @@ var (
 	ErrStorage = errors.New("storing the call's writes failed")
 	// ErrResultTooLarge means the guest's result is over the limit.
 	ErrResultTooLarge = errors.New("procedure result too large")
+	// ErrManifestLimit means the module's manifest is over one of the
+	// manifest limits (manifest.go); the module is refused.
+	ErrManifestLimit = errors.New("manifest over a limit")
 )

@@ -54,7 +54,7 @@ func (p *Plugin) describe(ctx context.Context, in *instance) (map[string]registr
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", abi.ExportDescribe, err)
 	}
-	manifest, err := abi.DecodeManifest(out)
+	manifest, err := decodeManifest(out)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", abi.ExportDescribe, err)
 	}

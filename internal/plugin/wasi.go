@@ -18,12 +18,11 @@ import (
 // by one that fills in chunks and stops when the instance's context is
 // cancelled; fd_write goes to the output streams, which refuse writes once
 // the call is stopped (output.go), so fd_write stops at the next iovec.
-// The rest (fd_read on an empty stdin, poll_oneoff without a real sleep,
-// args and environ, both empty) are bounded by the memory they read, and
-// the instrumented guest tests its stop flag after every host call. The
-// slowest is poll_oneoff: 700,000 subscriptions, as many as fit in 64 MiB
-// with their events, take ~100 ms, by which a call can overrun its limit
-// (hostile.wat's "polls").
+// poll_oneoff is replaced by one that refuses more than
+// maxPollSubscriptions (poll.go): wazero's allocates per subscription.
+// The rest (fd_read on an empty stdin, args and environ, both empty) are
+// bounded by the memory they read, and the instrumented guest tests its
+// stop flag after every host call.
 
 // randomChunk is how many random bytes random_get makes between two looks
 // at the deadline: ~20 µs of crypto/rand.
@@ -43,6 +42,10 @@ func instantiateWASI(ctx context.Context, rt wazero.Runtime) error {
 		WithGoModuleFunction(api.GoModuleFunc(randomGet), []api.ValueType{i32, i32}, []api.ValueType{i32}).
 		WithParameterNames("buf", "buf_len").
 		Export("random_get")
+	b.NewFunctionBuilder().
+		WithGoModuleFunction(api.GoModuleFunc(pollOneoff), []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}).
+		WithParameterNames("in", "out", "nsubscriptions", "result.nevents").
+		Export("poll_oneoff")
 	_, err := b.Instantiate(ctx)
 	return err
 }
