@@ -86,18 +86,29 @@ func newListCommand() *cobra.Command {
 			fmt.Fprintln(w, "NAME\tVERSION\tKIND\tSIZE\tSHA256\tMETHODS")
 			for _, p := range plugins {
 				s, _ := p.(abi.Struct)
-				get := func(k string) any { x, _ := s.Get(k); return x }
-				sha, _ := get("sha256").(string)
-				if len(sha) > 12 {
-					sha = sha[:12]
-				}
-				fmt.Fprintf(w, "%v\t%v\t%v\t%v\t%s\t%v\n", get("name"), get("version"), get("kind"), get("size"), sha, get("methods"))
+				fmt.Fprintln(w, listRow(s))
 			}
 			return w.Flush()
 		},
 	}
 	addClientFlags(cmd, false)
 	return cmd
+}
+
+// listRow is one plugin of plugins.list as a row of list's table. A
+// refused file has no version, hash or methods: its row says "refused" and
+// its last column is the reason, so that a listing shows why it is not
+// served (not <nil>).
+func listRow(s abi.Struct) string {
+	get := func(k string) any { x, _ := s.Get(k); return x }
+	if kind, _ := get("kind").(string); kind == "refused" {
+		return fmt.Sprintf("%v\t-\trefused\t%v\t-\terror: %v", get("name"), get("size"), get("error"))
+	}
+	sha, _ := get("sha256").(string)
+	if len(sha) > 12 {
+		sha = sha[:12]
+	}
+	return fmt.Sprintf("%v\t%v\t%v\t%v\t%s\t%v", get("name"), get("version"), get("kind"), get("size"), sha, get("methods"))
 }
 
 func adminCall(cmd *cobra.Command, method string, params ...any) (any, error) {
