@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/host"
 )
 
 func newUploadCommand() *cobra.Command {
@@ -35,6 +36,9 @@ RPCHOST_ADMIN_TOKEN). The server is found as for call.`,
 			v, err := adminCall(cmd, "plugins.upload", name, wasm)
 			if err != nil {
 				if fromFile && strings.Contains(err.Error(), "invalid plugin name") {
+					if valid := validPluginName(name); valid != "" {
+						return fmt.Errorf("%w\nthe name %q comes from the file name: give the plugin a valid one, e.g. --name %s", err, name, valid)
+					}
 					return fmt.Errorf("%w\nthe name %q comes from the file name: give the plugin a valid one with --name", err, name)
 				}
 				return err
@@ -93,6 +97,26 @@ func newListCommand() *cobra.Command {
 	}
 	addClientFlags(cmd, false)
 	return cmd
+}
+
+// validPluginName derives a name the server accepts from a file's name:
+// each character outside A-Z a-z 0-9 _ becomes _, leading _ are dropped
+// and the rest is cut to 64. It returns "" when nothing valid is left.
+func validPluginName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	valid := strings.TrimLeft(b.String(), "_")
+	valid = valid[:min(len(valid), 64)]
+	if host.CheckPluginName(valid) != nil {
+		return ""
+	}
+	return valid
 }
 
 // listRow is one plugin of plugins.list as a row of list's table. A
