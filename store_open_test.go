@@ -16,7 +16,7 @@ import (
 )
 
 // runRefused runs `rpchost serve` with RPCHOST_STORE_DIR=storeDir and
-// expects it to stop by itself with a non-zero exit, a message saying each
+// expects it to stop by itself with exit status 2 (README), a message saying each
 // of want, and no Go stack trace.
 func runRefused(t *testing.T, storeDir string, want ...string) {
 	t.Helper()
@@ -33,8 +33,8 @@ func runRefused(t *testing.T, storeDir string, want ...string) {
 		t.Fatalf("rpchost still running after 60 s:\n%s", out)
 	case !errors.As(err, &exit):
 		t.Fatalf("rpchost: %v, want a non-zero exit:\n%s", err, out)
-	case exit.ExitCode() <= 0:
-		t.Errorf("rpchost exited with %v, want a non-zero exit code", exit)
+	case exit.ExitCode() != 2:
+		t.Errorf("rpchost exited with %v, want exit status 2 (README: store-open failures)", exit)
 	}
 	text := string(out)
 	for _, bad := range []string{"panic:", "goroutine ", "SIGSEGV"} {

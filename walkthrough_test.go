@@ -169,7 +169,7 @@ func TestReadmeDeployWalkthrough(t *testing.T) {
 }
 
 // The CLI names an upload after its file; a file name that is not a plugin
-// name (my-plugin.wasm) is refused with the rule and a pointer to --name,
+// name (my-plugin.wasm) is refused with the rule and --name my_plugin,
 // and --name fixes it. A name differing only in case from a loaded plugin
 // is refused too.
 func TestCLIUploadOfABadFileNameSuggestsName(t *testing.T) {
@@ -184,8 +184,8 @@ func TestCLIUploadOfABadFileNameSuggestsName(t *testing.T) {
 		return string(out), err
 	}
 	out, err := run("upload", file)
-	if err == nil || !strings.Contains(out, "only A-Z a-z 0-9 _ are allowed") || !strings.Contains(out, "--name") {
-		t.Errorf("upload my-plugin.wasm: %v\n%s", err, out)
+	if err == nil || !strings.Contains(out, "only A-Z a-z 0-9 _ are allowed") || !strings.Contains(out, "--name my_plugin") {
+		t.Errorf("upload my-plugin.wasm: %v\n%s\nwant the rule and the suggestion --name my_plugin", err, out)
 	}
 	if out, err := run("upload", "--name", "my_plugin", file); err != nil || !strings.Contains(out, "uploaded my_plugin") {
 		t.Errorf("upload --name my_plugin: %v\n%s", err, out)

@@ -27,9 +27,9 @@ decides once, and later the first plugin to define a new name gets it.
 When an owner is removed, or reloaded without the method, the name passes
 to the alphabetically first remaining plugin that defines it, with a log
 line. aliases (add=numeric.add) pin a bare name instead; a pin to a method
-that does not exist stops the start. Every plugin that does not get a bare
-name it defines is one WARN line in the log, and plugins.upload lists it
-under conflicts.`
+that does not exist stops the start. Each bare name a plugin defines but
+does not get is one WARN line in the log (one line per name), and
+plugins.upload lists it under conflicts.`
 
 // bareNamesFile holds the owners of bare names, in the store directory.
 const bareNamesFile = "bare-names.json"

@@ -7,7 +7,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
 	"runtime"
 	"sort"
 	"sync"
@@ -63,12 +65,31 @@ type Host struct {
 	closeErr  error
 }
 
+// checkPluginDir fails unless dir is a directory this process can read,
+// with the message scanDir would give.
+func checkPluginDir(dir string) error {
+	f, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("plugin directory: %w", err)
+	}
+	defer f.Close()
+	if _, err := f.ReadDir(1); err != nil && !errors.Is(err, io.EOF) {
+		return fmt.Errorf("plugin directory: %w", err)
+	}
+	return nil
+}
+
 // New validates cfg, starts the runtime and loads every plugin it finds. A
 // module that fails to load is logged and skipped; New fails only when the
 // configuration is invalid or the directory cannot be read.
 func New(ctx context.Context, cfg Config) (*Host, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("invalid configuration: %w", err)
+	}
+	// Before anything is created: a start that fails for want of its
+	// plugin directory must leave no store (data/rpchost.db) behind.
+	if err := checkPluginDir(cfg.pluginDir); err != nil {
+		return nil, err
 	}
 	logger := cfg.logger
 	if logger == nil {

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/internal/plugin"
@@ -21,16 +22,25 @@ import (
 
 const wasmExt = ".wasm"
 
+// CheckPluginName reports whether name can be a plugin's name: 1 to 64 of
+// A-Z a-z 0-9 _, not starting with _, and neither "system" nor "plugins".
+// The CLI uses it to refuse per-plugin configuration keys for names no
+// plugin can have, and to suggest a valid name for an upload.
+func CheckPluginName(name string) error { return checkPluginName(name) }
+
 // checkPluginName refuses names that could not prefix a method name, that
 // hide files, or that belong to the host.
 func checkPluginName(name string) error {
 	if name == "" || len(name) > 64 {
 		return fmt.Errorf("plugin name %q must have 1 to 64 characters", name)
 	}
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_') {
-			return fmt.Errorf("plugin name %q has %q; only A-Z a-z 0-9 _ are allowed", name, c)
+	for i, r := range name {
+		if r == utf8.RuneError && !strings.HasPrefix(name[i:], string(utf8.RuneError)) {
+			return fmt.Errorf("plugin name %q has byte 0x%02X, which is not UTF-8; only A-Z a-z 0-9 _ are allowed", name, name[i])
+		}
+		if !('a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_') {
+			// The rune, not a byte: "ｘ" must be named as such, not as 'ï'.
+			return fmt.Errorf("plugin name %q has %q; only A-Z a-z 0-9 _ are allowed", name, r)
 		}
 	}
 	if name[0] == '_' {

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/host"
 )
 
 func newUploadCommand() *cobra.Command {
@@ -35,6 +36,9 @@ RPCHOST_ADMIN_TOKEN). The server is found as for call.`,
 			v, err := adminCall(cmd, "plugins.upload", name, wasm)
 			if err != nil {
 				if fromFile && strings.Contains(err.Error(), "invalid plugin name") {
+					if valid := validPluginName(name); valid != "" {
+						return fmt.Errorf("%w\nthe name %q comes from the file name: give the plugin a valid one, e.g. --name %s", err, name, valid)
+					}
 					return fmt.Errorf("%w\nthe name %q comes from the file name: give the plugin a valid one with --name", err, name)
 				}
 				return err
@@ -86,18 +90,49 @@ func newListCommand() *cobra.Command {
 			fmt.Fprintln(w, "NAME\tVERSION\tKIND\tSIZE\tSHA256\tMETHODS")
 			for _, p := range plugins {
 				s, _ := p.(abi.Struct)
-				get := func(k string) any { x, _ := s.Get(k); return x }
-				sha, _ := get("sha256").(string)
-				if len(sha) > 12 {
-					sha = sha[:12]
-				}
-				fmt.Fprintf(w, "%v\t%v\t%v\t%v\t%s\t%v\n", get("name"), get("version"), get("kind"), get("size"), sha, get("methods"))
+				fmt.Fprintln(w, listRow(s))
 			}
 			return w.Flush()
 		},
 	}
 	addClientFlags(cmd, false)
 	return cmd
+}
+
+// validPluginName derives a name the server accepts from a file's name:
+// each character outside A-Z a-z 0-9 _ becomes _, leading _ are dropped
+// and the rest is cut to 64. It returns "" when nothing valid is left.
+func validPluginName(name string) string {
+	var b strings.Builder
+	for _, r := range name {
+		if 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z' || '0' <= r && r <= '9' || r == '_' {
+			b.WriteRune(r)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	valid := strings.TrimLeft(b.String(), "_")
+	valid = valid[:min(len(valid), 64)]
+	if host.CheckPluginName(valid) != nil {
+		return ""
+	}
+	return valid
+}
+
+// listRow is one plugin of plugins.list as a row of list's table. A
+// refused file has no version, hash or methods: its row says "refused" and
+// its last column is the reason, so that a listing shows why it is not
+// served (not <nil>).
+func listRow(s abi.Struct) string {
+	get := func(k string) any { x, _ := s.Get(k); return x }
+	if kind, _ := get("kind").(string); kind == "refused" {
+		return fmt.Sprintf("%v\t-\trefused\t%v\t-\terror: %v", get("name"), get("size"), get("error"))
+	}
+	sha, _ := get("sha256").(string)
+	if len(sha) > 12 {
+		sha = sha[:12]
+	}
+	return fmt.Sprintf("%v\t%v\t%v\t%v\t%s\t%v", get("name"), get("version"), get("kind"), get("size"), sha, get("methods"))
 }
 
 func adminCall(cmd *cobra.Command, method string, params ...any) (any, error) {

@@ -20,7 +20,8 @@ str:3, datetime:2026-01-02T03:04:05Z, base64:aGk=, json:JSON. In JSON, a
 number with a fraction or exponent is a double, null is nil, and
 {"$datetime": "2026-01-02T03:04:05Z"}, {"$base64": "aGk="},
 {"$double": 3} and {"$int": 3} stand for the types JSON lacks. --json reads
-every argument as JSON.
+every argument as JSON. A datetime's fraction of a second is sent with as
+many digits as it has, and printed back.
 
 The result is printed in that JSON form (3.0 stays a double), so it can be
 given back as an argument. The server is --server, else RPCHOST_SERVER,
@@ -32,7 +33,8 @@ prints its code; any other failure exits with status 2.`,
   rpchost call add hello world
   rpchost call types.typeOf double:3
   rpchost call validator1.easyStructTest '{"moe":1,"larry":2,"curly":3}'
-  rpchost call --json records.ingest '[{"source":"a","at":{"$datetime":"2026-01-02T03:04:05Z"},"value":1.5}]'`,
+  rpchost call types.echo datetime:2026-01-02T03:04:05.123Z
+  rpchost call --json records.ingest '[{"id":"r1","source":"a","at":{"$datetime":"2026-01-02T03:04:05.123Z"},"value":1.5}]'`,
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			asJSON, _ := cmd.Flags().GetBool("json")

@@ -69,3 +69,34 @@ func TestClientCallsWithRPCHostsCodec(t *testing.T) {
 		t.Errorf("HTTP 413: %v", err)
 	}
 }
+
+// TestCallKeepsFractionsOfASecond checks both argument forms against a
+// server that answers as rpchost does (AppendResponseTo): the fraction the
+// user wrote goes out and is printed back.
+func TestCallKeepsFractionsOfASecond(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		req, err := xmlrpc.ParseRequest(body, xmlrpc.Limits{})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		out, _ := xmlrpc.AppendResponseTo(nil, &req, req.Params[0])
+		w.Write(out)
+	}))
+	defer srv.Close()
+	c := &client{url: srv.URL + "/"}
+	for _, arg := range []string{"datetime:2026-01-02T03:04:05.123Z", `{"$datetime": "2026-01-02T03:04:05.123Z"}`, "dateTime.iso8601:20260102T03:04:05.123"} {
+		v, err := parseArg(arg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.call(context.Background(), "echo", []any{v})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out, _ := formatValue(got); out != `{"$datetime": "2026-01-02T03:04:05.123Z"}` {
+			t.Errorf("%s came back as %s", arg, out)
+		}
+	}
+}

@@ -126,6 +126,9 @@ func (s *settings) setRaw(k *key, raw, where string) error {
 	if err == nil {
 		err = checkRange(v, k.min, k.max, k.why)
 	}
+	if err == nil && k.check != nil {
+		err = k.check(v)
+	}
 	if err != nil {
 		return fmt.Errorf("%s: %s: %w", where, k.name, err)
 	}

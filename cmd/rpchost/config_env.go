@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rpchost/rpchost/host"
 )
 
 // The environment: every key is RPCHOST_ + the key in upper case with dots
@@ -70,6 +72,9 @@ func (s *settings) applyVariable(name, raw string) error {
 				continue
 			}
 			plugin = strings.ToLower(plugin)
+			if err := host.CheckPluginName(plugin); err != nil {
+				return fmt.Errorf("%s: plugin.%s.%s: no plugin can have this name: %w", name, plugin, pk.name, err)
+			}
 			v, err := parseValue(raw, pk.kind)
 			if err == nil {
 				err = checkRange(v, pk.min, pk.max, pk.why)

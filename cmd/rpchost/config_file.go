@@ -7,6 +7,8 @@ import (
 	"strings"
 
 	yaml "go.yaml.in/yaml/v3"
+
+	"github.com/rpchost/rpchost/host"
 )
 
 // applyYAML applies a configuration file. Every key must be known, except
@@ -76,6 +78,9 @@ func (w *fileWalker) section(n *yaml.Node, prefix string) {
 		case keyNamed(name) != nil:
 			key := keyNamed(name)
 			val, err := nodeValue(v, key.kind, key.min, key.max, key.why)
+			if err == nil && key.check != nil {
+				err = key.check(val)
+			}
 			if err != nil {
 				w.fail(v, "%s: %v", name, err)
 				continue
@@ -96,8 +101,8 @@ func (w *fileWalker) plugins(n *yaml.Node) {
 		// Lower case, as from the environment: the host matches plugin
 		// names case-insensitively, so "Up" and "up" are one plugin.
 		plugin := strings.ToLower(nameNode.Value)
-		if plugin == "" {
-			w.fail(nameNode, "plugin: a plugin name is empty")
+		if err := host.CheckPluginName(plugin); err != nil {
+			w.fail(nameNode, "plugin.%s: no plugin can have this name: %v", nameNode.Value, err)
 			continue
 		}
 		prefix := "plugin." + plugin + "."

@@ -330,3 +330,50 @@ func TestLoadTimeoutAndIsolationPerPlugin(t *testing.T) {
 		t.Errorf("load_timeout 0: %v", err)
 	}
 }
+
+func TestAdminTokenMustBeASecret(t *testing.T) {
+	for _, c := range []struct {
+		yaml string
+		env  []string
+		want string
+	}{
+		{"admin:\n  token: \" \"\n", nil, `config.yaml:2: admin.token: the token is only whitespace`},
+		{"admin:\n  token: \"\\t\"\n", nil, `admin.token: the token is only whitespace`},
+		{"admin:\n  token: \" s3cret\"\n", nil, `config.yaml:2: admin.token: the token has leading or trailing whitespace`},
+		{"admin:\n  token: \"s3cret\\n\"\n", nil, `admin.token: the token has leading or trailing whitespace`},
+		{"", []string{"RPCHOST_ADMIN_TOKEN=s3cret "}, `RPCHOST_ADMIN_TOKEN: admin.token:`},
+	} {
+		_, err := load(t, c.yaml, c.env)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q %q: %v, want %q", c.yaml, c.env, err, c.want)
+		}
+	}
+	for _, ok := range []string{"", "s3cret", "a b"} {
+		s, err := load(t, "", []string{"RPCHOST_ADMIN_TOKEN=" + ok})
+		if err != nil || s.adminToken != ok {
+			t.Errorf("token %q: %v", ok, err)
+		}
+	}
+}
+
+func TestPerPluginKeysNeedANamePluginsCanHave(t *testing.T) {
+	for _, c := range []struct {
+		yaml string
+		env  []string
+		want string
+	}{
+		{"", []string{"RPCHOST_PLUGIN_A.B_POOL_SIZE=1"}, "RPCHOST_PLUGIN_A.B_POOL_SIZE: plugin.a.b.pool_size: no plugin can have this name"},
+		{"", []string{"RPCHOST_PLUGIN__X_POOL_SIZE=1"}, `starts with "_"`},
+		{"", []string{"RPCHOST_PLUGIN_SYSTEM_POOL_SIZE=1"}, "reserved"},
+		{"plugin:\n  a.b:\n    pool_size: 1\n", nil, "config.yaml:2: plugin.a.b: no plugin can have this name"},
+		{"plugin:\n  ｘ:\n    pool_size: 1\n", nil, `has 'ｘ'`},
+		{"plugin:\n  \"\":\n    pool_size: 1\n", nil, "1 to 64 characters"},
+		{"plugin:\n  plugins:\n    pool_size: 1\n", nil, "reserved"},
+	} {
+		_, err := load(t, c.yaml, c.env)
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%q %q: %v, want %q", c.yaml, c.env, err, c.want)
+		}
+	}
+	mustLoad(t, "plugin:\n  My_Plugin:\n    pool_size: 1\n", []string{"RPCHOST_PLUGIN_MY_PLUGIN_POOL_SIZE=2"})
+}

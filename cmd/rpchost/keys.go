@@ -46,6 +46,7 @@ type key struct {
 	why      string // why max is the limit, for the message
 	get      func(*settings) any
 	set      func(*settings, any)
+	check    func(any) error // a further check of a parsed value, or nil
 }
 
 // keys are the keys outside plugin.<name>.
@@ -72,7 +73,7 @@ var keys = append([]key{
 	ownKey("store.max_plugin_bytes", func(s *settings) *int64 { return &s.store.limits.MaxPluginBytes }),
 	ownKey("store.max_txn_bytes", func(s *settings) *int64 { return &s.store.limits.MaxTxnBytes }),
 	ownKey("store.max_scan_bytes", func(s *settings) *int64 { return &s.store.limits.MaxScanBytes }),
-	ownKey("admin.token", func(s *settings) *string { return &s.adminToken }),
+	ownKey("admin.token", func(s *settings) *string { return &s.adminToken }).checkedBy(checkAdminToken),
 	// WithAdmin sets the token too; hostConfig sets the real one last.
 	hostKey("admin.max_upload_bytes", host.Config.MaxUploadBytes, func(c host.Config, n int64) host.Config { return c.WithAdmin("", n) }),
 	hostKey("watch.enabled", func(c host.Config) bool { on, _, _ := c.Watch(); return on },
@@ -132,6 +133,9 @@ func ownKey[T scalar](name string, field func(*settings) *T) key {
 		set: func(s *settings, v any) { *field(s) = fromCanonical[T](v) },
 	}
 }
+
+// checkedBy adds a check of the key's parsed values, wherever they come from.
+func (k key) checkedBy(check func(any) error) key { k.check = check; return k }
 
 // upTo sets an int key's largest value and why it is the largest.
 func (k key) upTo(max int64, why string) key { k.max, k.why = max, why; return k }

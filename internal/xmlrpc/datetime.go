@@ -153,7 +153,8 @@ func daysIn(year, month int) int {
 // reads, followed by frac digits of its fraction of a second (cut, not
 // rounded, so that 59.9999 never becomes the next minute). With frac 0 the
 // fraction is dropped, because several clients (Python's with
-// use_builtin_types, Ruby's) reject one.
+// use_builtin_types, Ruby's) reject one. With frac fracExact (requests
+// only) the fraction gets as many digits as it needs, and none when it is 0.
 func appendDateTime(dst []byte, t time.Time, frac int) ([]byte, bool) {
 	t = t.UTC()
 	year, month, day := t.Date()
@@ -170,6 +171,12 @@ func appendDateTime(dst []byte, t time.Time, frac int) ([]byte, bool) {
 	dst = appendDigits(dst, minute, 2)
 	dst = append(dst, ':')
 	dst = appendDigits(dst, sec, 2)
+	if frac == fracExact {
+		frac = 0
+		for ns := t.Nanosecond(); ns != 0; ns = ns % 100_000_000 * 10 {
+			frac++
+		}
+	}
 	if frac > 0 {
 		ns := t.Nanosecond()
 		for k := frac; k < 9; k++ {
@@ -179,6 +186,9 @@ func appendDateTime(dst []byte, t time.Time, frac int) ([]byte, bool) {
 	}
 	return dst, true
 }
+
+// fracExact asks appendDateTime for every nonzero digit of the fraction.
+const fracExact = -1
 
 func appendDigits(dst []byte, v, width int) []byte {
 	var buf [9]byte

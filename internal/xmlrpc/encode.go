@@ -25,7 +25,10 @@ const maxEncodeDepth = maxMaxDepth
 
 // AppendRequest appends a methodCall. The server never sends requests;
 // this is the inverse of ParseRequest for tests, benchmarks, fuzzing and
-// tools. On error dst is returned unchanged.
+// tools. On error dst is returned unchanged. Times keep their fraction of a
+// second, with as many digits as it needs (none when it is 0): a request
+// must not lose what its caller wrote, and a client that writes no fraction
+// gets none back (see AppendResponseTo).
 func AppendRequest(dst []byte, method string, params []any) ([]byte, error) {
 	n := len(dst)
 	if method == "" {
@@ -40,7 +43,7 @@ func AppendRequest(dst []byte, method string, params []any) ([]byte, error) {
 	for i, p := range params {
 		dst = append(dst, "<param><value>"...)
 		var err *encodeError
-		if dst, err = appendValue(dst, p, 0, 0); err != nil {
+		if dst, err = appendValue(dst, p, 0, fracExact); err != nil {
 			return dst[:n], err.at("params[" + strconv.Itoa(i) + "]")
 		}
 		dst = append(dst, "</value></param>"...)
@@ -105,7 +108,8 @@ func appendInt(dst []byte, v int64) []byte {
 }
 
 // appendValue writes the content of a <value>.
-// frac is the number of digits of a second's fraction dateTimes get (0-9).
+// frac is the number of digits of a second's fraction dateTimes get (0-9),
+// or fracExact.
 func appendValue(dst []byte, v any, depth, frac int) ([]byte, *encodeError) {
 	switch x := v.(type) {
 	case nil:

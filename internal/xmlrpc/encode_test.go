@@ -165,6 +165,56 @@ func TestAppendRequest(t *testing.T) {
 	}
 }
 
+// TestAppendRequestKeepsFractions checks that a request carries a time's
+// fraction of a second with as many digits as it needs and no more, so a
+// tool's 05.123Z reaches the server as 05.123 (and comes back as such),
+// while a time without one is written as before, which keeps the server's
+// answer fraction-free for it.
+func TestAppendRequestKeepsFractions(t *testing.T) {
+	for _, c := range []struct {
+		ns   int
+		want string
+	}{
+		{0, "20260102T03:04:05"},
+		{123_000_000, "20260102T03:04:05.123"},
+		{100_000_000, "20260102T03:04:05.1"},
+		{1, "20260102T03:04:05.000000001"},
+		{999_999_999, "20260102T03:04:05.999999999"},
+		{120_450_000, "20260102T03:04:05.12045"},
+	} {
+		in := utc(2026, 1, 2, 3, 4, 5, c.ns)
+		body, err := AppendRequest(nil, "m", []any{in, []any{in}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tag := "<dateTime.iso8601>" + c.want + "</dateTime.iso8601>"
+		if strings.Count(string(body), tag) != 2 {
+			t.Errorf("%d ns: %s, want %s twice", c.ns, body, tag)
+		}
+		req, err := ParseRequest(body, Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := req.Params[0].(time.Time); !got.Equal(in) {
+			t.Errorf("%d ns: read back %v, want %v", c.ns, got, in)
+		}
+		if want := len(c.want) - len("20260102T03:04:05."); req.TimeDigits != max(want, 0) {
+			t.Errorf("%d ns: TimeDigits %d, want %d", c.ns, req.TimeDigits, max(want, 0))
+		}
+		// The answer to it keeps those digits; the answer to a request
+		// without a fraction has none, whatever the result holds.
+		out, _ := AppendResponseTo(nil, &req, in)
+		if !strings.Contains(string(out), tag) {
+			t.Errorf("%d ns: response %s, want %s", c.ns, out, tag)
+		}
+	}
+	plain, _ := ParseRequest([]byte(`<methodCall><methodName>m</methodName><params><param><value><dateTime.iso8601>20260102T03:04:05</dateTime.iso8601></value></param></params></methodCall>`), Limits{})
+	out, _ := AppendResponseTo(nil, &plain, utc(2026, 1, 2, 3, 4, 5, 123_000_000))
+	if !strings.Contains(string(out), "<dateTime.iso8601>20260102T03:04:05</dateTime.iso8601>") {
+		t.Errorf("a client that sent no fraction got %s", out)
+	}
+}
+
 // roundTripValues are values that must survive Append then Parse.
 var roundTripValues = []any{
 	nil, true, false,
