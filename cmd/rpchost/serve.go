@@ -82,6 +82,9 @@ func serve(ctx context.Context, s *settings) error {
 		ReadTimeout:       s.http.read,
 		WriteTimeout:      s.http.write,
 		IdleTimeout:       s.http.idle,
+		// Go's default is 1 MiB, which a thousand connections sending
+		// unfinished headers turn into gigabytes (README, Security model).
+		MaxHeaderBytes: s.http.maxHeaderBytes,
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
 		"plugins", len(h.Plugins()), "startup", time.Since(start).Round(time.Millisecond))
