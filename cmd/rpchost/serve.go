@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/net/netutil"
 
 	"github.com/rpchost/rpchost/host"
 )
@@ -90,9 +89,12 @@ func serve(ctx context.Context, s *settings) error {
 		"plugins", len(h.Plugins()), "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
 	// Every open connection holds a goroutine and its buffers whatever it
-	// sends: past http.max_connections, new ones wait in the kernel's
-	// backlog until one closes (README, Security model).
-	go func() { errc <- srv.Serve(netutil.LimitListener(ln, s.http.maxConnections)) }()
+	// sends: past http.max_connections, a new one takes the slot of the
+	// connection idle longest, or waits in the kernel's backlog until one
+	// turns idle or closes (README, Security model).
+	limited := newConnLimiter(ln, s.http.maxConnections)
+	srv.ConnState = limited.connState
+	go func() { errc <- srv.Serve(limited) }()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
