@@ -14,9 +14,6 @@ import (
 	"github.com/rpchost/rpchost/host"
 )
 
-// shutdownGrace is how long calls in flight may finish after a signal.
-const shutdownGrace = 10 * time.Second
-
 func newServeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
@@ -75,8 +72,9 @@ func serve(ctx context.Context, s *settings) error {
 	if err != nil {
 		return errors.Join(err, ln.Close(), stopPprof())
 	}
+	reqs := newRequestTracker()
 	srv := &http.Server{
-		Handler:           h.Handler(),
+		Handler:           reqs.wrap(h.Handler()),
 		ReadHeaderTimeout: s.http.readHeader,
 		ReadTimeout:       s.http.read,
 		WriteTimeout:      s.http.write,
@@ -98,10 +96,7 @@ func serve(ctx context.Context, s *settings) error {
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
-		logger.Info("shutting down", "grace", shutdownGrace)
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		err = srv.Shutdown(sctx)
+		err = shutdown(srv, reqs, shutdownGrace(cfg, h.Plugins()), logger)
 		<-errc
 	}
 	if errors.Is(err, http.ErrServerClosed) {
