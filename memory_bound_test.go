@@ -18,6 +18,7 @@ import (
 type memoryBoundConfig struct {
 	plugins                        int   // plugin files served
 	poolSize                       int   // pool.size
+	maxQueue                       int   // limits.max_queue
 	memoryMiB                      int64 // limits.memory_mib
 	maxBodyBytes, maxInflightBytes int64 // limits.max_body_bytes, limits.max_inflight_bytes
 	maxResultBytes                 int64 // limits.max_result_bytes
@@ -33,6 +34,7 @@ type memoryBoundConfig struct {
 func (c memoryBoundConfig) env() []string {
 	return []string{
 		fmt.Sprintf("RPCHOST_POOL_SIZE=%d", c.poolSize),
+		fmt.Sprintf("RPCHOST_LIMITS_MAX_QUEUE=%d", c.maxQueue),
 		fmt.Sprintf("RPCHOST_LIMITS_MEMORY_MIB=%d", c.memoryMiB),
 		fmt.Sprintf("RPCHOST_LIMITS_MAX_BODY_BYTES=%d", c.maxBodyBytes),
 		fmt.Sprintf("RPCHOST_LIMITS_MAX_INFLIGHT_BYTES=%d", c.maxInflightBytes),
@@ -53,10 +55,15 @@ func (c memoryBoundConfig) env() []string {
 // worstCase is README's formula, term by term.
 func (c memoryBoundConfig) worstCase() (total int64, terms map[string]int64) {
 	calls := int64(c.plugins * c.poolSize)
+	queued := int64(c.plugins * c.maxQueue)
 	terms = map[string]int64{
-		"idle server":  c.idleBytes,
-		"instances":    calls * (c.memoryMiB<<20 + instanceOverhead + c.maxBodyBytes),
-		"bodies":       4*c.maxInflightBytes + c.maxConnections*connectionBytes(c.maxHeaderBytes),
+		"idle server": c.idleBytes,
+		"instances":   calls * (c.memoryMiB<<20 + instanceOverhead + c.maxBodyBytes),
+		"bodies":      4*c.maxInflightBytes + c.maxConnections*connectionBytes(c.maxHeaderBytes),
+		// Responses are charged to the in-flight budget while written, but
+		// forcibly: the calls admitted before it filled (running or queued)
+		// still send theirs, each with its gzip copy.
+		"responses":    2 * (calls + queued) * (c.maxResultBytes + valueBytes*c.maxItems),
 		"results":      calls * (2*c.maxResultBytes + valueBytes*c.maxItems),
 		"store":        calls * (c.maxTxnBytes + 3*c.maxScanBytes),
 		"compilations": c.compileSlots * compileBytes(c.maxUploadBytes),
@@ -65,7 +72,7 @@ func (c memoryBoundConfig) worstCase() (total int64, terms map[string]int64) {
 	// before it collects, and linear memory is Go heap too (a discarded
 	// instance's goes two collections later, through wazero's finalizer):
 	// every term but the idle server counts twice.
-	heap := terms["instances"] + terms["bodies"] + terms["results"] + terms["store"] + terms["compilations"]
+	heap := terms["instances"] + terms["bodies"] + terms["responses"] + terms["results"] + terms["store"] + terms["compilations"]
 	terms["GC headroom"] = heap
 	for _, v := range terms {
 		total += v
@@ -96,7 +103,7 @@ func compileBytes(size int64) int64 { return compileBase + 4*size }
 // another client keeps being answered.
 func TestWorstCaseMemoryHolds(t *testing.T) {
 	cfg := memoryBoundConfig{
-		plugins: 3, poolSize: 2, memoryMiB: 32,
+		plugins: 3, poolSize: 2, maxQueue: 8, memoryMiB: 32,
 		maxBodyBytes: 4 << 20, maxInflightBytes: 16 << 20,
 		maxResultBytes: 2 << 20, maxItems: 100_000,
 		maxTxnBytes: 2 << 20, maxScanBytes: 2 << 20,

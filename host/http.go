@@ -36,6 +36,14 @@ func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "XML-RPC takes POST requests; "+r.Method+" is not supported", http.StatusMethodNotAllowed)
 		return
 	}
+	// Responses being written may hold more than the whole budget (see
+	// write): then no new request is read or run until they are sent.
+	if err := h.inflight.admit(r.Context(), inflightWait); err != nil {
+		w.Header().Set("Connection", "close")
+		w.Header().Set("Retry-After", "1")
+		http.Error(w, "the server is busy sending other responses: "+err.Error()+"; retry", http.StatusServiceUnavailable)
+		return
+	}
 	body := requestBody{buf: bodyBuffers.Get().(*[]byte), raw: r.Body}
 	defer h.releaseBody(&body)
 	if status, err := h.read(r, &body); err != nil {
@@ -110,6 +118,7 @@ func (h *Host) writeFault(w http.ResponseWriter, r *http.Request, err error) {
 // write sends a methodResponse, gzipped when it is large and the client
 // accepts gzip, as Python's server does.
 func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
+	raw := b
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/xml; charset=utf-8")
 	if h.cfg.gzipEnabled && len(b) >= h.cfg.gzipMinSize && acceptsGzip(r) {
@@ -126,6 +135,17 @@ func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
 	}
 	hdr.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
+	// A response is held until the client has read it, up to
+	// http.write_timeout after its call released the instance: it is
+	// charged to the in-flight budget while it is written, forcibly since
+	// it must be sent, so that a slow reader holding many responses makes
+	// new requests wait (admit) instead of running more calls.
+	held := charge(len(b))
+	if len(b) != len(raw) {
+		held += charge(len(raw)) // the XML, kept beside its gzip
+	}
+	h.inflight.force(held)
+	defer h.inflight.release(held)
 	_, _ = w.Write(b)
 }
 
