@@ -36,16 +36,15 @@ func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "XML-RPC takes POST requests; "+r.Method+" is not supported", http.StatusMethodNotAllowed)
 		return
 	}
-	// Responses being written may hold more than the whole budget (see
-	// write): then no new request is read or run until they are sent.
-	if err := h.inflight.admit(r.Context(), inflightWait); err != nil {
-		w.Header().Set("Connection", "close")
-		w.Header().Set("Retry-After", "1")
-		http.Error(w, "the server is busy sending other responses: "+err.Error()+"; retry", http.StatusServiceUnavailable)
-		return
-	}
 	body := requestBody{buf: bodyBuffers.Get().(*[]byte), raw: r.Body}
 	defer h.releaseBody(&body)
+	// Responses being written may hold more than the whole budget (see
+	// write): then no new request is read or run until they are sent. The
+	// refusal is that of a body not read (503, then lingering close).
+	if err := h.inflight.admit(r.Context(), inflightWait); err != nil {
+		h.refuseBody(w, r, &body, http.StatusServiceUnavailable, err)
+		return
+	}
 	if status, err := h.read(r, &body); err != nil {
 		h.refuseBody(w, r, &body, status, err)
 		return
