@@ -111,6 +111,7 @@ func shutdown(srv *http.Server, reqs *requestTracker, grace time.Duration, logge
 			return err
 		}
 		why = fmt.Sprintf("the shutdown grace of %v ran out", grace)
+		done <- nil // Shutdown has returned: nothing more to wait for below
 	case sig := <-again:
 		why = fmt.Sprintf("a second %v", sig)
 	}
