@@ -18,6 +18,7 @@ import (
 type memoryBoundConfig struct {
 	plugins                        int   // plugin files served
 	poolSize                       int   // pool.size
+	maxQueue                       int   // limits.max_queue
 	memoryMiB                      int64 // limits.memory_mib
 	maxBodyBytes, maxInflightBytes int64 // limits.max_body_bytes, limits.max_inflight_bytes
 	maxResultBytes                 int64 // limits.max_result_bytes
@@ -25,6 +26,7 @@ type memoryBoundConfig struct {
 	maxTxnBytes, maxScanBytes      int64 // store.max_txn_bytes, store.max_scan_bytes
 	maxUploadBytes                 int64 // admin.max_upload_bytes
 	maxConnections                 int64 // http.max_connections
+	maxHeaderBytes                 int64 // http.max_header_bytes
 	compileSlots                   int64 // GOMAXPROCS
 	idleBytes                      int64 // measured: the server at rest with its plugins loaded
 }
@@ -32,6 +34,7 @@ type memoryBoundConfig struct {
 func (c memoryBoundConfig) env() []string {
 	return []string{
 		fmt.Sprintf("RPCHOST_POOL_SIZE=%d", c.poolSize),
+		fmt.Sprintf("RPCHOST_LIMITS_MAX_QUEUE=%d", c.maxQueue),
 		fmt.Sprintf("RPCHOST_LIMITS_MEMORY_MIB=%d", c.memoryMiB),
 		fmt.Sprintf("RPCHOST_LIMITS_MAX_BODY_BYTES=%d", c.maxBodyBytes),
 		fmt.Sprintf("RPCHOST_LIMITS_MAX_INFLIGHT_BYTES=%d", c.maxInflightBytes),
@@ -41,6 +44,7 @@ func (c memoryBoundConfig) env() []string {
 		fmt.Sprintf("RPCHOST_STORE_MAX_SCAN_BYTES=%d", c.maxScanBytes),
 		fmt.Sprintf("RPCHOST_ADMIN_MAX_UPLOAD_BYTES=%d", c.maxUploadBytes),
 		fmt.Sprintf("RPCHOST_HTTP_MAX_CONNECTIONS=%d", c.maxConnections),
+		fmt.Sprintf("RPCHOST_HTTP_MAX_HEADER_BYTES=%d", c.maxHeaderBytes),
 		fmt.Sprintf("GOMAXPROCS=%d", c.compileSlots),
 		"RPCHOST_LIMITS_CALL_TIMEOUT=2s",
 		"RPCHOST_LIMITS_LOAD_TIMEOUT=1s",
@@ -51,10 +55,15 @@ func (c memoryBoundConfig) env() []string {
 // worstCase is README's formula, term by term.
 func (c memoryBoundConfig) worstCase() (total int64, terms map[string]int64) {
 	calls := int64(c.plugins * c.poolSize)
+	queued := int64(c.plugins * c.maxQueue)
 	terms = map[string]int64{
-		"idle server":  c.idleBytes,
-		"instances":    calls * (c.memoryMiB<<20 + instanceOverhead + c.maxBodyBytes),
-		"bodies":       4*c.maxInflightBytes + c.maxConnections*connectionBytes,
+		"idle server": c.idleBytes,
+		"instances":   calls * (c.memoryMiB<<20 + instanceOverhead + c.maxBodyBytes),
+		"bodies":      4*c.maxInflightBytes + c.maxConnections*connectionBytes(c.maxHeaderBytes),
+		// Responses are charged to the in-flight budget while written, but
+		// forcibly: the calls admitted before it filled (running or queued)
+		// still send theirs, each with its gzip copy.
+		"responses":    2 * (calls + queued) * (c.maxResultBytes + valueBytes*c.maxItems),
 		"results":      calls * (2*c.maxResultBytes + valueBytes*c.maxItems),
 		"store":        calls * (c.maxTxnBytes + 3*c.maxScanBytes),
 		"compilations": c.compileSlots * compileBytes(c.maxUploadBytes),
@@ -63,7 +72,7 @@ func (c memoryBoundConfig) worstCase() (total int64, terms map[string]int64) {
 	// before it collects, and linear memory is Go heap too (a discarded
 	// instance's goes two collections later, through wazero's finalizer):
 	// every term but the idle server counts twice.
-	heap := terms["instances"] + terms["bodies"] + terms["results"] + terms["store"] + terms["compilations"]
+	heap := terms["instances"] + terms["bodies"] + terms["responses"] + terms["results"] + terms["store"] + terms["compilations"]
 	terms["GC headroom"] = heap
 	for _, v := range terms {
 		total += v
@@ -74,10 +83,16 @@ func (c memoryBoundConfig) worstCase() (total int64, terms map[string]int64) {
 // The constants of README's formula, measured on this project's modules.
 const (
 	instanceOverhead = 4 << 20   // an instance's state beside its linear memory (a Go guest: ~2 MiB), plus its call buffer (max_body_bytes)
-	connectionBytes  = 64 << 10  // an open connection: its goroutine, buffers and first 4 KiB of body
 	valueBytes       = 100       // host bytes per value of a result: 40 as a Go value, up to 43 in XML, and slack
 	compileBase      = 128 << 20 // a compilation's fixed cost, within the structural limits
 )
+
+// connectionBytes bounds what an open connection holds: its goroutine,
+// buffers and first 4 KiB of body (64 KiB), plus its headers while they
+// are read: net/http reads up to http.max_header_bytes + 4 KiB, and a line
+// is assembled in a slice that grows by doubling, then parsed into
+// strings, so three times that at most.
+func connectionBytes(maxHeaderBytes int64) int64 { return 64<<10 + 3*(maxHeaderBytes+4<<10) }
 
 // compileBytes bounds what compiling one module of at most size bytes holds.
 func compileBytes(size int64) int64 { return compileBase + 4*size }
@@ -88,11 +103,11 @@ func compileBytes(size int64) int64 { return compileBase + 4*size }
 // another client keeps being answered.
 func TestWorstCaseMemoryHolds(t *testing.T) {
 	cfg := memoryBoundConfig{
-		plugins: 3, poolSize: 2, memoryMiB: 32,
+		plugins: 3, poolSize: 2, maxQueue: 8, memoryMiB: 32,
 		maxBodyBytes: 4 << 20, maxInflightBytes: 16 << 20,
 		maxResultBytes: 2 << 20, maxItems: 100_000,
 		maxTxnBytes: 2 << 20, maxScanBytes: 2 << 20,
-		maxUploadBytes: 1 << 20, maxConnections: 256, compileSlots: 2,
+		maxUploadBytes: 1 << 20, maxConnections: 256, maxHeaderBytes: 32 << 10, compileSlots: 2,
 	}
 	dir := t.TempDir()
 	writeFile(t, filepath.Join(dir, "add.wasm"), readFile(t, "plugins/add.wasm"))

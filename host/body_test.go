@@ -288,3 +288,32 @@ func TestBodyBudgetWakesAWaiterOnRelease(t *testing.T) {
 		t.Errorf("used %d, peak %d; want 90 and 100", b.used.Load(), b.peak.Load())
 	}
 }
+
+// TestForcedResponsesHoldOffNewRequests: a response is charged even past
+// the budget (it must be sent); while responses hold more than the whole
+// budget no request is admitted, and a release lets the waiters in.
+func TestForcedResponsesHoldOffNewRequests(t *testing.T) {
+	b := newBodyBudget(100)
+	b.force(80)
+	if err := b.admit(t.Context(), 10*time.Millisecond); err != nil {
+		t.Fatalf("admit with 80 of 100 held: %v", err)
+	}
+	b.force(80)
+	if b.used.Load() != 160 || b.peak.Load() != 160 {
+		t.Fatalf("used %d, peak %d after forcing 80 twice; want 160 and 160", b.used.Load(), b.peak.Load())
+	}
+	if err := b.admit(t.Context(), 10*time.Millisecond); !errors.Is(err, errInflightFull) {
+		t.Fatalf("admit with 160 of 100 held by responses: %v, want errInflightFull after the wait", err)
+	}
+	if b.tryAcquire(1) {
+		t.Fatal("a body took a byte of a budget over its max")
+	}
+	go func() { time.Sleep(50 * time.Millisecond); b.release(80) }()
+	if err := b.admit(t.Context(), 5*time.Second); err != nil {
+		t.Fatalf("admit after a response of 80 was written: %v", err)
+	}
+	b.release(80)
+	if b.used.Load() != 0 {
+		t.Errorf("used %d after every release; want 0", b.used.Load())
+	}
+}

@@ -38,6 +38,13 @@ func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	body := requestBody{buf: bodyBuffers.Get().(*[]byte), raw: r.Body}
 	defer h.releaseBody(&body)
+	// Responses being written may hold more than the whole budget (see
+	// write): then no new request is read or run until they are sent. The
+	// refusal is that of a body not read (503, then lingering close).
+	if err := h.inflight.admit(r.Context(), inflightWait); err != nil {
+		h.refuseBody(w, r, &body, http.StatusServiceUnavailable, err)
+		return
+	}
 	if status, err := h.read(r, &body); err != nil {
 		h.refuseBody(w, r, &body, status, err)
 		return
@@ -110,6 +117,7 @@ func (h *Host) writeFault(w http.ResponseWriter, r *http.Request, err error) {
 // write sends a methodResponse, gzipped when it is large and the client
 // accepts gzip, as Python's server does.
 func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
+	raw := b
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/xml; charset=utf-8")
 	if h.cfg.gzipEnabled && len(b) >= h.cfg.gzipMinSize && acceptsGzip(r) {
@@ -126,6 +134,17 @@ func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
 	}
 	hdr.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
+	// A response is held until the client has read it, up to
+	// http.write_timeout after its call released the instance: it is
+	// charged to the in-flight budget while it is written, forcibly since
+	// it must be sent, so that a slow reader holding many responses makes
+	// new requests wait (admit) instead of running more calls.
+	held := charge(len(b))
+	if len(b) != len(raw) {
+		held += charge(len(raw)) // the XML, kept beside its gzip
+	}
+	h.inflight.force(held)
+	defer h.inflight.release(held)
 	_, _ = w.Write(b)
 }
 

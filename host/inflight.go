@@ -9,17 +9,18 @@ import (
 	"time"
 )
 
-// errInflightFull means the request bodies in flight already hold
-// limits.max_inflight_bytes and none freed room in time: the server answers
-// 503 with Retry-After.
-var errInflightFull = errors.New("request bodies in flight are at limits.max_inflight_bytes")
+// errInflightFull means the request bodies and responses in flight
+// already hold limits.max_inflight_bytes and none freed room in time: the
+// server answers 503 with Retry-After.
+var errInflightFull = errors.New("request bodies and responses in flight are at limits.max_inflight_bytes")
 
 // inflightWait bounds how long a request waits for room in the in-flight
 // budget before it is refused: long enough to ride out a burst of large
 // bodies, short enough that a client told to retry has not already given up.
 const inflightWait = time.Second
 
-// bodyBudget bounds the bytes that request bodies hold in memory together.
+// bodyBudget bounds the bytes that request bodies hold in memory together,
+// and counts the responses being written (see force).
 // The fast path is one atomic add; only a request that finds the budget
 // full takes the lock, to wait for a release.
 type bodyBudget struct {
@@ -85,6 +86,47 @@ func (b *bodyBudget) acquire(ctx context.Context, n int64, wait time.Duration) e
 		case <-freed:
 		case <-t.C:
 			return fmt.Errorf("%w (%d bytes); waited %v for %d bytes", errInflightFull, b.max, wait, n)
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+}
+
+// force takes n bytes whether or not they fit: for a response, which
+// must be sent (its call already ran, and may have committed). The budget
+// may then be over its max, and every request waits in admit until the
+// responses are written.
+func (b *bodyBudget) force(n int64) {
+	if n == 0 {
+		return
+	}
+	if u := b.used.Add(n); u > b.peak.Load() {
+		b.raisePeak(u)
+	}
+}
+
+// admit waits, up to wait, until the budget is not over its max: a request
+// does no work (reads no body, runs no call) while responses being written
+// hold more than the whole budget.
+func (b *bodyBudget) admit(ctx context.Context, wait time.Duration) error {
+	if b.used.Load() <= b.max {
+		return nil
+	}
+	b.waiters.Add(1)
+	defer b.waiters.Add(-1)
+	t := time.NewTimer(wait)
+	defer t.Stop()
+	for {
+		b.mu.Lock()
+		freed := b.freed
+		b.mu.Unlock()
+		if b.used.Load() <= b.max {
+			return nil
+		}
+		select {
+		case <-freed:
+		case <-t.C:
+			return fmt.Errorf("%w: responses being written hold %d bytes; waited %v", errInflightFull, b.used.Load(), wait)
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}

@@ -33,6 +33,7 @@ type settings struct {
 	http struct {
 		readHeader, read, write, idle time.Duration
 		maxConnections                int
+		maxHeaderBytes                int
 	}
 	log   struct{ level, format string }
 	debug struct {
@@ -51,6 +52,7 @@ func newSettings() *settings {
 	s.store.limits = s.cfg.Store().Limits
 	s.http.readHeader, s.http.read, s.http.write, s.http.idle = 10*time.Second, 60*time.Second, 60*time.Second, 120*time.Second
 	s.http.maxConnections = 1024
+	s.http.maxHeaderBytes = 32 << 10
 	s.log.level, s.log.format = "info", "text"
 	return s
 }

@@ -64,6 +64,7 @@ var keys = append([]key{
 	ownKey("http.write_timeout", func(s *settings) *time.Duration { return &s.http.write }),
 	ownKey("http.idle_timeout", func(s *settings) *time.Duration { return &s.http.idle }),
 	ownKey("http.max_connections", func(s *settings) *int { return &s.http.maxConnections }),
+	ownKey("http.max_header_bytes", func(s *settings) *int { return &s.http.maxHeaderBytes }),
 	ownKey("aliases", func(s *settings) *[]string { return &s.aliases }),
 	ownKey("store.driver", func(s *settings) *string { return &s.store.driver }),
 	ownKey("store.dir", func(s *settings) *string { return &s.store.dir }),

@@ -10,13 +10,9 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
-	"golang.org/x/net/netutil"
 
 	"github.com/rpchost/rpchost/host"
 )
-
-// shutdownGrace is how long calls in flight may finish after a signal.
-const shutdownGrace = 10 * time.Second
 
 func newServeCommand() *cobra.Command {
 	cmd := &cobra.Command{
@@ -76,27 +72,31 @@ func serve(ctx context.Context, s *settings) error {
 	if err != nil {
 		return errors.Join(err, ln.Close(), stopPprof())
 	}
+	reqs := newRequestTracker()
 	srv := &http.Server{
-		Handler:           h.Handler(),
+		Handler:           reqs.wrap(h.Handler()),
 		ReadHeaderTimeout: s.http.readHeader,
 		ReadTimeout:       s.http.read,
 		WriteTimeout:      s.http.write,
 		IdleTimeout:       s.http.idle,
+		// Go's default is 1 MiB, which a thousand connections sending
+		// unfinished headers turn into gigabytes (README, Security model).
+		MaxHeaderBytes: s.http.maxHeaderBytes,
 	}
 	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
 		"plugins", len(h.Plugins()), "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
 	// Every open connection holds a goroutine and its buffers whatever it
-	// sends: past http.max_connections, new ones wait in the kernel's
-	// backlog until one closes (README, Security model).
-	go func() { errc <- srv.Serve(netutil.LimitListener(ln, s.http.maxConnections)) }()
+	// sends: past http.max_connections, a new one takes the slot of the
+	// connection idle longest, or waits in the kernel's backlog until one
+	// turns idle or closes (README, Security model).
+	limited := newConnLimiter(ln, s.http.maxConnections)
+	srv.ConnState = limited.connState
+	go func() { errc <- srv.Serve(limited) }()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
-		logger.Info("shutting down", "grace", shutdownGrace)
-		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-		defer cancel()
-		err = srv.Shutdown(sctx)
+		err = shutdown(srv, reqs, shutdownGrace(cfg, h.Plugins()), logger)
 		<-errc
 	}
 	if errors.Is(err, http.ErrServerClosed) {

@@ -1,0 +1,129 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/rpchost/rpchost/host"
+)
+
+// minShutdownGrace is the least time requests in flight get to finish
+// after a signal.
+const minShutdownGrace = 10 * time.Second
+
+// shutdownGrace is how long calls in flight may finish after a signal:
+// long enough that a call within its limit is never cut (the longest
+// call_timeout of any plugin, plus a second to write its answer), and at
+// least minShutdownGrace. A plugin with no limit (call_timeout 0) does not
+// lengthen it: such calls are cut at the grace's end.
+func shutdownGrace(cfg host.Config, plugins []host.PluginInfo) time.Duration {
+	longest := cfg.Limits().CallTimeout
+	for _, p := range plugins {
+		longest = max(longest, cfg.PluginLimits(p.Name).CallTimeout)
+	}
+	return max(minShutdownGrace, longest+time.Second)
+}
+
+// requestTracker knows the requests being served, so that a shutdown can
+// say how many it waits for and which ones it cut.
+type requestTracker struct {
+	mu   sync.Mutex
+	next uint64
+	live map[uint64]trackedRequest
+}
+
+type trackedRequest struct {
+	remote, path string
+	start        time.Time
+}
+
+func newRequestTracker() *requestTracker {
+	return &requestTracker{live: make(map[uint64]trackedRequest)}
+}
+
+func (t *requestTracker) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		t.mu.Lock()
+		t.next++
+		id := t.next
+		t.live[id] = trackedRequest{remote: r.RemoteAddr, path: r.URL.Path, start: time.Now()}
+		t.mu.Unlock()
+		defer func() {
+			t.mu.Lock()
+			delete(t.live, id)
+			t.mu.Unlock()
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (t *requestTracker) count() int {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return len(t.live)
+}
+
+// describe lists the requests in flight, oldest first: "POST /RPC2 from
+// 10.0.0.7:51234 for 12.3s".
+func (t *requestTracker) describe() []string {
+	t.mu.Lock()
+	reqs := make([]trackedRequest, 0, len(t.live))
+	for _, r := range t.live {
+		reqs = append(reqs, r)
+	}
+	t.mu.Unlock()
+	sort.Slice(reqs, func(i, j int) bool { return reqs[i].start.Before(reqs[j].start) })
+	out := make([]string, len(reqs))
+	for i, r := range reqs {
+		out[i] = fmt.Sprintf("%s from %s for %v", r.path, r.remote, time.Since(r.start).Round(100*time.Millisecond))
+	}
+	return out
+}
+
+// shutdown stops srv after the first signal: no new connections, the
+// requests in flight finish within grace. A second signal, or the end of
+// the grace, cuts those still running: it says which, and returns an
+// error (a non-zero exit).
+func shutdown(srv *http.Server, reqs *requestTracker, grace time.Duration, logger *slog.Logger) error {
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	logger.Info("shutting down: no new connections; waiting for the requests in flight (interrupt again to exit at once)",
+		"in_flight", reqs.count(), "grace", grace)
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- srv.Shutdown(ctx) }()
+	var why string
+	select {
+	case err := <-done:
+		if !errors.Is(err, context.DeadlineExceeded) {
+			return err
+		}
+		why = fmt.Sprintf("the shutdown grace of %v ran out", grace)
+		done <- nil // Shutdown has returned: nothing more to wait for below
+	case sig := <-again:
+		why = fmt.Sprintf("a second %v", sig)
+	}
+	cut := reqs.describe()
+	if len(cut) > 0 {
+		logger.Error("requests cut without an answer", "reason", why, "count", len(cut), "requests", strings.Join(cut, "; "))
+	}
+	_ = srv.Close() // closes every connection; Shutdown returns
+	cancel()
+	<-done
+	if len(cut) == 0 {
+		return fmt.Errorf("%s: stopped at once", why)
+	}
+	return fmt.Errorf("%s: stopped with %d request(s) still running, whose clients got no answer (%s)", why, len(cut), strings.Join(cut, "; "))
+}
