@@ -55,15 +55,14 @@ func (c memoryBoundConfig) env() []string {
 // worstCase is README's formula, term by term.
 func (c memoryBoundConfig) worstCase() (total int64, terms map[string]int64) {
 	calls := int64(c.plugins * c.poolSize)
-	queued := int64(c.plugins * c.maxQueue)
 	terms = map[string]int64{
 		"idle server": c.idleBytes,
 		"instances":   calls * (c.memoryMiB<<20 + instanceOverhead + c.maxBodyBytes),
 		"bodies":      4*c.maxInflightBytes + c.maxConnections*connectionBytes(c.maxHeaderBytes),
 		// Responses are charged to the in-flight budget while written, but
-		// forcibly: the calls admitted before it filled (running or queued)
-		// still send theirs, each with its gzip copy.
-		"responses":    2 * (calls + queued) * (c.maxResultBytes + valueBytes*c.maxItems),
+		// forcibly: the calls already running when it filled still send
+		// theirs, each with its gzip copy (a queued call is not run then).
+		"responses":    2 * calls * (c.maxResultBytes + valueBytes*c.maxItems),
 		"results":      calls * (2*c.maxResultBytes + valueBytes*c.maxItems),
 		"store":        calls * (c.maxTxnBytes + 3*c.maxScanBytes),
 		"compilations": c.compileSlots * compileBytes(c.maxUploadBytes),

@@ -317,3 +317,23 @@ func TestForcedResponsesHoldOffNewRequests(t *testing.T) {
 		t.Errorf("used %d after every release; want 0", b.used.Load())
 	}
 }
+
+// A call that waited for an instance was admitted before the budget filled;
+// it must not run while responses hold more than the budget, so that the
+// responses held past it are only those of calls already running.
+func TestNoCallStartsWhileResponsesFillTheBudget(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")})
+	ctx := t.Context()
+	h.inflight.force(h.inflight.max + 1)
+	_, err := h.Call(ctx, "calc.add", []any{int64(3), int64(4)})
+	if !errors.Is(err, ErrBusy) || !errors.Is(err, errInflightFull) && !strings.Contains(err.Error(), "max_inflight_bytes") {
+		t.Fatalf("a call with the budget over its max: %v, want ErrBusy naming limits.max_inflight_bytes", err)
+	}
+	if f := FaultOf(err); f.Code != CodeBusy {
+		t.Errorf("fault %d, want %d (busy)", f.Code, CodeBusy)
+	}
+	h.inflight.release(h.inflight.max + 1)
+	if got, err := h.Call(ctx, "calc.add", []any{int64(3), int64(4)}); err != nil || got != int64(7) {
+		t.Fatalf("after the responses were written: %v, %v", got, err)
+	}
+}

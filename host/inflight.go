@@ -133,6 +133,18 @@ func (b *bodyBudget) admit(ctx context.Context, wait time.Duration) error {
 	}
 }
 
+// mayRun refuses a call about to run while responses being written hold
+// more than the budget: a call that waited in a plugin's queue was admitted
+// before the budget filled, and running it would add one more response.
+// With this check, the responses held past the budget are at most those of
+// the calls already running when it filled.
+func (b *bodyBudget) mayRun() error {
+	if b == nil || b.used.Load() <= b.max {
+		return nil
+	}
+	return fmt.Errorf("%w: responses being written hold %d bytes", errInflightFull, b.used.Load())
+}
+
 // release gives n bytes back and wakes the requests waiting for room.
 func (b *bodyBudget) release(n int64) {
 	if n == 0 {

@@ -273,6 +273,7 @@ func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string
 	opts.Logger = h.logger
 	opts.Digest = digest
 	opts.MaxResultValues = h.cfg.maxItems // a result costs the host what a request would
+	opts.MayRun = h.inflight.mayRun
 	if h.store != nil {
 		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits
 	}

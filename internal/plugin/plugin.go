@@ -88,6 +88,10 @@ type Options struct {
 	// Grants lists the capabilities the plugin may import ("log", "kv",
 	// "config", "time"); nil grants them all.
 	Grants []string
+	// MayRun, when set, is asked right before a call runs, with its
+	// instance in hand; an error refuses the call with ErrBusy. The host
+	// uses it to hold calls back while responses fill its memory budget.
+	MayRun func() error
 	// FreshInstancePerCall discards an instance after every call, so that
 	// no call sees the memory or globals another call left behind: each
 	// call runs on an instance that has only been initialized.
@@ -273,6 +277,15 @@ func (p *Plugin) invoke(ctx context.Context, method string, fn func(context.Cont
 	in, err := p.pool.acquire(ctx, timeout)
 	if err != nil {
 		return nil, fmt.Errorf("%s.%s: %w", p.name, method, err)
+	}
+	if p.limits.MayRun != nil {
+		// Checked once the instance is ours, since a call may have waited
+		// for it while the host filled up: it has not run, so refusing it
+		// loses nothing.
+		if err := p.limits.MayRun(); err != nil {
+			p.pool.release(in, true)
+			return nil, fmt.Errorf("%s.%s: %w: %v", p.name, method, ErrBusy, err)
+		}
 	}
 	// The time limit covers the wait for an instance too: the deadline was
 	// fixed before it, and the pool gives up waiting at the same time. The
