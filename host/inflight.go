@@ -69,6 +69,14 @@ func (b *bodyBudget) acquire(ctx context.Context, n int64, wait time.Duration) e
 	if b.tryAcquire(n) {
 		return nil
 	}
+	return b.waitUntil(ctx, wait, func() bool { return b.tryAcquire(n) }, func() error {
+		return fmt.Errorf("%w (%d bytes); waited %v for %d bytes", errInflightFull, b.max, wait, n)
+	})
+}
+
+// waitUntil waits, up to wait, until ready holds, trying again at every
+// release; expired makes the error when the wait ends first.
+func (b *bodyBudget) waitUntil(ctx context.Context, wait time.Duration, ready func() bool, expired func() error) error {
 	// Register as a waiter before trying again, so a release that happens
 	// after the failed try sees the waiter and wakes it.
 	b.waiters.Add(1)
@@ -79,13 +87,13 @@ func (b *bodyBudget) acquire(ctx context.Context, n int64, wait time.Duration) e
 		b.mu.Lock()
 		freed := b.freed
 		b.mu.Unlock()
-		if b.tryAcquire(n) {
+		if ready() {
 			return nil
 		}
 		select {
 		case <-freed:
 		case <-t.C:
-			return fmt.Errorf("%w (%d bytes); waited %v for %d bytes", errInflightFull, b.max, wait, n)
+			return expired()
 		case <-ctx.Done():
 			return context.Cause(ctx)
 		}
@@ -109,28 +117,12 @@ func (b *bodyBudget) force(n int64) {
 // does no work (reads no body, runs no call) while responses being written
 // hold more than the whole budget.
 func (b *bodyBudget) admit(ctx context.Context, wait time.Duration) error {
-	if b.used.Load() <= b.max {
+	if b.used.Load() <= b.max { // the common case, with no closure to allocate
 		return nil
 	}
-	b.waiters.Add(1)
-	defer b.waiters.Add(-1)
-	t := time.NewTimer(wait)
-	defer t.Stop()
-	for {
-		b.mu.Lock()
-		freed := b.freed
-		b.mu.Unlock()
-		if b.used.Load() <= b.max {
-			return nil
-		}
-		select {
-		case <-freed:
-		case <-t.C:
-			return fmt.Errorf("%w: responses being written hold %d bytes; waited %v", errInflightFull, b.used.Load(), wait)
-		case <-ctx.Done():
-			return context.Cause(ctx)
-		}
-	}
+	return b.waitUntil(ctx, wait, func() bool { return b.used.Load() <= b.max }, func() error {
+		return fmt.Errorf("%w: responses being written hold %d bytes; waited %v", errInflightFull, b.used.Load(), wait)
+	})
 }
 
 // mayRun refuses a call about to run while responses being written hold
