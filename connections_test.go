@@ -29,16 +29,7 @@ func TestConnectionsAreBounded(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond) // the server accepts all four
 
-	answered := make(chan time.Duration, 1)
-	start := time.Now()
-	go func() {
-		c := dial(t, s.URL)
-		var got any
-		if err := c.Call("add", []any{3, 4}, &got); err != nil || got != int64(7) {
-			t.Errorf("add(3, 4) = %v, %v", got, err)
-		}
-		answered <- time.Since(start)
-	}()
+	answered := addInBackground(t, s.URL)
 	select {
 	case took := <-answered:
 		t.Fatalf("a fifth connection was served after %v while 4 of http.max_connections=4 were open", took)
@@ -93,20 +84,27 @@ func TestIdleKeepAlivesDoNotLockOut(t *testing.T) {
 		}
 	}()
 
-	answered := make(chan time.Duration, 1)
-	start := time.Now()
-	go func() {
-		c := dial(t, s.URL)
-		var got any
-		if err := c.Call("add", []any{3, 4}, &got); err != nil || got != int64(7) {
-			t.Errorf("add(3, 4) = %v, %v", got, err)
-		}
-		answered <- time.Since(start)
-	}()
+	answered := addInBackground(t, s.URL)
 	select {
 	case took := <-answered:
 		t.Logf("with http.max_connections=4 held by idle keep-alive connections, another client's add(3, 4) was answered in %v", took.Round(time.Millisecond))
 	case <-time.After(5 * time.Second):
 		t.Fatal("4 idle keep-alive connections locked another client out for 5 s (http.max_connections=4)")
 	}
+}
+
+// addInBackground calls add(3, 4) from a new client and reports, once it is
+// answered, how long after the call this function was called that was.
+func addInBackground(t *testing.T, url string) <-chan time.Duration {
+	answered := make(chan time.Duration, 1)
+	start := time.Now()
+	go func() {
+		c := dial(t, url)
+		var got any
+		if err := c.Call("add", []any{3, 4}, &got); err != nil || got != int64(7) {
+			t.Errorf("add(3, 4) = %v, %v", got, err)
+		}
+		answered <- time.Since(start)
+	}()
+	return answered
 }
