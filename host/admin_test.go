@@ -92,6 +92,9 @@ func TestUploadRefusalsWriteNothing(t *testing.T) {
 		// 13 bytes claiming 4 billion imports: wazero alone would allocate
 		// them and end the process.
 		{"declares too much", testToken, "up", []byte{0, 'a', 's', 'm', 1, 0, 0, 0, 2, 6, 0xff, 0xff, 0xff, 0xff, 0x0f, 0}, ErrInvalidModule, -32602},
+		// A call to a function whose type does not exist: wazero v1.12
+		// panics validating it.
+		{"panics wazero", testToken, "up", []byte{0, 'a', 's', 'm', 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 3, 2, 0, 48, 10, 9, 2, 4, 0, 0x10, 1, 0x0b, 2, 0, 0x0b}, ErrInvalidModule, -32602},
 		{"traversal", testToken, "../up", good, ErrBadPluginName, -32602},
 		{"absolute", testToken, "/tmp/up", good, ErrBadPluginName, -32602},
 		{"separator", testToken, "a/b", good, ErrBadPluginName, -32602},

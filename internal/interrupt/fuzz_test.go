@@ -3,6 +3,7 @@ package interrupt
 import (
 	"context"
 	"errors"
+	"fmt"
 	"testing"
 
 	"github.com/tetratelabs/wazero"
@@ -36,7 +37,10 @@ func FuzzInstrument(f *testing.F) {
 		if errors.Is(err, errTooLarge) || errors.Is(err, ErrLimit) || declaresTooMuch(module) {
 			return
 		}
-		compiled, verr := rt.CompileModule(ctx, module)
+		compiled, panicked, verr := compileRecovering(ctx, rt, module)
+		if panicked && err == nil {
+			t.Fatalf("Instrument accepts a module on which wazero panics: %v", verr)
+		}
 		if verr != nil {
 			return
 		}
@@ -44,12 +48,25 @@ func FuzzInstrument(f *testing.F) {
 		if err != nil {
 			t.Fatalf("wazero accepts the module, Instrument refuses it: %v", err)
 		}
-		instrumented, err := rt.CompileModule(ctx, out)
+		instrumented, _, err := compileRecovering(ctx, rt, out)
 		if err != nil {
 			t.Fatalf("instrumented module is invalid: %v", err)
 		}
 		instrumented.Close(ctx)
 	})
+}
+
+// compileRecovering compiles with wazero, reporting a panic inside it as an
+// error: a module wazero panics on must be one Instrument refuses, since
+// the server shows wazero only what Instrument returns.
+func compileRecovering(ctx context.Context, rt wazero.Runtime, module []byte) (compiled wazero.CompiledModule, panicked bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			compiled, panicked, err = nil, true, fmt.Errorf("wazero panicked: %v", p)
+		}
+	}()
+	compiled, err = rt.CompileModule(ctx, module)
+	return compiled, false, err
 }
 
 func BenchmarkInstrumentGoPlugin(b *testing.B) {

@@ -268,12 +268,23 @@ func TestInstrumentRefuses(t *testing.T) {
 		"unknown opcode":    unknownOp,
 		// wazero would allocate 4 billion imports, a fatal out of memory.
 		"4 billion imports": append(append([]byte{}, magic...), 2, 6, 0xff, 0xff, 0xff, 0xff, 0x0f, 0),
+		// wazero v1.12 would index its type section with type 48 and panic.
+		"call to a function of a missing type": callToMissingType,
 	} {
 		if _, err := Instrument(module); !errors.Is(err, ErrMalformed) {
 			t.Errorf("%s: err = %v, want ErrMalformed", name, err)
 		}
 	}
 }
+
+// callToMissingType has two functions, the first calling the second, whose
+// type 48 does not exist: found by FuzzInstrument in CI, it made wazero
+// v1.12 panic while validating the call, which ended the whole server.
+var callToMissingType = append(append([]byte{}, magic...),
+	1, 4, 1, 0x60, 0, 0, // one type, () -> ()
+	3, 3, 2, 0, 48, // functions of types 0 and 48
+	10, 9, 2, 4, 0, 0x10, 1, opEnd, 2, 0, opEnd, // the first calls the second
+)
 
 func TestFixturesMatchWat(t *testing.T) { testutil.CheckWatFixtures(t, fixtures) }
 

@@ -29,8 +29,13 @@ func checkStructure(id byte, payload []byte, sh *shape) error {
 			r.within(sh.typeArity, maxTypeArityTotal, "parameters and results in all function types")
 		}
 	case 3: // function
+		// wazero v1.12 validates a body's call before the callee's type
+		// index, and indexes its type section with it: a call to a later
+		// function whose type does not exist panicked the whole server.
 		for n := r.count(); n > 0 && r.err == nil; n-- {
-			r.u32()
+			if t := r.u32(); r.err == nil && uint64(t) >= sh.types {
+				r.fail("function %d has type %d, the module declares %d", sh.functions, t, sh.types)
+			}
 			sh.functions++
 		}
 		r.within(sh.functions, maxFunctions, "functions, imported and defined")

@@ -150,11 +150,7 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		}
 		// A Go guest takes about a second to compile on one thread;
 		// spreading its functions over the cores brings a reload under a second.
-		compiled, err := wrt.CompileModule(experimental.WithCompilationWorkers(ctx, goruntime.GOMAXPROCS(0)), stoppable)
-		if err != nil {
-			return nil, fmt.Errorf("compile: %w", err)
-		}
-		return compiled, nil
+		return compileGuarded(experimental.WithCompilationWorkers(ctx, goruntime.GOMAXPROCS(0)), wrt, stoppable)
 	})
 	if opts.Compiled != nil {
 		opts.Compiled()
@@ -172,6 +168,26 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		return nil, errors.Join(err, p.Close(ctx))
 	}
 	return p, nil
+}
+
+// compileGuarded compiles a module, turning a panic inside wazero's
+// validation into a failed load. Instrument refuses every module known to
+// panic wazero v1.12 (a call to a function whose type index does not
+// exist, found by FuzzInstrument); this guard is for the next such bug, so
+// that it costs one upload instead of the server. Validation runs on the
+// calling goroutine and changes no shared state before it returns, which
+// is what makes recovering here sound.
+func compileGuarded(ctx context.Context, wrt wazero.Runtime, module []byte) (compiled wazero.CompiledModule, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			compiled, err = nil, fmt.Errorf("compile: wazero failed on this module (%v); please report it", p)
+		}
+	}()
+	compiled, err = wrt.CompileModule(ctx, module)
+	if err != nil {
+		return nil, fmt.Errorf("compile: %w", err)
+	}
+	return compiled, nil
 }
 
 // inspect checks imports and exports before anything runs, so a module that
