@@ -14,23 +14,11 @@ import (
 	"github.com/rpchost/rpchost/internal/xmlrpc"
 )
 
-// Handler answers XML-RPC on POST / and /RPC2, like Python's server, and
-// plugin administration on /plugins; every other path is 404.
-func (h *Host) Handler() http.Handler {
-	return http.HandlerFunc(h.serveHTTP)
-}
-
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
-func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.URL.Path == "/plugins" || strings.HasPrefix(r.URL.Path, "/plugins/") {
-		h.servePlugins(w, r)
-		return
-	}
-	if r.URL.Path != "/" && r.URL.Path != "/RPC2" {
-		http.Error(w, "No such page", http.StatusNotFound)
-		return
-	}
+// serveXMLRPC is the XML-RPC front end: it decodes a methodCall, runs it
+// through Call, and encodes the methodResponse or fault.
+func (h *Host) serveXMLRPC(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "XML-RPC takes POST requests; "+r.Method+" is not supported", http.StatusMethodNotAllowed)
@@ -54,7 +42,7 @@ func (h *Host) serveHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeFault(w, r, err)
 		return
 	}
-	v, err := h.Call(withToken(r.Context(), r), req.Method, req.Params)
+	v, err := h.Call(withFrontEnd(withToken(r.Context(), r), FrontEndXMLRPC), req.Method, req.Params)
 	if err != nil && r.Context().Err() != nil {
 		// The client went away (a multicall stops then): no one to answer.
 		h.logger.Info("client went away before the answer", "method", req.Method, "remote", r.RemoteAddr, "error", err.Error())
