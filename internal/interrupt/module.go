@@ -216,6 +216,15 @@ func (m *module) rewrite() ([]byte, error) {
 		case sectionGlobal:
 			out = appendSection(out, s.id, appendGlobals(recount(s.payload, addedGlobals)))
 			addedGlobal = true
+		case sectionMemory:
+			if !addedMemory {
+				// A memory section declaring no memory: the one the
+				// globals need goes in its place, not in a second section.
+				out = appendSection(out, sectionMemory, []byte{1, 0, 0})
+				addedMemory = true
+				continue
+			}
+			out = appendSection(out, s.id, s.payload)
 		case sectionTable:
 			r := &reader{b: s.payload} // checked by parseModule
 			out = appendSection(out, s.id, r.tableSection(&shape{}, make([]byte, 0, len(s.payload)+8)))
