@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"html/template"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,16 +11,18 @@ import (
 	"time"
 )
 
-// hostileHelp is what an uploaded module could put in its help: markup
+// hostileHelp is the help of testdata/hostile_help.wat's method: markup
 // that would run if the page wrote it unescaped.
-const hostileHelp = `<script>document.title="pwned"</script><img src=x onerror="window.pwned=1"> & "quotes"`
+const hostileHelp = `<script>document.title="pwned";window.pwned=1</script>` +
+	`<img src=x onerror="document.title='pwned';window.pwned=2">` +
+	`</pre><b id="injected">injected</b>`
 
-// pageServer serves calc.wasm and a built-in whose help is hostile.
+// pageServer serves calc.wasm and hostile_help.wasm.
 func pageServer(t *testing.T) *httptest.Server {
 	t.Helper()
-	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")})
-	if err := h.registry.RegisterBuiltin("evil.help", &builtin{help: hostileHelp, sigs: [][]string{{"string", "string"}}}); err != nil {
-		t.Fatal(err)
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc"), "hostile_help.wasm": fixture(t, "hostile_help")})
+	if e, ok := h.registry.Lookup("hostile_help.steal"); !ok || e.Method.Help() != hostileHelp {
+		t.Fatalf("hostile_help.steal is not served with the hostile help")
 	}
 	srv := httptest.NewServer(h.Handler())
 	t.Cleanup(srv.Close)
@@ -69,7 +72,8 @@ func TestPageForABrowser(t *testing.T) {
 			`<code class="bare">add</code>`, // its bare name
 			`served by plugin <code class="plugin">calc</code>`,
 			"string system.methodHelp(string)", // built-ins are listed too
-			"s.calc.add32(1, 2)",               // Python
+			"string hostile_help.steal()",
+			"s.calc.add32(1, 2)", // Python
 			"&lt;methodName&gt;calc.add32&lt;/methodName&gt;&lt;params&gt;&lt;param&gt;&lt;value&gt;&lt;int&gt;1&lt;/int&gt;", // curl's XML, escaped
 			"rpchost call --server " + srv.URL + path + " calc.add32 1 2",
 			"i8 calc.add(i8, i8)", // i64 params are i8
@@ -85,12 +89,12 @@ func TestPageForABrowser(t *testing.T) {
 func TestPageEscapesHelp(t *testing.T) {
 	srv := pageServer(t)
 	_, body := get(t, http.MethodGet, srv.URL+"/", "text/html")
-	for _, bad := range []string{"<script>document", "<img", "onerror=\"", `& "quotes"`} {
+	for _, bad := range []string{"<script>document", "<img", "onerror=\"", "<b id", "</pre><b"} {
 		if strings.Contains(body, bad) {
 			t.Errorf("the page holds %q unescaped", bad)
 		}
 	}
-	if want := "&lt;script&gt;document.title=&#34;pwned&#34;&lt;/script&gt;&lt;img src=x onerror=&#34;window.pwned=1&#34;&gt; &amp; &#34;quotes&#34;"; !strings.Contains(body, want) {
+	if want := template.HTMLEscapeString(hostileHelp); !strings.Contains(body, `<pre class="help">`+want+"</pre>") {
 		t.Errorf("the hostile help is not shown escaped as %q", want)
 	}
 	if n := strings.Count(body, "<script"); n != 1 {
