@@ -226,3 +226,53 @@ func TestPageIsBounded(t *testing.T) {
 		t.Errorf("rendering took %v", took)
 	}
 }
+
+// TestPageSnapshotIsBounded serves more methods than a page builds, each
+// with help longer than a page shows, through a real host and its registry.
+func TestPageSnapshotIsBounded(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")})
+	long := strings.Repeat("<help>", 16<<10/6)
+	const extra = pageMaxMethods + 500
+	for i := 0; i < extra; i++ {
+		if err := h.registry.RegisterBuiltin(fmt.Sprintf("many.m%05d", i), &builtin{help: long, sigs: [][]string{{"string", "struct"}}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(srv.Close)
+	start := time.Now()
+	resp, body := get(t, http.MethodGet, srv.URL+"/", "text/html")
+	took := time.Since(start)
+	shown := strings.Count(body, `<article class="method"`)
+	var total int
+	if _, err := fmt.Sscanf(body[strings.Index(body, `<span id="count"`):], `<span id="count" aria-live="polite">%d of %d methods`, new(int), &total); err != nil || total < extra {
+		t.Fatalf("the count says %d methods (%v), want more than %d", total, err, extra)
+	}
+	t.Logf("%d methods served: the page shows %d in %d KiB, built and sent in %v", total, shown, len(body)>>10, took)
+	if resp.StatusCode != http.StatusOK || len(body) > pageBudget+1<<20 {
+		t.Errorf("GET /: %d, %d bytes; want 200 and at most %d", resp.StatusCode, len(body), pageBudget+1<<20)
+	}
+	if shown == 0 || shown >= extra || !strings.Contains(body, fmt.Sprintf("%d more methods are not shown", total-shown)) {
+		t.Errorf("the page shows %d methods and does not say how many it leaves out", shown)
+	}
+	if strings.Count(body, "system.methodHelp</code> gives all of it") != shown-countShort(body) {
+		t.Errorf("help longer than %d bytes is not marked as cut", pageHelpBytes)
+	}
+	// The server searches every method, shown or not.
+	_, body = get(t, http.MethodGet, srv.URL+fmt.Sprintf("/?q=many.m%05d", extra-1), "text/html")
+	if !strings.Contains(body, fmt.Sprintf(`id="m-many.m%05d"`, extra-1)) || !strings.Contains(body, "1 of ") {
+		t.Errorf("?q= does not find a method the full page leaves out")
+	}
+}
+
+// countShort counts the sections of methods whose help is not cut (the
+// built-ins and calc's, before many.*).
+func countShort(body string) int {
+	n := 0
+	for _, section := range strings.Split(body, `<article class="method"`)[1:] {
+		if !strings.Contains(section, "[…]") {
+			n++
+		}
+	}
+	return n
+}
