@@ -2,6 +2,7 @@ package host
 
 import (
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"mime"
@@ -9,6 +10,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // pageAssets is where the page's stylesheet and script are served. A
@@ -61,34 +63,63 @@ func (h *Host) servePage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Built from the registry as it stands, within bounds (page_render.go).
-	// Its memory is taken from the in-flight budget while it is built and
-	// sent, as a request body's and a response's are, so that many
-	// requests for large pages, or slow readers of them, wait (then 503)
-	// instead of holding unbounded memory.
-	held := min(pageMemory, h.inflight.max)
-	if err := h.inflight.acquire(r.Context(), held, inflightWait); err != nil {
-		hdr.Set("Retry-After", "1")
-		http.Error(w, "the server is busy: "+err.Error()+"; retry", http.StatusServiceUnavailable)
+	// Like an XML-RPC request, a page is not built while responses being
+	// written hold the whole in-flight budget; at most pageBuilders pages
+	// are built at once (each holds up to pageMemory meanwhile), and a
+	// page's bytes are charged to the budget while they are sent, forcibly
+	// as a response's are, so slow readers of pages make new requests
+	// wait instead of holding unbounded memory. Reserving pageMemory from
+	// the budget instead would let a few GETs hold back every POST.
+	if err := h.inflight.admit(r.Context(), inflightWait); err != nil {
+		pageBusy(w, err)
 		return
 	}
-	defer func() { h.inflight.release(held) }()
-	b, err := renderPage(h.pageSnapshot(r), pageBudget)
+	b, err := h.buildPage(r)
 	if err != nil {
+		if errors.Is(err, errPageBusy) || r.Context().Err() != nil {
+			pageBusy(w, err)
+			return
+		}
 		h.logger.Error("the page cannot be rendered", "error", err.Error())
 		http.Error(w, "the page cannot be rendered; see the server's log", http.StatusInternalServerError)
 		return
 	}
-	// Only the page itself is held while it is written.
-	if sent := min(charge(len(b)), held); sent < held {
-		h.inflight.release(held - sent)
-		held = sent
-	}
+	held := charge(len(b))
+	h.inflight.force(held)
+	defer h.inflight.release(held)
 	hdr.Set("Content-Type", "text/html; charset=utf-8")
 	hdr.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(http.StatusOK)
 	if r.Method != http.MethodHead {
 		_, _ = w.Write(b)
 	}
+}
+
+// pageBuilders bounds the pages being built at once, in CPU (a page is a
+// pass over every method name) and memory (pageMemory each).
+const pageBuilders = 2
+
+var errPageBusy = errors.New("the server is building other pages")
+
+// buildPage builds the page for r when one of the page builders is free
+// within inflightWait.
+func (h *Host) buildPage(r *http.Request) ([]byte, error) {
+	t := time.NewTimer(inflightWait)
+	defer t.Stop()
+	select {
+	case h.pageSlots <- struct{}{}:
+		defer func() { <-h.pageSlots }()
+	case <-t.C:
+		return nil, fmt.Errorf("%w (%d at a time); waited %v", errPageBusy, pageBuilders, inflightWait)
+	case <-r.Context().Done():
+		return nil, r.Context().Err()
+	}
+	return renderPage(h.pageSnapshot(r), pageBudget)
+}
+
+func pageBusy(w http.ResponseWriter, err error) {
+	w.Header().Set("Retry-After", "1")
+	http.Error(w, "the server is busy: "+err.Error()+"; retry", http.StatusServiceUnavailable)
 }
 
 // writePageText is the answer to a client that does not want HTML.

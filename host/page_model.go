@@ -57,9 +57,8 @@ type pageMethod struct {
 func (h *Host) pageSnapshot(r *http.Request) pageData {
 	base := requestBase(r)
 	d := pageData{Base: base, Endpoint: base + r.URL.Path, Query: r.URL.Query().Get("q")}
-	if len(d.Query) > 200 {
-		d.Query = d.Query[:200] // a search is a few words; this bounds the work per method
-	}
+	// A search is a few words; the cut bounds the work per method.
+	d.Query, _ = truncateUTF8(d.Query, 200)
 	plugins := h.Plugins()
 	if len(plugins) > pageMaxPlugins {
 		d.MorePlugins = len(plugins) - pageMaxPlugins

@@ -13,8 +13,8 @@ import (
 // frame: page_test.go measures the worst case.
 const pageBudget = 2 << 20
 
-// pageMemory is what building and sending one page may hold at most, taken
-// from the in-flight budget: the snapshot's examples (pageMaxMethods of
+// pageMemory is about what building one page may hold at most: the
+// snapshot's examples (pageMaxMethods of
 // them, about 1 KiB each; help and names are the registry's own strings),
 // the sections twice (buffer and string) and the page.
 const pageMemory = 4 * pageBudget

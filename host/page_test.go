@@ -276,3 +276,28 @@ func countShort(body string) int {
 	}
 	return n
 }
+
+// TestPageBuildersAreBounded: while every page builder is busy, a request
+// for the page waits, then gets 503, and XML-RPC calls are not held back.
+func TestPageBuildersAreBounded(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")})
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(srv.Close)
+	for i := 0; i < pageBuilders; i++ {
+		h.pageSlots <- struct{}{}
+	}
+	resp, body := get(t, http.MethodGet, srv.URL+"/", "text/html")
+	if resp.StatusCode != http.StatusServiceUnavailable || resp.Header.Get("Retry-After") == "" || !strings.Contains(body, "building other pages") {
+		t.Errorf("GET / with every builder busy: %d %q, want 503 with Retry-After", resp.StatusCode, body)
+	}
+	if resp := post(t, srv, "/", []byte(addCall)); resp.StatusCode != http.StatusOK {
+		t.Errorf("POST / with every page builder busy: %d", resp.StatusCode)
+	}
+	if resp, _ := get(t, http.MethodGet, srv.URL+"/", ""); resp.StatusCode != http.StatusOK {
+		t.Errorf("the text answer waits for page builders: %d", resp.StatusCode)
+	}
+	<-h.pageSlots
+	if resp, _ := get(t, http.MethodGet, srv.URL+"/", "text/html"); resp.StatusCode != http.StatusOK {
+		t.Errorf("GET / with a builder free: %d", resp.StatusCode)
+	}
+}
