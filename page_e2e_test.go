@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -122,6 +123,30 @@ func TestPageInChromium(t *testing.T) {
 	if out := os.Getenv("SAVE_PAGE_SCREENSHOT"); out != "" {
 		writeFile(t, out, png)
 	}
+	// The examples are real: each one, copied from the page, runs.
+	examples := func(method string) []string {
+		t.Helper()
+		sctx, cancel := step()
+		defer cancel()
+		sel := strings.ReplaceAll(method, ".", `\\.`)
+		code, err := chromedp.Run(sctx, chromedp.Evaluate[[]string](
+			`Array.from(document.querySelectorAll("#m-`+sel+` .example pre")).map(p => p.textContent)`))
+		if err != nil || len(code) != 3 {
+			t.Fatalf("chromium: the examples of %s: %v %q", method, err, code)
+		}
+		return code
+	}
+	for method, want := range map[string]string{"add.add": "3", "numeric.triple": "3"} {
+		code := examples(method)
+		checkExample(t, "python3", want, requireTool(t, "python3"), "-c", code[0])
+		checkExample(t, "curl", "<int>"+want+"</int>", "sh", "-c", code[1])
+		cli := strings.Fields(code[2])
+		if cli[0] != "rpchost" {
+			t.Fatalf("the CLI example %q does not start with rpchost", code[2])
+		}
+		checkExample(t, "rpchost", want, rpchostBinary(t), cli[1:]...)
+	}
+
 	run("type in the search box", chromedp.SendKeys(chromedp.ID("search"), "triple"))
 	var shownAfter []string
 	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
@@ -165,4 +190,16 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// checkExample runs an example call copied from the page and checks that
+// its output holds want.
+func checkExample(t *testing.T, what, want, name string, args ...string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, name, args...).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), want) {
+		t.Errorf("the page's %s example %q: %v, printed %q; want %s in it", what, args[len(args)-1], err, out, want)
+	}
 }

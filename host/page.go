@@ -131,7 +131,7 @@ API:   POST an XML-RPC methodCall to %[1]s%[2]s (system.listMethods lists the
        methods, system.methodHelp and system.methodSignature describe them).
 Page:  open %[1]s%[2]s in a browser, or: curl -H 'Accept: text/html' %[1]s%[2]s
 CLI:   rpchost call --server %[1]s%[2]s system.listMethods
-Docs:  README.md of the source (https://github.com/rpchost/rpchost), rpchost --help.
+Docs:  rpchost --help, and README.md in the source (github.com/rpchost/rpchost).
 `, base, r.URL.Path)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/plain; charset=utf-8")

@@ -6,9 +6,14 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/testutil"
+	"github.com/rpchost/rpchost/internal/xmlrpc"
 )
 
 // hostileHelp is the help of testdata/hostile_help.wat's method: markup
@@ -299,5 +304,36 @@ func TestPageBuildersAreBounded(t *testing.T) {
 	<-h.pageSlots
 	if resp, _ := get(t, http.MethodGet, srv.URL+"/", "text/html"); resp.StatusCode != http.StatusOK {
 		t.Errorf("GET / with a builder free: %d", resp.StatusCode)
+	}
+}
+
+// TestPageExampleValuesHaveTheirTypes: the sample value of every type, as
+// the curl example writes it and as Python sends the Python example's,
+// reaches the server as that type.
+func TestPageExampleValuesHaveTheirTypes(t *testing.T) {
+	python := testutil.RequireTool(t, "python3")
+	want := func(typ string) string {
+		if typ == "i8" {
+			return "int" // a small i8 is an int once read
+		}
+		return typ
+	}
+	for _, typ := range abi.TypeNames {
+		_, curl, _ := examples("http://h/", "m", []string{typ, typ})
+		body := curl[strings.Index(curl, "'<?xml")+1 : len(curl)-1]
+		req, err := xmlrpc.ParseRequest([]byte(body), xmlrpc.Limits{})
+		if err != nil || len(req.Params) != 2 || abi.TypeName(req.Params[0]) != want(typ) {
+			t.Errorf("%s: the curl example's body %s reads as %v (%v)", typ, body, req.Params, err)
+		}
+		sample := sampleOf(typ, 0).python
+		script := "import xmlrpc.client\nprint(xmlrpc.client.dumps((" + sample + ",), 'm', allow_none=True))"
+		out, err := exec.Command(python, "-c", script).CombinedOutput()
+		if err != nil {
+			t.Fatalf("%s: python3 -c %q: %v\n%s", typ, script, err, out)
+		}
+		req, err = xmlrpc.ParseRequest(out, xmlrpc.Limits{})
+		if err != nil || len(req.Params) != 1 || abi.TypeName(req.Params[0]) != want(typ) {
+			t.Errorf("%s: Python sends %s as %s, read as %v (%v)", typ, sample, out, req.Params, err)
+		}
 	}
 }
