@@ -225,7 +225,7 @@ func TestHostileRequestsAreRefusedQuicklyWithBoundedMemory(t *testing.T) {
 		name, head string
 		body       func(*bufio.Writer) error
 		want       string
-	}{"GET", "GET / HTTP/1.1\r\nHost: rpchost\r\nConnection: close\r\n\r\n", nil, "405"})
+	}{"PUT", "PUT / HTTP/1.1\r\nHost: rpchost\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", nil, "405"})
 
 	for _, tc := range cases {
 		start := time.Now()

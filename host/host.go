@@ -53,6 +53,8 @@ type Host struct {
 	plugins      map[string]*loaded
 	versions     map[string]int // plugin → versions loaded so far, kept across removals
 
+	pageSlots chan struct{} // pages being built (page.go)
+
 	refusedMu sync.Mutex         // guards refused, apart from installMu so listing never waits for an install
 	refused   map[string]refusal // plugin → why its file was refused
 
@@ -117,6 +119,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		compileSlots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		plugins:        map[string]*loaded{},
 		versions:       map[string]int{},
+		pageSlots:      make(chan struct{}, pageBuilders),
 	}
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)

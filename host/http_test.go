@@ -90,13 +90,14 @@ func TestHTTPStatusForWhatIsNotXMLRPC(t *testing.T) {
 	if resp := post(t, srv, "/elsewhere", []byte(addCall)); resp.StatusCode != http.StatusNotFound {
 		t.Errorf("POST /elsewhere: %d, want 404", resp.StatusCode)
 	}
-	resp, err := http.Get(srv.URL + "/")
+	req, _ := http.NewRequest(http.MethodPut, srv.URL+"/", nil)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "POST" {
-		t.Errorf("GET /: %d Allow=%q, want 405 Allow=POST", resp.StatusCode, resp.Header.Get("Allow"))
+	if resp.StatusCode != http.StatusMethodNotAllowed || resp.Header.Get("Allow") != "GET, HEAD, POST" {
+		t.Errorf("PUT /: %d Allow=%q, want 405 Allow=GET, HEAD, POST", resp.StatusCode, resp.Header.Get("Allow"))
 	}
 	if resp := post(t, srv, "/", []byte(addCall), "Content-Encoding", "br"); resp.StatusCode != http.StatusNotImplemented {
 		t.Errorf("Content-Encoding br: %d, want 501", resp.StatusCode)

@@ -19,6 +19,8 @@ func (h *Host) route(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/plugins" || strings.HasPrefix(path, "/plugins/"):
 		h.servePlugins(w, r)
+	case r.Method != http.MethodPost && (path == "/" || path == "/RPC2") || strings.HasPrefix(path, pageAssets):
+		h.servePage(w, r) // the page for people, or where to find it
 	case path == "/" || path == "/RPC2":
 		h.serveXMLRPC(w, r)
 	default:
