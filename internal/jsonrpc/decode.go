@@ -143,8 +143,8 @@ func (d *decoder) entry(tok json.Token) (Request, error) {
 		return Request{Err: errAt(start, ErrInvalidRequest, "a request must be an object")}, nil
 	}
 	var (
-		req                           Request
-		invalid                       error
+		req                          Request
+		invalid                      error
 		hasJSONRPC, hasMethod, hasID bool
 		hasParams, v11, idNull       bool
 	)

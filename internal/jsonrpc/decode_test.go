@@ -117,19 +117,19 @@ func TestParseTaggedValues(t *testing.T) {
 
 func TestParseInvalidRequests(t *testing.T) {
 	cases := map[string]string{
-		`{"jsonrpc":"2.0","method":1,"id":1}`:                      `"method" must be a string`,
-		`{"jsonrpc":"2.0","id":1}`:                                 `no "method"`,
-		`{"jsonrpc":"1.0","method":"m","id":1}`:                    `"jsonrpc" must be "2.0"`,
-		`{"jsonrpc":"2.0","method":"m","params":3,"id":1}`:         `"params" must be`,
-		`{"jsonrpc":"2.0","method":"m","params":"x","id":1}`:       `"params" must be`,
-		`{"jsonrpc":"2.0","method":"m","id":{"a":1}}`:              `"id" must be`,
-		`{"jsonrpc":"2.0","method":"m","id":[1]}`:                  `"id" must be`,
-		`{"jsonrpc":"2.0","method":"m","id":true}`:                 `"id" must be`,
-		`{"jsonrpc":"2.0","method":"m","method":"n","id":1}`:       `second "method"`,
+		`{"jsonrpc":"2.0","method":1,"id":1}`:                                  `"method" must be a string`,
+		`{"jsonrpc":"2.0","id":1}`:                                             `no "method"`,
+		`{"jsonrpc":"1.0","method":"m","id":1}`:                                `"jsonrpc" must be "2.0"`,
+		`{"jsonrpc":"2.0","method":"m","params":3,"id":1}`:                     `"params" must be`,
+		`{"jsonrpc":"2.0","method":"m","params":"x","id":1}`:                   `"params" must be`,
+		`{"jsonrpc":"2.0","method":"m","id":{"a":1}}`:                          `"id" must be`,
+		`{"jsonrpc":"2.0","method":"m","id":[1]}`:                              `"id" must be`,
+		`{"jsonrpc":"2.0","method":"m","id":true}`:                             `"id" must be`,
+		`{"jsonrpc":"2.0","method":"m","method":"n","id":1}`:                   `second "method"`,
 		`{"jsonrpc":"2.0","method":"m","params":{"__base64__":"aGk="},"id":1}`: `"params" must be`,
-		`1`:      `must be an object`,
-		`"x"`:    `must be an object`,
-		`null`:   `must be an object`,
+		`1`:    `must be an object`,
+		`"x"`:  `must be an object`,
+		`null`: `must be an object`,
 	}
 	for body, want := range cases {
 		req := parseOne(t, body)
