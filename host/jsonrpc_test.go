@@ -75,7 +75,7 @@ func TestJSONRPCAnswers(t *testing.T) {
 func errorOf(t *testing.T, body string) (code int, message string, id json.RawMessage) {
 	t.Helper()
 	var r struct {
-		JSONRPC string          `json:"jsonrpc"`
+		JSONRPC string `json:"jsonrpc"`
 		Error   *struct {
 			Code    int             `json:"code"`
 			Message string          `json:"message"`
@@ -90,7 +90,9 @@ func errorOf(t *testing.T, body string) (code int, message string, id json.RawMe
 }
 
 func TestJSONRPCErrors(t *testing.T) {
-	srv, _ := jsonServer(t, func(c Config) Config { return c.WithMaxDepth(4).WithMaxItems(100).WithMaxBodyBytes(4096).WithMaxInflightBytes(1 << 20) })
+	srv, _ := jsonServer(t, func(c Config) Config {
+		return c.WithMaxDepth(4).WithMaxItems(100).WithMaxBodyBytes(4096).WithMaxInflightBytes(1 << 20)
+	})
 	cases := []struct {
 		req  string
 		code int
