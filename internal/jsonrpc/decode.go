@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"time"
@@ -19,7 +18,7 @@ import (
 // limits bound.
 type decoder struct {
 	body  []byte
-	dec   *json.Decoder
+	dec   *scanner
 	lim   Limits
 	depth int   // arrays and objects open inside a value
 	items int   // values counted so far (see count)
@@ -43,8 +42,7 @@ func Parse(body []byte, lim Limits) (Message, error) {
 		}
 		return Message{}, errAt(int64(off), ErrParse, "the body is not UTF-8")
 	}
-	d := &decoder{body: body, dec: json.NewDecoder(bytes.NewReader(body)), lim: lim.withDefaults()}
-	d.dec.UseNumber()
+	d := &decoder{body: body, dec: newScanner(body), lim: lim.withDefaults()}
 	var msg Message
 	tok, err := d.token()
 	if err != nil {
@@ -73,9 +71,6 @@ func Parse(body []byte, lim Limits) (Message, error) {
 		if _, err := d.token(); err != nil { // ]
 			return Message{}, err
 		}
-		if len(msg.Requests) == 0 {
-			return Message{}, errAt(0, ErrInvalidRequest, "the batch is empty")
-		}
 	default:
 		req, err := d.entry(tok)
 		if err != nil {
@@ -87,31 +82,17 @@ func Parse(body []byte, lim Limits) (Message, error) {
 		if err == nil {
 			return Message{}, errAt(d.dec.InputOffset(), ErrParse, "data after the request")
 		}
-		return Message{}, d.syntax(err)
+		return Message{}, err
+	}
+	if msg.Batch && len(msg.Requests) == 0 {
+		return Message{}, errAt(0, ErrInvalidRequest, "the batch is empty")
 	}
 	return msg, nil
 }
 
-// token reads the next token, turning syntax errors into ErrParse.
+// token reads the next token; its errors wrap ErrParse.
 func (d *decoder) token() (json.Token, error) {
-	tok, err := d.dec.Token()
-	if err != nil {
-		return nil, d.syntax(err)
-	}
-	return tok, nil
-}
-
-func (d *decoder) syntax(err error) error {
-	var se *json.SyntaxError
-	switch {
-	case errors.As(err, &se):
-		return errAt(se.Offset, ErrParse, "%s", se.Error())
-	case err == io.EOF && d.dec.InputOffset() == 0:
-		return errAt(0, ErrParse, "the body is empty")
-	case err == io.EOF || err == io.ErrUnexpectedEOF:
-		return errAt(d.dec.InputOffset(), ErrParse, "the body ends inside a value")
-	}
-	return errAt(d.dec.InputOffset(), ErrParse, "%s", err.Error())
+	return d.dec.Token()
 }
 
 // count counts one value against limits.max_items.
@@ -219,7 +200,7 @@ func (d *decoder) entry(tok json.Token) (Request, error) {
 		case "id":
 			hasID = true
 			switch tok.(type) {
-			case string, json.Number, nil:
+			case string, int64, float64, badNumber, nil:
 				req.ID = bytes.TrimSpace(bytes.TrimLeft(d.body[start:d.dec.InputOffset()], " \t\r\n:"))
 				idNull = tok == nil
 			default:
@@ -277,12 +258,11 @@ func (d *decoder) value(tok json.Token) (any, error) {
 		return nil, errAt(d.dec.InputOffset(), ErrParse, "unexpected %q", t) // encoding/json refuses first
 	case string, bool, nil:
 		return t, nil
-	case json.Number:
-		v, err := number(t)
-		if err != nil {
-			d.soften(errAt(d.dec.InputOffset(), ErrInvalidParams, "%s", err.Error()))
-		}
-		return v, nil
+	case int64, float64:
+		return t, nil
+	case badNumber:
+		d.soften(errAt(d.dec.InputOffset(), ErrInvalidParams, "%s", numberProblem(string(t))))
+		return nil, nil
 	}
 	return nil, errAt(d.dec.InputOffset(), ErrParse, "unexpected token %v", tok)
 }
@@ -462,25 +442,12 @@ func parseTime(s string) (time.Time, error) {
 	return time.Time{}, err
 }
 
-// number turns a JSON number into an int64 when it is written without a
-// fraction or exponent, a float64 otherwise.
-func number(n json.Number) (any, error) {
-	s := string(n)
+// numberProblem says why a number has no value in the abi set.
+func numberProblem(s string) string {
 	if strings.ContainsAny(s, ".eE") {
-		f, err := strconv.ParseFloat(s, 64)
-		if math.IsInf(f, 0) {
-			return nil, errors.New("the number " + quote(s) + " is beyond the range of a double")
-		}
-		if err != nil {
-			return nil, errors.New("the number " + quote(s) + " is not a double")
-		}
-		return f, nil
+		return "the number " + quote(s) + " is beyond the range of a double"
 	}
-	i, err := strconv.ParseInt(s, 10, 64)
-	if err != nil {
-		return nil, errors.New("the integer " + quote(s) + " is outside the 64-bit range (-9223372036854775808 to 9223372036854775807); write it with a fraction to send a double")
-	}
-	return i, nil
+	return "the integer " + quote(s) + " is outside the 64-bit range (-9223372036854775808 to 9223372036854775807); write it with a fraction to send a double"
 }
 
 // quote shows a piece of client text in a message, cut short.

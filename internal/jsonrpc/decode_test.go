@@ -1,6 +1,7 @@
 package jsonrpc
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"reflect"
@@ -217,5 +218,20 @@ func TestParseLimits(t *testing.T) {
 	}
 	if _, err := Parse([]byte(batch), Limits{MaxBatch: 3}); !errors.Is(err, ErrLimit) || !strings.Contains(err.Error(), "limits.max_multicall") {
 		t.Errorf("4 requests under a batch limit of 3: %v", err)
+	}
+}
+
+// TestStringsReadAsEncodingJSONReadsThem: escapes, surrogate pairs and lone
+// halves decode as encoding/json decodes them.
+func TestStringsReadAsEncodingJSONReadsThem(t *testing.T) {
+	for _, lit := range []string{`"plain"`, `"a\"b\\c\/d\b\f\n\r\t"`, `"\u00e9\u20AC"`, `"\ud83d\ude00"`, `"\ud83d"`, `"\ude00x"`, `"\ud83d\u0041"`, `"\ud83d\ud83d\ude00"`, `"é😀"`} {
+		var want string
+		if err := json.Unmarshal([]byte(lit), &want); err != nil {
+			t.Fatal(err)
+		}
+		req := parseOne(t, `{"jsonrpc":"2.0","method":"m","params":[`+lit+`],"id":1}`)
+		if req.Err != nil || req.Params[0] != want {
+			t.Errorf("%s: read %q (%v), encoding/json reads %q", lit, req.Params[0], req.Err, want)
+		}
 	}
 }

@@ -2,7 +2,9 @@ package jsonrpc
 
 import (
 	"encoding/json"
+	"errors"
 	"testing"
+	"unicode/utf8"
 )
 
 // FuzzParse: the parser never panics, keeps its bounds, and what it
@@ -20,6 +22,14 @@ func FuzzParse(f *testing.F) {
 	lim := Limits{MaxDepth: 8, MaxItems: 200, MaxBatch: 10}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		msg, err := Parse(body, lim)
+		// The scanner reads JSON as encoding/json does: what it calls not
+		// JSON is not, and what it reads to the end is.
+		if errors.Is(err, ErrParse) && json.Valid(body) && utf8.Valid(body) {
+			t.Fatalf("%q is valid JSON, refused: %v", body, err)
+		}
+		if (err == nil || errors.Is(err, ErrInvalidRequest)) && !json.Valid(body) {
+			t.Fatalf("%q is not JSON, read: %v", body, err)
+		}
 		if err != nil {
 			out := AppendError(nil, nil, Error{Code: -32700, Message: err.Error()})
 			if !json.Valid(out) {
