@@ -337,3 +337,26 @@ func TestRPCPathsValidated(t *testing.T) {
 		t.Errorf("JSON-RPC alone on /: %v", err)
 	}
 }
+
+// TestJSONRPCCallsComeThroughItsFrontEnd: every call of a request or a
+// batch carries FrontEndJSONRPC in its context, as metrics and logs read it.
+func TestJSONRPCCallsComeThroughItsFrontEnd(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")})
+	if err := h.registry.RegisterBuiltin("system.testFrontEnd", &builtin{fn: func(ctx context.Context, _ []any) (any, error) {
+		return frontEndOf(ctx), nil
+	}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(srv.Close)
+	if _, got := rpc(t, srv, `{"jsonrpc":"2.0","method":"system.testFrontEnd","id":1}`); got != `{"jsonrpc":"2.0","result":"jsonrpc","id":1}` {
+		t.Errorf("a request: %s", got)
+	}
+	if _, got := rpc(t, srv, `[{"jsonrpc":"2.0","method":"system.testFrontEnd","id":1}]`); got != `[{"jsonrpc":"2.0","result":"jsonrpc","id":1}]` {
+		t.Errorf("a batch: %s", got)
+	}
+	xml := `<?xml version="1.0"?><methodCall><methodName>system.testFrontEnd</methodName></methodCall>`
+	if _, got := rpcAt(t, srv, "/", xml); !strings.Contains(got, "<string>xmlrpc</string>") {
+		t.Errorf("XML-RPC: %s", got)
+	}
+}
