@@ -25,12 +25,12 @@ func requireNodeModule(t *testing.T, module string) string {
 	return node
 }
 
-// jsonrpcPlugins is a plugin directory with the plugins these tests call,
-// so that each server compiles three modules, not all five.
-func jsonrpcPlugins(t *testing.T) string {
+// jsonrpcPlugins is a plugin directory with only the shipped plugins
+// named, so that a server compiles what its test calls and not all five.
+func jsonrpcPlugins(t *testing.T, names ...string) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, name := range []string{"add.wasm", "types.wasm", "validator1.wasm"} {
+	for _, name := range names {
 		b, err := os.ReadFile(filepath.Join("plugins", name))
 		if err != nil {
 			t.Fatal(err)
@@ -46,7 +46,7 @@ func jsonrpcPlugins(t *testing.T) string {
 // requests.
 func TestJSONRPCEndToEnd(t *testing.T) {
 	t.Parallel()
-	s := startServer(t, jsonrpcPlugins(t), "RPCHOST_LIMITS_MAX_BODY_BYTES=65536", "RPCHOST_LIMITS_MAX_MULTICALL=4")
+	s := startServer(t, jsonrpcPlugins(t, "add.wasm", "types.wasm"), "RPCHOST_LIMITS_MAX_BODY_BYTES=65536", "RPCHOST_LIMITS_MAX_MULTICALL=4")
 	t.Run("jayson", func(t *testing.T) {
 		node := requireNodeModule(t, "jayson")
 		t.Logf("jsonrpc_jayson.js:\n%s", runScript(t, node, "testdata/interop/jsonrpc_jayson.js", s.URL+"jsonrpc"))
@@ -128,7 +128,7 @@ func TestJSONRPCWeb2pyURLs(t *testing.T) {
 	if err := os.WriteFile(config, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	s := startServer(t, jsonrpcPlugins(t), "RPCHOST_CONFIG="+config)
+	s := startServer(t, jsonrpcPlugins(t, "add.wasm"), "RPCHOST_CONFIG="+config)
 	base := strings.TrimSuffix(s.URL, "/")
 
 	// What web2py's gluon/contrib/simplejsonrpc.py ServerProxy sends:
