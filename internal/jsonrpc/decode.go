@@ -269,7 +269,7 @@ func (d *decoder) value(tok json.Token) (any, error) {
 
 // params reads a params array, whose '[' was read.
 func (d *decoder) params() ([]any, error) {
-	out := []any{}
+	var out collector[any]
 	for d.dec.More() {
 		if err := d.count(); err != nil {
 			return nil, err
@@ -282,10 +282,10 @@ func (d *decoder) params() ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, v)
+		out.add(v)
 	}
 	_, err := d.token()
-	return out, err
+	return out.result(), err
 }
 
 func (d *decoder) open() error {
@@ -319,7 +319,7 @@ func (d *decoder) object() (any, error) {
 		return nil, err
 	}
 	defer func() { d.depth-- }()
-	s := abi.Struct{}
+	var members collector[abi.Member]
 	var names map[string]struct{} // past a few members, to find duplicates
 	first := true
 	var tagged any
@@ -349,10 +349,10 @@ func (d *decoder) object() (any, error) {
 			continue
 		}
 		first = false
-		if dup(s, &names, name) {
+		if dup(members.sofar(), &names, name) {
 			d.soften(errAt(d.dec.InputOffset(), ErrInvalidParams, "the object has a second member %q", name))
 		}
-		s = append(s, abi.Member{Name: name, Value: v})
+		members.add(abi.Member{Name: name, Value: v})
 	}
 	if _, err := d.token(); err != nil { // }
 		return nil, err
@@ -360,7 +360,7 @@ func (d *decoder) object() (any, error) {
 	if tagged != nil {
 		return tagged, nil
 	}
-	return s, nil
+	return abi.Struct(members.result()), nil
 }
 
 // dup reports whether s already has a member called name: a scan while s

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"math"
 	"reflect"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -233,5 +234,28 @@ func TestStringsReadAsEncodingJSONReadsThem(t *testing.T) {
 		if req.Err != nil || req.Params[0] != want {
 			t.Errorf("%s: read %q (%v), encoding/json reads %q", lit, req.Params[0], req.Err, want)
 		}
+	}
+}
+
+// TestParseMillionIntsBounded: the largest params limits.max_items lets
+// through by default, a 2 MB array of a million ints, is read within a
+// bound on the memory it allocates (16 bytes a value, for the []any, and
+// the doubling of the slice that holds them).
+func TestParseMillionIntsBounded(t *testing.T) {
+	body := []byte(`{"jsonrpc":"2.0","method":"add","params":[[` + strings.TrimSuffix(strings.Repeat("1,", 999_990), ",") + `]],"id":1}`)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	msg, err := Parse(body, Limits{})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("a %d-byte body of %d ints: %d MB allocated", len(body), len(msg.Requests[0].Params[0].([]any)), allocated>>20)
+	if allocated > 64<<20 {
+		t.Errorf("%d MB allocated to read %d bytes; want under 64 MB", allocated>>20, len(body))
+	}
+	if _, err := Parse([]byte(strings.Replace(string(body), "1,", "1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,1,", 1)), Limits{}); !errors.Is(err, ErrLimit) {
+		t.Errorf("past limits.max_items: %v", err)
 	}
 }
