@@ -54,6 +54,28 @@ type requestBody struct {
 	raw      io.Reader
 }
 
+// faultWriter answers a request with a fault in its front end's format.
+type faultWriter func(w http.ResponseWriter, r *http.Request, err error)
+
+// receive admits and reads a request's body into body, the one way every
+// front end reads one: under limits.max_body_bytes and the in-flight
+// budget. When it returns false the request has been answered (an HTTP
+// refusal, or fault for a body over the limit) and the front end stops.
+func (h *Host) receive(w http.ResponseWriter, r *http.Request, body *requestBody, fault faultWriter) bool {
+	// Responses being written may hold more than the whole budget (see
+	// write): then no new request is read or run until they are sent. The
+	// refusal is that of a body not read (503, then lingering close).
+	if err := h.inflight.admit(r.Context(), inflightWait); err != nil {
+		h.refuseBody(w, r, body, http.StatusServiceUnavailable, err, fault)
+		return false
+	}
+	if status, err := h.read(r, body); err != nil {
+		h.refuseBody(w, r, body, status, err, fault)
+		return false
+	}
+	return true
+}
+
 // release gives the buffer and the budget back.
 func (h *Host) releaseBody(b *requestBody) {
 	h.inflight.release(b.charged)

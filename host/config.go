@@ -36,6 +36,8 @@ type Config struct {
 	watch          bool
 	debounce       time.Duration
 	pollInterval   time.Duration
+	xmlrpcPaths    []string // http.xmlrpc_paths
+	jsonrpcPaths   []string // http.jsonrpc_paths
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -63,6 +65,8 @@ func NewConfig() Config {
 		debounce:       100 * time.Millisecond,
 		pollInterval:   time.Second,
 		store:          StoreConfig{}.settings(),
+		xmlrpcPaths:    []string{"/", "/RPC2"}, // Python's server's
+		jsonrpcPaths:   []string{"/jsonrpc"},
 	}
 }
 
@@ -170,6 +174,20 @@ func (c Config) WithAdmin(token string, maxUploadBytes int64) Config {
 	return c
 }
 
+// WithXMLRPCPaths sets the URL paths XML-RPC is served on (http.xmlrpc_paths);
+// none turns the XML-RPC front end off.
+func (c Config) WithXMLRPCPaths(paths []string) Config {
+	c.xmlrpcPaths = slices.Clone(paths)
+	return c
+}
+
+// WithJSONRPCPaths sets the URL paths JSON-RPC is served on
+// (http.jsonrpc_paths); none turns the JSON-RPC front end off.
+func (c Config) WithJSONRPCPaths(paths []string) Config {
+	c.jsonrpcPaths = slices.Clone(paths)
+	return c
+}
+
 func (c Config) validate() error {
 	var errs []error
 	check := func(ok bool, format string, args ...any) {
@@ -196,6 +214,7 @@ func (c Config) validate() error {
 	check(!c.watch || c.pollInterval > 0, "watch.poll: %v must be positive", c.pollInterval)
 	check(c.maxUploadBytes >= 1, "admin.max_upload_bytes: %d is below 1", c.maxUploadBytes)
 	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
+	errs = append(errs, validatePaths(c.xmlrpcPaths, c.jsonrpcPaths)...)
 	for bare, target := range c.aliases {
 		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
 	}
@@ -229,6 +248,12 @@ func (c Config) MaxMulticall() int { return c.maxMulticall }
 
 // MaxUploadBytes reports the upload cap set with WithAdmin.
 func (c Config) MaxUploadBytes() int64 { return c.maxUploadBytes }
+
+// XMLRPCPaths reports the paths XML-RPC is served on.
+func (c Config) XMLRPCPaths() []string { return slices.Clone(c.xmlrpcPaths) }
+
+// JSONRPCPaths reports the paths JSON-RPC is served on.
+func (c Config) JSONRPCPaths() []string { return slices.Clone(c.jsonrpcPaths) }
 
 // Watch reports the hot-reload settings set with WithWatch.
 func (c Config) Watch() (enabled bool, debounce, poll time.Duration) {

@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/jsonrpc"
 	"github.com/rpchost/rpchost/internal/plugin"
 	"github.com/rpchost/rpchost/internal/xmlrpc"
 )
@@ -79,6 +80,10 @@ var faultCodes = []struct {
 	{xmlrpc.ErrInvalidCharacter, abi.CodeInvalidCharacter},
 	{xmlrpc.ErrInvalidRequest, abi.CodeInvalidRequest},
 	{xmlrpc.ErrLimit, abi.CodeInvalidRequest},
+	{jsonrpc.ErrParse, abi.CodeParseError},
+	{jsonrpc.ErrInvalidRequest, abi.CodeInvalidRequest},
+	{jsonrpc.ErrInvalidParams, abi.CodeInvalidParams},
+	{jsonrpc.ErrLimit, abi.CodeInvalidRequest},
 	{ErrMethodNotFound, abi.CodeMethodNotFound},
 	{ErrInvalidMethodName, abi.CodeMethodNotFound},
 	{plugin.ErrMemoryLimit, CodeMemoryLimit},

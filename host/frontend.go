@@ -5,6 +5,7 @@ import "context"
 // The front ends a call can come through, as logs and metrics name them.
 const (
 	FrontEndXMLRPC    = "xmlrpc"
+	FrontEndJSONRPC   = "jsonrpc"
 	FrontEndInProcess = "in-process" // a Go program calling Host.Call
 )
 

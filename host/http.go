@@ -26,15 +26,7 @@ func (h *Host) serveXMLRPC(w http.ResponseWriter, r *http.Request) {
 	}
 	body := requestBody{buf: bodyBuffers.Get().(*[]byte), raw: r.Body}
 	defer h.releaseBody(&body)
-	// Responses being written may hold more than the whole budget (see
-	// write): then no new request is read or run until they are sent. The
-	// refusal is that of a body not read (503, then lingering close).
-	if err := h.inflight.admit(r.Context(), inflightWait); err != nil {
-		h.refuseBody(w, r, &body, http.StatusServiceUnavailable, err)
-		return
-	}
-	if status, err := h.read(r, &body); err != nil {
-		h.refuseBody(w, r, &body, status, err)
+	if !h.receive(w, r, &body, h.writeFault) {
 		return
 	}
 	req, err := xmlrpc.ParseRequest(body.data, h.limits)
@@ -68,14 +60,16 @@ func (h *Host) serveXMLRPC(w http.ResponseWriter, r *http.Request) {
 // its end makes the connection useless for another request: the answer
 // says so, and the rest of the body is discarded for a bounded time so
 // that a client still sending it receives the answer (see linger).
-func (h *Host) refuseBody(w http.ResponseWriter, r *http.Request, body *requestBody, status int, err error) {
+// A refusal with status 200 (a body over limits.max_body_bytes) is a
+// fault, written by fault in the front end's format.
+func (h *Host) refuseBody(w http.ResponseWriter, r *http.Request, body *requestBody, status int, err error, fault faultWriter) {
 	if !body.complete {
 		w.Header().Set("Connection", "close")
 		_ = http.NewResponseController(w).EnableFullDuplex() // read after writing
 	}
 	switch status {
 	case http.StatusOK:
-		h.writeFault(w, r, err)
+		fault(w, r, err)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "1")
 		http.Error(w, "the server is busy reading other requests: "+err.Error()+"; retry", status)
@@ -105,9 +99,14 @@ func (h *Host) writeFault(w http.ResponseWriter, r *http.Request, err error) {
 // write sends a methodResponse, gzipped when it is large and the client
 // accepts gzip, as Python's server does.
 func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
+	h.writeAs(w, r, "text/xml; charset=utf-8", b)
+}
+
+// writeAs is write for a response of any front end.
+func (h *Host) writeAs(w http.ResponseWriter, r *http.Request, contentType string, b []byte) {
 	raw := b
 	hdr := w.Header()
-	hdr.Set("Content-Type", "text/xml; charset=utf-8")
+	hdr.Set("Content-Type", contentType)
 	if h.cfg.gzipEnabled && len(b) >= h.cfg.gzipMinSize && acceptsGzip(r) {
 		z := buffers.Get().(*bytes.Buffer)
 		defer putBuffer(z)

@@ -2,11 +2,14 @@ package host
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 )
 
-// Handler answers XML-RPC on POST / and /RPC2, like Python's server, and
-// plugin administration on /plugins; every other path is 404.
+// Handler answers XML-RPC on POST / and /RPC2, like Python's server,
+// JSON-RPC on POST /jsonrpc (both lists of paths are configuration:
+// WithXMLRPCPaths, WithJSONRPCPaths), and plugin administration on
+// /plugins; every other path is 404.
 func (h *Host) Handler() http.Handler {
 	return http.HandlerFunc(h.route)
 }
@@ -19,10 +22,12 @@ func (h *Host) route(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case path == "/plugins" || strings.HasPrefix(path, "/plugins/"):
 		h.servePlugins(w, r)
-	case r.Method != http.MethodPost && (path == "/" || path == "/RPC2") || strings.HasPrefix(path, pageAssets):
+	case r.Method != http.MethodPost && slices.Contains(h.cfg.xmlrpcPaths, path) || strings.HasPrefix(path, pageAssets):
 		h.servePage(w, r) // the page for people, or where to find it
-	case path == "/" || path == "/RPC2":
+	case slices.Contains(h.cfg.xmlrpcPaths, path):
 		h.serveXMLRPC(w, r)
+	case slices.Contains(h.cfg.jsonrpcPaths, path):
+		h.serveJSONRPC(w, r)
 	default:
 		http.Error(w, "No such page", http.StatusNotFound)
 	}

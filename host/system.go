@@ -128,15 +128,9 @@ func (h *Host) methodSignature(_ context.Context, params []any) (any, error) {
 
 // multicall runs its calls one after another, each through the same
 // dispatch as a call of its own (the plugin's pool, queue, time and result
-// limits), and bounds the whole:
-//   - its results together are bounded by limits.max_result_bytes, measured
-//     as the response's XML: the call whose result would pass the bound gets
-//     -32007 instead, and the calls after it are not run (-32007 too);
-//   - its calls together get limits.call_timeout: once it has passed, the
-//     calls left are not run (-32001); the one running then ends within its
-//     own limit;
-//   - it stops when the client goes away (ctx is cancelled): the calls left
-//     are not run, and no response is built.
+// limits), and bounds the whole as runBatch says: its results together by
+// limits.max_result_bytes, measured as the response's XML; its calls
+// together by limits.call_timeout; and it stops when the client goes away.
 //
 // Every call keeps its own entry, so a client knows which calls ran (and
 // wrote) and which did not.
@@ -151,46 +145,27 @@ func (h *Host) multicall(ctx context.Context, params []any) (any, error) {
 	if len(calls) > h.cfg.maxMulticall {
 		return nil, abi.Faultf(abi.CodeInvalidParams, "%s: %d calls exceed the limit of %d (limits.max_multicall)", multicallName, len(calls), h.cfg.maxMulticall)
 	}
-	client := ctx
-	if d := h.cfg.limits.CallTimeout; d > 0 {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithTimeoutCause(ctx, d, fmt.Errorf("%s's calls used up limits.call_timeout (%v) together", multicallName, d))
-		defer cancel()
-	}
-	budget := h.cfg.limits.MaxResultBytes
-	size := 0
-	var notRun *abi.Fault // why the calls left are not run, once one is not
 	results := make([]any, len(calls))
-	for i, c := range calls {
-		if client.Err() != nil {
-			// Over HTTP this is the client going away; the rest are not run.
-			return nil, fmt.Errorf("%s stopped after %d of %d calls, the rest not run: the request ended: %w", multicallName, i, len(calls), context.Cause(client))
-		}
-		if notRun == nil && ctx.Err() != nil {
-			notRun = abi.Faultf(CodeTimeout, "not run: %s's calls used up limits.call_timeout (%v) together, before this one", multicallName, h.cfg.limits.CallTimeout)
-		}
-		if notRun != nil {
-			results[i] = faultEntry(notRun)
-			continue
-		}
-		v, err := h.multicallOne(ctx, i, c)
-		var entry any
-		if err != nil {
-			entry = faultEntry(toFault(err))
-		} else {
-			entry = []any{v}
-		}
-		n := len("<value></value>") + xmlSize(entry, budget-size)
-		if size+n > budget {
-			// Drop the result at once, so it is not held while the rest
-			// of the response is built.
-			entry = faultEntry(abi.Faultf(CodeResultTooLarge, "%s call %d: its result would bring the multicall's response past %d bytes: "+
-				"limits.max_result_bytes bounds the results of a whole multicall together", multicallName, i, budget))
-			notRun = abi.Faultf(CodeResultTooLarge, "not run: %s's results reached limits.max_result_bytes (%d) together, before this call", multicallName, budget)
-			n = 0 // fault entries are bounded in size and number (limits.max_multicall)
-		}
-		size += n
-		results[i] = entry
+	err := h.runBatch(ctx, multicallName, len(calls),
+		func(ctx context.Context, i int) (any, error) { return h.multicallOne(ctx, i, calls[i]) },
+		func(i int, v any, err error, left int) (int, bool) {
+			var entry any
+			if err != nil {
+				entry = faultEntry(toFault(err))
+			} else {
+				entry = []any{v}
+			}
+			n := 0
+			if left >= 0 { // not-run faults are bounded in size and number (limits.max_multicall)
+				if n = len("<value></value>") + xmlSize(entry, left); n > left {
+					return 0, false
+				}
+			}
+			results[i] = entry
+			return n, true
+		})
+	if err != nil {
+		return nil, err
 	}
 	return results, nil
 }

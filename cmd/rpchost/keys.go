@@ -65,6 +65,8 @@ var keys = append([]key{
 	ownKey("http.idle_timeout", func(s *settings) *time.Duration { return &s.http.idle }),
 	ownKey("http.max_connections", func(s *settings) *int { return &s.http.maxConnections }),
 	ownKey("http.max_header_bytes", func(s *settings) *int { return &s.http.maxHeaderBytes }),
+	hostKey("http.xmlrpc_paths", host.Config.XMLRPCPaths, host.Config.WithXMLRPCPaths),
+	hostKey("http.jsonrpc_paths", host.Config.JSONRPCPaths, host.Config.WithJSONRPCPaths),
 	ownKey("aliases", func(s *settings) *[]string { return &s.aliases }),
 	ownKey("store.driver", func(s *settings) *string { return &s.store.driver }),
 	ownKey("store.dir", func(s *settings) *string { return &s.store.dir }),
