@@ -178,7 +178,6 @@ type harness struct {
 	baseCacheDir string
 }
 
-
 func run(ctx context.Context, opts options) (err error) {
 	h := &harness{opts: opts, res: &results{Started: time.Now(), Command: "go run ./bench " + strings.Join(os.Args[1:], " ")}}
 	h.res.Command = strings.TrimSpace(h.res.Command)

@@ -23,7 +23,7 @@ type results struct {
 	Reload       []reloadRow
 	Micro        []microRow
 	BaseMicro    []microRow // the same benchmarks in the baseline's tree
-	Notes        []string // anything that went wrong or needs saying
+	Notes        []string   // anything that went wrong or needs saying
 }
 
 // loadRow is one load-generator measurement of one server.

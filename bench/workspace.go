@@ -20,10 +20,10 @@ import (
 type workspace struct {
 	root    string // the module root
 	tmp     string
-	cur     *build  // the working tree: what is measured
-	base    *build  // the baseline revision, or nil without -baseline
-	ceiling string  // the built ceiling server
-	python  string  // python3, or "" when missing
+	cur     *build // the working tree: what is measured
+	base    *build // the baseline revision, or nil without -baseline
+	ceiling string // the built ceiling server
+	python  string // python3, or "" when missing
 	builds  []string
 	source  string   // the commit measured, and whether the tree had changes
 	goEnv   []string // GOMAXPROCS for the Go servers, when set
