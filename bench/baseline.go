@@ -50,7 +50,11 @@ func (gb goBuild) command() []string {
 func buildsOf(b *build, bin string, ceiling bool) []goBuild {
 	wasm := []string{"GOOS=wasip1", "GOARCH=wasm"}
 	out := []goBuild{
-		{out: filepath.Join(bin, "rpchost"), pkg: "./cmd/rpchost", dir: b.root},
+		// -trimpath for both, so that they are built alike and the
+		// baseline's packages, extracted to a new directory every run,
+		// still hit the build cache (without it the directory is part
+		// of a package's cache key).
+		{out: filepath.Join(bin, "rpchost"), pkg: "./cmd/rpchost", dir: b.root, args: []string{"-trimpath"}},
 		{out: filepath.Join(bin, "sum.wasm"), pkg: "./bench/guests/sum", dir: b.root, env: wasm, args: []string{"-buildmode=c-shared", "-trimpath"}},
 	}
 	if ceiling {

@@ -22,7 +22,7 @@ func TestBaselineBuildCommands(t *testing.T) {
 			t.Errorf("%+v is not built in the baseline's tree into its own directory", gb)
 		}
 	}
-	if c := strings.Join(got[0].command(), " "); c != "go build -o /tmp/b/bin/baseline/rpchost ./cmd/rpchost" {
+	if c := strings.Join(got[0].command(), " "); c != "go build -trimpath -o /tmp/b/bin/baseline/rpchost ./cmd/rpchost" {
 		t.Errorf("server: %q", c)
 	}
 	if c := strings.Join(got[1].command(), " "); c != "go build -buildmode=c-shared -trimpath -o /tmp/b/bin/baseline/sum.wasm ./bench/guests/sum" ||

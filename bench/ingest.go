@@ -31,7 +31,8 @@ func (h *harness) runIngest(ctx context.Context) error {
 	echo := echoBody()
 	h.res.Setup = append(h.res.Setup, fmt.Sprintf("ingest: records.ingest of %d readings (%s per request), %d connections; "+
 		"rpchost with plugins/records.wasm on bbolt (an fsync per commit) and on PostgreSQL from internal/store/pgtest (default durability); "+
-		"python B: bench/classic_b.py, SimpleXMLRPCServer + ThreadingMixIn, HTTP/1.0, sqlite3 with one transaction per call, rollback journal, synchronous=FULL",
+		"python B: bench/classic_b.py, SimpleXMLRPCServer + ThreadingMixIn, HTTP/1.0, sqlite3 with one transaction per call, rollback journal, synchronous=FULL; "+
+		"types.echo: the same readings to plugins/types.wasm on the bbolt server; with -baseline, the baseline's records.wasm and types.wasm on a bbolt server of its own",
 		ingestReadings, kib(len(newIngestBatch(0).body)), h.opts.ingestConcurrency))
 	var targets []*ingestTarget
 	var echoes []target // types.echo of the same batch, on the bbolt servers

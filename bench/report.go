@@ -169,7 +169,7 @@ func (r *results) checks17(headline int) []check {
 		}
 		out = append(out, check{t, m, "reported"})
 	} else {
-		skip(t, "PostgreSQL not started, or the ingest part not run")
+		skip(t, "no PostgreSQL measurement: see the notes")
 	}
 	echo, okE := r.ingestRow("rpchost types.echo")
 	baseEcho, okBE := r.ingestRow("baseline types.echo")
