@@ -96,6 +96,14 @@ func TestPerPluginAndPercentile(t *testing.T) {
 			t.Errorf("%q lacks %q", s, want)
 		}
 	}
+	for b, want := range map[int64]string{0: "0 MiB", -1000: "0 MiB", 4 << 10: "0 MiB", -2 << 20: "−2.00 MiB", 3 << 20: "3.00 MiB"} {
+		if got := signedMiB(b); got != want {
+			t.Errorf("signedMiB(%d) = %q, want %q", b, got, want)
+		}
+	}
+	if perCode(rows[0]) != "–" || perCode(rows[2]) != "0 MiB" || perCode(rows[4]) != "6.00 MiB" {
+		t.Errorf("code per extra plugin: %q %q %q", perCode(rows[0]), perCode(rows[2]), perCode(rows[4]))
+	}
 	ds := []time.Duration{5, 1, 4, 2, 3}
 	for p, want := range map[float64]time.Duration{50: 3, 99: 5, 0: 1, 100: 5} {
 		if got := percentile(ds, p); got != want {

@@ -787,7 +787,7 @@ func (p *printer) plugins(rows []pluginsRow) {
 	var out [][]string
 	for _, pl := range rows {
 		out = append(out, []string{pl.Build, strconv.Itoa(pl.Plugins), pl.Kind, dur(pl.Ready), mib(pl.RSSReady), mib(pl.RSSCalled), mib(pl.Peak),
-			mib(pl.PerIdle), mib(pl.PerPlugin), dur(percentile(pl.FirstCalls, 50)), dur(percentile(pl.FirstCalls, 99)), mib(pl.CodeCalled), mib(pl.PerCode),
+			mib(pl.PerIdle), mib(pl.PerPlugin), dur(percentile(pl.FirstCalls, 50)), dur(percentile(pl.FirstCalls, 99)), mib(pl.CodeCalled), perCode(pl),
 			strconv.Itoa(pl.CallErrors)})
 	}
 	p.table([]string{"build", "plugins", "kind", "start-up", "RSS listening", "RSS after one call each", "peak RSS",
@@ -825,9 +825,17 @@ func whereDistinctMemoryGoes(rows []pluginsRow) string {
 		mib(dist.PerPlugin), mib(ident.PerPlugin), signedMiB(extra), signedMiB(code), signedMiB(extra-code))
 }
 
+// perCode is the code column per extra plugin: none for the smallest row.
+func perCode(pl pluginsRow) string {
+	if pl.PerIdle == 0 && pl.PerPlugin == 0 {
+		return "–"
+	}
+	return signedMiB(pl.PerCode)
+}
+
 // signedMiB is mib for a difference, which may be negative or zero.
 func signedMiB(b int64) string {
-	if b == 0 {
+	if b > -5<<10 && b < 5<<10 { // 0.00 MiB at three digits
 		return "0 MiB"
 	}
 	if b < 0 {
