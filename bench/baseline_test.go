@@ -178,3 +178,14 @@ func TestEchoChecker(t *testing.T) {
 		t.Error("after a verified echo, other bytes passed")
 	}
 }
+
+// The baseline's servers run beside the working tree's: they must not
+// share a working directory, where the default store, data/, lives.
+func TestBaselineServersHaveTheirOwnDirectory(t *testing.T) {
+	w := &workspace{tmp: "/tmp/b", baseDir: "/tmp/b/baseline-run",
+		cur: &build{name: "rpchost", rpchost: "/tmp/b/bin/rpchost"}, base: &build{name: "baseline", rpchost: "/tmp/b/bin/baseline/rpchost"}}
+	cur, base := w.rpchostSpecOf(w.cur, "rpchost", "/p", "/c"), w.rpchostSpecOf(w.base, "baseline", "/p", "/c")
+	if cur.dir == base.dir || cur.path == base.path || base.path != "/tmp/b/bin/baseline/rpchost" {
+		t.Errorf("working tree %+v, baseline %+v", cur, base)
+	}
+}

@@ -24,6 +24,7 @@ type workspace struct {
 	base    *build // the baseline revision, or nil without -baseline
 	ceiling string // the built ceiling server
 	python  string // python3, or "" when missing
+	baseDir string // the baseline servers' working directory
 	builds  []string
 	source  string   // the commit measured, and whether the tree had changes
 	goEnv   []string // GOMAXPROCS for the Go servers, when set
@@ -61,6 +62,14 @@ func newWorkspace(ctx context.Context, serverProcs int, baseline string, logf fu
 			return nil, errors.Join(err, w.close())
 		}
 		w.base = &build{name: "baseline", rev: baseline, root: src}
+		// A working directory of its own: the default store directory,
+		// data/, is relative to it, and bbolt allows one server per
+		// file, so the baseline's servers and the working tree's,
+		// running side by side, must not share it.
+		w.baseDir = filepath.Join(tmp, "baseline-run")
+		if err := os.Mkdir(w.baseDir, 0o755); err != nil {
+			return nil, errors.Join(err, w.close())
+		}
 		if commit != baseline {
 			w.base.rev += " (" + commit + ")"
 		}
@@ -167,12 +176,16 @@ func (w *workspace) rpchostSpec(name, pluginDir, cacheDir string) spec {
 
 // rpchostSpecOf is rpchostSpec for the server of build b.
 func (w *workspace) rpchostSpecOf(b *build, name, pluginDir, cacheDir string) spec {
+	dir := w.tmp // no config.yaml here, so only the defaults apply
+	if b == w.base {
+		dir = w.baseDir
+	}
 	return spec{
 		name: name,
 		path: b.rpchost,
 		args: []string{"serve", "--listen", "127.0.0.1:0", "--plugins", pluginDir},
 		env:  append([]string{"RPCHOST_CACHE_DIR=" + cacheDir, "RPCHOST_LOG_LEVEL=info"}, w.goEnv...),
-		dir:  w.tmp, // no config.yaml here, so only the defaults apply
+		dir:  dir,
 	}
 }
 
