@@ -24,17 +24,20 @@ type ingestTarget struct {
 // every server's count must be what it acknowledged.
 func (h *harness) runIngest(ctx context.Context) error {
 	h.logf("ingest: records.ingest of %d readings, %d connections", ingestReadings, h.opts.ingestConcurrency)
-	dir, err := h.ws.pluginDir("ingest-plugins", map[string]string{"records": h.ws.shipped("records")})
+	dir, err := h.ws.pluginDir("ingest-plugins", map[string]string{"records": h.ws.shipped("records"), "types": h.ws.shipped("types")})
 	if err != nil {
 		return err
 	}
+	echo := echoBody()
 	h.res.Setup = append(h.res.Setup, fmt.Sprintf("ingest: records.ingest of %d readings (%s per request), %d connections; "+
 		"rpchost with plugins/records.wasm on bbolt (an fsync per commit) and on PostgreSQL from internal/store/pgtest (default durability); "+
-		"python B: bench/classic_b.py, SimpleXMLRPCServer + ThreadingMixIn, HTTP/1.0, sqlite3 with one transaction per call, rollback journal, synchronous=FULL",
+		"python B: bench/classic_b.py, SimpleXMLRPCServer + ThreadingMixIn, HTTP/1.0, sqlite3 with one transaction per call, rollback journal, synchronous=FULL; "+
+		"types.echo: the same readings to plugins/types.wasm on the bbolt server; with -baseline, the baseline's records.wasm and types.wasm on a bbolt server of its own",
 		ingestReadings, kib(len(newIngestBatch(0).body)), h.opts.ingestConcurrency))
 	var targets []*ingestTarget
-	startRPC := func(name string, env ...string) error {
-		sp := h.ws.rpchostSpec(name, dir, h.cacheDir)
+	var echoes []target // types.echo of the same batch, on the bbolt servers
+	startRPC := func(b *build, pluginDir, cache, name string, env ...string) error {
+		sp := h.ws.rpchostSpecOf(b, name, pluginDir, cache)
 		sp.env = append(sp.env, env...)
 		s, err := h.servers.start(ctx, sp, h.opts.readyTimeout)
 		if err != nil {
@@ -43,14 +46,36 @@ func (h *harness) runIngest(ctx context.Context) error {
 		targets = append(targets, newIngestTarget(name, s))
 		return nil
 	}
-	boltDir, err := h.ws.dir("ingest-bbolt")
-	if err != nil {
-		return err
+	startBolt := func(b *build, pluginDir, cache string) error {
+		boltDir, err := h.ws.dir("ingest-bbolt-" + b.name)
+		if err != nil {
+			return err
+		}
+		if err := startRPC(b, pluginDir, cache, b.name+" records, bbolt", "RPCHOST_STORE_DRIVER=bbolt", "RPCHOST_STORE_DIR="+boltDir); err != nil {
+			return err
+		}
+		s := targets[len(targets)-1].server
+		checker, err := newEchoChecker(echo)
+		if err != nil {
+			return err
+		}
+		echoes = append(echoes, target{name: b.name + " types.echo", server: s, body: echo, readings: ingestReadings, check: checker.check})
+		return nil
 	}
-	if err := startRPC("rpchost records, bbolt", "RPCHOST_STORE_DRIVER=bbolt", "RPCHOST_STORE_DIR="+boltDir); err != nil {
+	if err := startBolt(h.ws.cur, dir, h.cacheDir); err != nil {
 		return err
 	}
 	defer h.stop(targets[0].server)
+	if b := h.ws.base; b != nil {
+		bdir, err := h.ws.pluginDir("ingest-plugins-baseline", map[string]string{"records": b.shipped("records"), "types": b.shipped("types")})
+		if err != nil {
+			return err
+		}
+		if err := startBolt(b, bdir, h.baseCacheDir); err != nil {
+			return err
+		}
+		defer h.stop(targets[len(targets)-1].server)
+	}
 	h.logf(" starting PostgreSQL (internal/store/pgtest)")
 	if dsn, stopPG, err := startPostgres(h.logf); err != nil {
 		h.note("ingest: rpchost on PostgreSQL was not measured: %v", err)
@@ -61,7 +86,7 @@ func (h *harness) runIngest(ctx context.Context) error {
 				h.note("ingest: stopping PostgreSQL: %v", err)
 			}
 		}()
-		if err := startRPC("rpchost records, postgres", "RPCHOST_STORE_DRIVER=postgres", "RPCHOST_STORE_DSN="+dsn); err != nil {
+		if err := startRPC(h.ws.cur, dir, h.cacheDir, "rpchost records, postgres", "RPCHOST_STORE_DRIVER=postgres", "RPCHOST_STORE_DSN="+dsn); err != nil {
 			return err
 		}
 		if pid, err := postmasterPID(dsn); err != nil {
@@ -91,13 +116,27 @@ func (h *harness) runIngest(ctx context.Context) error {
 	if err := h.checkRejections(ctx, targets); err != nil {
 		return err
 	}
-	plain := make([]target, len(targets))
+	plain := make([]target, len(targets), len(targets)+len(echoes))
 	for i, t := range targets {
 		if t.before, err = storedCount(ctx, t.server.addr); err != nil {
 			return fmt.Errorf("%s: %w", t.name, err)
 		}
 		plain[i] = t.target
 	}
+	for _, e := range echoes {
+		// One call before measuring: a wrong echo fails here, with its
+		// reason, rather than as errors in the window.
+		resp, err := post(ctx, e.server.addr, e.body)
+		if err == nil {
+			err = e.check(resp)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", e.name, err)
+		}
+		h.res.IngestChecks = append(h.res.IngestChecks, fmt.Sprintf("echo: %s returned its param, the %d readings, value for value; every response in the window was then compared byte for byte with that one",
+			e.name, ingestReadings))
+	}
+	plain = append(plain, echoes...)
 	rows, err := h.interleave(ctx, plain, []int{h.opts.ingestConcurrency})
 	h.res.Ingest = append(h.res.Ingest, rows...)
 	if err != nil {

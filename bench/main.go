@@ -44,6 +44,8 @@ type options struct {
 	ingestConcurrency int
 	pluginCounts      []int
 	distinctCounts    []int
+	baselineCounts    []int // copies of the baseline's add in the plugins part
+	baseline          string
 	reps              int
 	rounds            int
 	procs             int
@@ -68,7 +70,9 @@ func parseFlags(args []string) (options, error) {
 	sizes := fs.String("sizes", "10,1000,100000", "array lengths for the request-size part")
 	fs.IntVar(&o.sizeConcurrency, "size-concurrency", 8, "connections for the request-size part")
 	fs.IntVar(&o.ingestConcurrency, "ingest-concurrency", 4, "connections for the ingest part")
-	counts := fs.String("plugin-counts", "1,10,100", "identical copies of add for the plugins part")
+	counts := fs.String("plugin-counts", "1,10,100,1000", "identical copies of add for the plugins part (1000 takes a minute or more; leave it out for a quick run)")
+	baseCounts := fs.String("baseline-plugin-counts", "1,10,100", "identical copies of the baseline's add for the plugins part, with -baseline (today's build holds ~5 MiB per copy: 1000 would be over 5 GiB)")
+	fs.StringVar(&o.baseline, "baseline", "", "a git revision to build and measure beside the working tree (e.g. the commit before the work measured); none by default")
 	distinct := fs.String("distinct-counts", "10", "distinct copies of add (each compiled on its own) for the plugins part; empty for none")
 	fs.IntVar(&o.reps, "reps", 3, "repetitions of each start-up and reload case")
 	fs.IntVar(&o.rounds, "rounds", 1, "rounds of the load measurements (the median round is kept)")
@@ -109,6 +113,14 @@ func parseFlags(args []string) (options, error) {
 	}
 	if o.distinctCounts, err = ints("-distinct-counts", *distinct); err != nil {
 		errs = append(errs, err)
+	}
+	if o.baselineCounts, err = ints("-baseline-plugin-counts", *baseCounts); err != nil {
+		errs = append(errs, err)
+	}
+	if o.baseline != "" {
+		if err := checkRev(o.baseline); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if o.duration <= 0 || o.warmup < 0 || o.reps < 1 || o.rounds < 1 || o.procs < 1 || o.microCount < 1 || o.sizeConcurrency < 1 || o.ingestConcurrency < 1 {
 		errs = append(errs, errors.New("-duration, -reps, -rounds, -procs, -micro-count, -size-concurrency and -ingest-concurrency must be positive, -warmup not negative"))
@@ -161,6 +173,9 @@ type harness struct {
 	servers  servers
 	res      *results
 	cacheDir string // the compilation cache of the load parts
+	// baseCacheDir is the baseline's: its wazero may not read the
+	// working tree's cache entries.
+	baseCacheDir string
 }
 
 func run(ctx context.Context, opts options) (err error) {
@@ -180,7 +195,7 @@ func run(ctx context.Context, opts options) (err error) {
 			err = errors.Join(err, h.ws.close())
 		}
 	}()
-	if h.ws, err = newWorkspace(ctx, opts.serverProcs, h.logf); err != nil {
+	if h.ws, err = newWorkspace(ctx, opts.serverProcs, opts.baseline, h.logf); err != nil {
 		return err
 	}
 	h.res.Machine = describeMachine(ctx, h.ws.python)
@@ -188,6 +203,14 @@ func run(ctx context.Context, opts options) (err error) {
 		return err
 	}
 	h.res.Setup = append(h.res.Setup, "source measured: "+h.ws.source)
+	if b := h.ws.base; b != nil {
+		h.res.Baseline = b.rev
+		if h.baseCacheDir, err = h.ws.dir("cache-load-baseline"); err != nil {
+			return err
+		}
+		h.res.Setup = append(h.res.Setup, "baseline: the tree of "+b.rev+" (git archive), built as below, with its own plugins/*.wasm and bench/guests/sum, "+
+			"measured beside the working tree in the same run, target by target, interleaved; its own compilation caches")
+	}
 	h.res.Setup = append(h.res.Setup, h.ws.builds...)
 	h.res.Setup = append(h.res.Setup,
 		fmt.Sprintf("load generator: bench/load in the harness process, GOMAXPROCS=%d (like wrk -t1); servers: separate processes, Go servers at GOMAXPROCS=%s, all sharing the same %d CPUs",

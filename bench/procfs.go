@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -123,4 +124,57 @@ func treeCPUTime(pid int) (time.Duration, error) {
 		}
 	}
 	return total, nil
+}
+
+// readCodeRSS is the resident memory of a process's executable mappings,
+// from /proc/<pid>/smaps: its own text and, in rpchost, the machine code
+// wazero compiled (wazero maps it executable; identical modules share it).
+func readCodeRSS(pid int) (int64, error) {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps", pid))
+	if err != nil {
+		return 0, fmt.Errorf("mappings of %d: %w", pid, err)
+	}
+	return codeRSS(string(b))
+}
+
+// codeRSS sums the Rss of the executable mappings in smaps text.
+func codeRSS(smaps string) (int64, error) {
+	var total int64
+	exec := false
+	for line := range strings.Lines(smaps) {
+		fields := strings.Fields(line)
+		if len(fields) < 2 {
+			continue
+		}
+		if !strings.HasSuffix(fields[0], ":") {
+			// A mapping's header: address range, permissions, ...
+			exec = len(fields[1]) == 4 && fields[1][2] == 'x'
+			continue
+		}
+		if fields[0] != "Rss:" || !exec {
+			continue
+		}
+		kb, err := strconv.ParseInt(fields[1], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("smaps: %q: %w", strings.TrimSpace(line), err)
+		}
+		total += kb << 10
+	}
+	return total, nil
+}
+
+// memAvailable is MemAvailable of /proc/meminfo: what can still be used
+// without swapping, in bytes.
+func memAvailable() (int64, error) {
+	b, err := os.ReadFile("/proc/meminfo")
+	if err != nil {
+		return 0, err
+	}
+	for line := range strings.Lines(string(b)) {
+		if v, ok := strings.CutPrefix(line, "MemAvailable:"); ok {
+			kb, err := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+			return kb << 10, err
+		}
+	}
+	return 0, errors.New("no MemAvailable in /proc/meminfo")
 }

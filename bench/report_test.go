@@ -113,12 +113,12 @@ func TestChecks(t *testing.T) {
 	}
 	// A concurrency or a part that was not measured is said to be so.
 	for _, c := range r.checks(64) {
-		if strings.Contains(c.Target, "64 connections") && (c.Met != "not measured" || c.Measured != "–") {
+		if strings.Contains(c.Target, "64 connections") && (c.Met != "not measured" || !strings.HasPrefix(c.Measured, "–")) {
 			t.Errorf("%s: %q %q, want – not measured", c.Target, c.Measured, c.Met)
 		}
 	}
 	for _, c := range (&results{}).checks(8) {
-		if c.Met != "not measured" || c.Measured != "–" {
+		if c.Met != "not measured" || !strings.HasPrefix(c.Measured, "–") {
 			t.Errorf("empty results: %s: %q %q, want – not measured", c.Target, c.Measured, c.Met)
 		}
 	}

@@ -9,6 +9,7 @@ type results struct {
 	Started  time.Time
 	Finished time.Time
 	Command  string
+	Baseline string // the -baseline revision measured beside the working tree, "" for none
 	Machine  machine
 	Setup    []string // how the run was set up: builds, GOMAXPROCS, durations
 	Load     []loadRow
@@ -21,7 +22,8 @@ type results struct {
 	Plugins      []pluginsRow
 	Reload       []reloadRow
 	Micro        []microRow
-	Notes        []string // anything that went wrong or needs saying
+	BaseMicro    []microRow // the same benchmarks in the baseline's tree
+	Notes        []string   // anything that went wrong or needs saying
 }
 
 // loadRow is one load-generator measurement of one server.
@@ -54,13 +56,27 @@ type startupRow struct {
 
 // pluginsRow is rpchost with N copies of one plugin.
 type pluginsRow struct {
-	Plugins    int
-	Kind       string        // "identical copies", "distinct copies, cold cache", ...
-	Ready      time.Duration // process start to the listening line
-	RSSReady   int64
-	RSSCalled  int64 // after one call to every plugin, and a second to settle
-	Peak       int64 // VmHWM at the end
-	PerPlugin  int64 // (RSSCalled of this row - of the 1-plugin row) / (N - 1)
+	Build     string // "rpchost" or "baseline"
+	Plugins   int
+	Kind      string        // "identical copies, warm cache", "distinct copies, cold cache", ...
+	Ready     time.Duration // process start to the listening line
+	RSSReady  int64
+	RSSCalled int64 // after one call to every plugin, and a second to settle
+	Peak      int64 // VmHWM at the end
+	// CodeReady and CodeCalled are the resident bytes of executable
+	// mappings (/proc/<pid>/smaps): the server's own text and the machine
+	// code wazero compiled, which distinct modules do not share.
+	CodeReady, CodeCalled int64
+	// PerIdle and PerPlugin are the memory each plugin beyond the
+	// smallest identical row of the same build adds, when listening (no
+	// plugin called yet) and after one call to each:
+	// (RSS of this row - of that row) / (N - its N).
+	PerIdle, PerPlugin int64
+	// PerCode is the same for CodeCalled: compiled code per extra plugin.
+	PerCode int64
+	// FirstCalls are the latencies of the first call to each plugin, in
+	// the order made: calls to plugins never called before.
+	FirstCalls []time.Duration
 	CallErrors int
 }
 

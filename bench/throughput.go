@@ -146,6 +146,18 @@ func (h *harness) runThroughput(ctx context.Context) error {
 		{name: "rpchost add", server: rpc, body: addBody, want: 7},
 		{name: "rpchost numeric.add", server: rpc, body: load.PythonCall("numeric.add", int64(3), int64(4)), want: 7},
 	}
+	if b := h.ws.base; b != nil {
+		bdir, err := h.ws.pluginDir("throughput-plugins-baseline", map[string]string{"add": b.shipped("add")})
+		if err != nil {
+			return err
+		}
+		base, err := h.servers.start(ctx, h.ws.rpchostSpecOf(b, "baseline", bdir, h.baseCacheDir), h.opts.readyTimeout)
+		if err != nil {
+			return err
+		}
+		defer h.stop(base)
+		targets = append(targets, target{name: "baseline add", server: base, body: addBody, want: 7})
+	}
 	if h.ws.python != "" {
 		for _, keepAlive := range []bool{false, true} {
 			py, err := h.servers.start(ctx, h.ws.pythonSpec(keepAlive), h.opts.readyTimeout)
@@ -210,7 +222,7 @@ func (h *harness) interleave(ctx context.Context, targets []target, levels []int
 // ints, rpchost's SDK guest against the classic server.
 func (h *harness) runSizes(ctx context.Context) error {
 	h.logf("request size: %v ints, %d connections", h.opts.sizes, h.opts.sizeConcurrency)
-	dir, err := h.ws.pluginDir("size-plugins", map[string]string{"sum": h.ws.sumWasm})
+	dir, err := h.ws.pluginDir("size-plugins", map[string]string{"sum": h.ws.cur.sumWasm})
 	if err != nil {
 		return err
 	}
@@ -219,7 +231,17 @@ func (h *harness) runSizes(ctx context.Context) error {
 		return err
 	}
 	defer h.stop(rpc)
-	var py *server
+	var base, py *server
+	if b := h.ws.base; b != nil {
+		bdir, err := h.ws.pluginDir("size-plugins-baseline", map[string]string{"sum": b.sumWasm})
+		if err != nil {
+			return err
+		}
+		if base, err = h.servers.start(ctx, h.ws.rpchostSpecOf(b, "baseline", bdir, h.baseCacheDir), h.opts.readyTimeout); err != nil {
+			return err
+		}
+		defer h.stop(base)
+	}
 	if h.ws.python != "" {
 		if py, err = h.servers.start(ctx, h.ws.pythonSpec(false), h.opts.readyTimeout); err != nil {
 			return err
@@ -235,6 +257,9 @@ func (h *harness) runSizes(ctx context.Context) error {
 		}
 		body := load.PythonCall("sum", values)
 		targets := []target{{name: "rpchost sum", server: rpc, body: body, want: total, ints: n}}
+		if base != nil {
+			targets = append(targets, target{name: "baseline sum", server: base, body: body, want: total, ints: n})
+		}
 		if py != nil {
 			targets = append(targets, target{name: "python classic sum", server: py, body: body, want: total, ints: n})
 		}

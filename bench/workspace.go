@@ -15,22 +15,25 @@ import (
 
 // workspace is what the harness builds and prepares before measuring: the
 // binaries, the sum plugin, and a temporary directory for plugin
-// directories and compilation caches, removed at the end.
+// directories and compilation caches, removed at the end. With -baseline,
+// the baseline revision's tree is extracted and built there too.
 type workspace struct {
 	root    string // the module root
 	tmp     string
-	rpchost string // the built server
+	cur     *build // the working tree: what is measured
+	base    *build // the baseline revision, or nil without -baseline
 	ceiling string // the built ceiling server
-	sumWasm string // bench/guests/sum, built for wasip1
 	python  string // python3, or "" when missing
+	baseDir string // the baseline servers' working directory
 	builds  []string
 	source  string   // the commit measured, and whether the tree had changes
 	goEnv   []string // GOMAXPROCS for the Go servers, when set
 }
 
 // newWorkspace finds the module root and builds everything into a new
-// temporary directory.
-func newWorkspace(ctx context.Context, serverProcs int, logf func(string, ...any)) (*workspace, error) {
+// temporary directory; baseline, when not "", is the git revision to build
+// beside it.
+func newWorkspace(ctx context.Context, serverProcs int, baseline string, logf func(string, ...any)) (*workspace, error) {
 	out, err := exec.CommandContext(ctx, "go", "env", "GOMOD").Output()
 	if err != nil {
 		return nil, fmt.Errorf("go env GOMOD: %w", err)
@@ -44,37 +47,49 @@ func newWorkspace(ctx context.Context, serverProcs int, logf func(string, ...any
 	if err != nil {
 		return nil, err
 	}
-	w := &workspace{root: root, tmp: tmp, source: describeSource(ctx, root)}
+	w := &workspace{root: root, tmp: tmp, source: describeSource(ctx, root), cur: &build{name: "rpchost", root: root}}
 	if serverProcs > 0 {
 		w.goEnv = []string{"GOMAXPROCS=" + strconv.Itoa(serverProcs)}
 	}
 	w.python, _ = exec.LookPath("python3")
-	builds := []struct {
-		out, pkg string
-		env      []string
-		args     []string
-		dst      *string
-	}{
-		{"rpchost", "./cmd/rpchost", nil, nil, &w.rpchost},
-		{"ceiling", "./bench/ceiling", nil, nil, &w.ceiling},
-		{"sum.wasm", "./bench/guests/sum", []string{"GOOS=wasip1", "GOARCH=wasm"}, []string{"-buildmode=c-shared", "-trimpath"}, &w.sumWasm},
-	}
-	for _, b := range builds {
-		out := filepath.Join(tmp, "bin", b.out)
-		args := append(append([]string{"build"}, b.args...), "-o", out, b.pkg)
-		cmd := exec.CommandContext(ctx, "go", args...)
-		cmd.Dir = root
-		cmd.Env = append(os.Environ(), b.env...)
-		start := time.Now()
-		if msg, err := cmd.CombinedOutput(); err != nil {
-			return nil, errors.Join(fmt.Errorf("go %s: %w\n%s", strings.Join(args, " "), err, msg), w.close())
+	builds := buildsOf(w.cur, filepath.Join(tmp, "bin"), true)
+	w.cur.rpchost, w.cur.sumWasm, w.ceiling = builds[0].out, builds[1].out, builds[2].out
+	if baseline != "" {
+		src := filepath.Join(tmp, "baseline-src")
+		logf("extracting the baseline %s into %s", baseline, src)
+		commit, err := extractRevision(ctx, root, baseline, src)
+		if err != nil {
+			return nil, errors.Join(err, w.close())
 		}
-		*b.dst = out
-		desc := fmt.Sprintf("%s go %s (%v)", strings.Join(b.env, " "), strings.Join(args, " "), time.Since(start).Round(time.Millisecond))
-		w.builds = append(w.builds, strings.TrimSpace(desc))
-		logf("built %s", desc)
+		w.base = &build{name: "baseline", rev: baseline, root: src}
+		// A working directory of its own: the default store directory,
+		// data/, is relative to it, and bbolt allows one server per
+		// file, so the baseline's servers and the working tree's,
+		// running side by side, must not share it.
+		w.baseDir = filepath.Join(tmp, "baseline-run")
+		if err := os.Mkdir(w.baseDir, 0o755); err != nil {
+			return nil, errors.Join(err, w.close())
+		}
+		if commit != baseline {
+			w.base.rev += " (" + commit + ")"
+		}
+		bb := buildsOf(w.base, filepath.Join(tmp, "bin", "baseline"), false)
+		w.base.rpchost, w.base.sumWasm = bb[0].out, bb[1].out
+		builds = append(builds, bb...)
+	}
+	if w.builds, err = runBuilds(ctx, builds, logf); err != nil {
+		return nil, errors.Join(err, w.close())
 	}
 	return w, nil
+}
+
+// all returns the working tree's build and, with -baseline, the
+// baseline's, in the order their targets are measured.
+func (w *workspace) all() []*build {
+	if w.base == nil {
+		return []*build{w.cur}
+	}
+	return []*build{w.cur, w.base}
 }
 
 // describeSource names the commit of root and counts uncommitted changes,
@@ -97,10 +112,9 @@ func describeSource(ctx context.Context, root string) string {
 
 func (w *workspace) close() error { return os.RemoveAll(w.tmp) }
 
-// shipped returns the path of a committed plugin, plugins/<name>.wasm.
-func (w *workspace) shipped(name string) string {
-	return filepath.Join(w.root, "plugins", name+".wasm")
-}
+// shipped returns the path of a plugin committed in the working tree,
+// plugins/<name>.wasm.
+func (w *workspace) shipped(name string) string { return w.cur.shipped(name) }
 
 // dir returns a new empty directory under the workspace.
 func (w *workspace) dir(prefix string) (string, error) {
@@ -157,12 +171,21 @@ func distinct(wasm []byte, tag string) []byte {
 // info: the listening line is an info line, and rpchost logs nothing per
 // request at info (only failures, at warn and error).
 func (w *workspace) rpchostSpec(name, pluginDir, cacheDir string) spec {
+	return w.rpchostSpecOf(w.cur, name, pluginDir, cacheDir)
+}
+
+// rpchostSpecOf is rpchostSpec for the server of build b.
+func (w *workspace) rpchostSpecOf(b *build, name, pluginDir, cacheDir string) spec {
+	dir := w.tmp // no config.yaml here, so only the defaults apply
+	if b == w.base {
+		dir = w.baseDir
+	}
 	return spec{
 		name: name,
-		path: w.rpchost,
+		path: b.rpchost,
 		args: []string{"serve", "--listen", "127.0.0.1:0", "--plugins", pluginDir},
 		env:  append([]string{"RPCHOST_CACHE_DIR=" + cacheDir, "RPCHOST_LOG_LEVEL=info"}, w.goEnv...),
-		dir:  w.tmp, // no config.yaml here, so only the defaults apply
+		dir:  dir,
 	}
 }
 
