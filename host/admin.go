@@ -70,6 +70,9 @@ func callerOf(ctx context.Context) caller {
 // front ends (the /plugins routes and the plugins.* procedures) call it:
 // a Go program calling Upload or Remove is trusted.
 func (h *Host) authorize(ctx context.Context) error {
+	if h.adminByCaller(ctx) { // an auth.callers entry with the admin right
+		return nil
+	}
 	if h.cfg.adminToken == "" {
 		return ErrAdminDisabled
 	}

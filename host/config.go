@@ -36,6 +36,7 @@ type Config struct {
 	watch          bool
 	debounce       time.Duration
 	pollInterval   time.Duration
+	auth           authSettings // auth.* (auth_config.go)
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -63,6 +64,7 @@ func NewConfig() Config {
 		debounce:       100 * time.Millisecond,
 		pollInterval:   time.Second,
 		store:          StoreConfig{}.settings(),
+		auth:           defaultAuth(),
 	}
 }
 
@@ -196,6 +198,7 @@ func (c Config) validate() error {
 	check(!c.watch || c.pollInterval > 0, "watch.poll: %v must be positive", c.pollInterval)
 	check(c.maxUploadBytes >= 1, "admin.max_upload_bytes: %d is below 1", c.maxUploadBytes)
 	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
+	errs = append(errs, c.auth.validate(c.Callers())...)
 	for bare, target := range c.aliases {
 		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
 	}

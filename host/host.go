@@ -35,6 +35,7 @@ type Host struct {
 	limits   xmlrpc.Limits
 	inflight *bodyBudget // bytes held by request bodies (limits.max_inflight_bytes)
 	store    store.Store // nil without a store
+	auth     *authorizer // auth.* and the admin token (auth.go)
 
 	// installMu serializes changes to what is served: installing a loaded
 	// version, writing an upload, removing. It is never held while a
@@ -117,6 +118,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		compileSlots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		plugins:        map[string]*loaded{},
 		versions:       map[string]int{},
+		auth:           newAuthorizer(cfg),
 	}
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
@@ -165,6 +167,10 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 func (h *Host) Call(ctx context.Context, method string, params []any) (any, error) {
 	if h.closed.Load() {
 		return nil, ErrClosed
+	}
+	ctx, err := h.admitCall(ctx, method) // callers and rates, before any wasm runs (auth.go)
+	if err != nil {
+		return nil, err
 	}
 	if err := abi.CheckMethodName(method); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidMethodName, err)

@@ -99,12 +99,17 @@ func (h *Host) writeFault(w http.ResponseWriter, r *http.Request, err error) {
 	out := getBytes()
 	defer putBytes(out)
 	*out = xmlrpc.AppendFault((*out)[:0], f)
-	h.write(w, r, *out)
+	h.writeStatus(w, r, *out, callStatus(err, w.Header())) // 401/429 for refused callers (auth_http.go)
 }
 
 // write sends a methodResponse, gzipped when it is large and the client
 // accepts gzip, as Python's server does.
 func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
+	h.writeStatus(w, r, b, http.StatusOK)
+}
+
+// writeStatus is write with an HTTP status other than 200.
+func (h *Host) writeStatus(w http.ResponseWriter, r *http.Request, b []byte, status int) {
 	raw := b
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/xml; charset=utf-8")
@@ -121,7 +126,7 @@ func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
 		hdr.Add("Vary", "Accept-Encoding")
 	}
 	hdr.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	// A response is held until the client has read it, up to
 	// http.write_timeout after its call released the instance: it is
 	// charged to the in-flight budget while it is written, forcibly since
