@@ -89,14 +89,14 @@ func TestCallersAreAuthenticatedBeforeAnyWasmRuns(t *testing.T) {
 		status int
 		code   int
 	}{
-		{"", http.StatusUnauthorized, CodeUnauthenticated},                                          // no credentials, anonymous may call nothing
-		{"Bearer wrong", http.StatusUnauthorized, CodeUnauthenticated},                              // a token of no caller
-		{"Basic " + basic("alice", "alice-tokeN"), http.StatusUnauthorized, CodeUnauthenticated},    // one byte off
-		{"Basic " + basic("bob", "alice-token"), http.StatusUnauthorized, CodeUnauthenticated},      // alice's token under bob's name
-		{"Basic " + basic("bob", "bob-token"), http.StatusOK, CodeNotPermitted},                     // known, not allowed
-		{"Bearer bob-token", http.StatusOK, CodeNotPermitted},                                       // the same by Bearer
-		{"Basic " + basic("nobody", "alice-token"), http.StatusUnauthorized, CodeUnauthenticated},   // no such caller
-		{"Basic " + basic("alice", ""), http.StatusUnauthorized, CodeUnauthenticated},               // empty token
+		{"", http.StatusUnauthorized, CodeUnauthenticated},                                                   // no credentials, anonymous may call nothing
+		{"Bearer wrong", http.StatusUnauthorized, CodeUnauthenticated},                                       // a token of no caller
+		{"Basic " + basic("alice", "alice-tokeN"), http.StatusUnauthorized, CodeUnauthenticated},             // one byte off
+		{"Basic " + basic("bob", "alice-token"), http.StatusUnauthorized, CodeUnauthenticated},               // alice's token under bob's name
+		{"Basic " + basic("bob", "bob-token"), http.StatusOK, CodeNotPermitted},                              // known, not allowed
+		{"Bearer bob-token", http.StatusOK, CodeNotPermitted},                                                // the same by Bearer
+		{"Basic " + basic("nobody", "alice-token"), http.StatusUnauthorized, CodeUnauthenticated},            // no such caller
+		{"Basic " + basic("alice", ""), http.StatusUnauthorized, CodeUnauthenticated},                        // empty token
 		{"Basic " + basic("alice", strings.Repeat("x", 4000)), http.StatusUnauthorized, CodeUnauthenticated}, // long token
 	}
 	for _, c := range refused {
