@@ -35,6 +35,7 @@ type settings struct {
 		maxConnections                int
 		maxHeaderBytes                int
 	}
+	tls   struct{ certFile, keyFile string } // both or neither (tls.go)
 	log   struct{ level, format string }
 	debug struct {
 		pprofListen string // "" off
