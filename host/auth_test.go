@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -282,6 +283,28 @@ func TestAnonymousLimitersAreBounded(t *testing.T) {
 		t.Errorf("after the buckets refilled: admitted %v, %d tracked; want true, 1", ok, a.size())
 	}
 	t.Logf("bound %d addresses; %d admitted out of 100,000", bound, admitted)
+}
+
+// TestAnonymousLimiterMemory measures what one tracked address costs, the
+// figure README's Configuration table gives for auth.anonymous_max_addresses.
+func TestAnonymousLimiterMemory(t *testing.T) {
+	const n = 10000
+	a := newAddrLimiters(Rate{PerSecond: 1}, n)
+	now := time.Now()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := range n {
+		a.take(fmt.Sprintf("10.%d.%d.%d:1", i>>16, (i>>8)&0xff, i&0xff), now)
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	per := float64(after.HeapAlloc-before.HeapAlloc) / n
+	t.Logf("%d addresses: %.0f bytes each", a.size(), per)
+	if a.size() != n || per > 400 {
+		t.Errorf("%d addresses, %.0f bytes each; README says about 200 (bound 400)", a.size(), per)
+	}
+	runtime.KeepAlive(a)
 }
 
 func TestCallerWithAdminRightUploads(t *testing.T) {
