@@ -39,3 +39,12 @@ func callStatus(err error, hdr http.Header) int {
 	}
 	return http.StatusOK
 }
+
+// callStatusOr is callStatus for an answer without a fault, where 200
+// cannot carry a refusal: other, then, instead of 200.
+func callStatusOr(err error, hdr http.Header, other int) int {
+	if s := callStatus(err, hdr); s != http.StatusOK {
+		return s
+	}
+	return other
+}

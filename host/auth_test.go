@@ -166,6 +166,24 @@ func TestMulticallChecksEachCall(t *testing.T) {
 	}
 }
 
+func TestPluginListingNeedsWhatPluginsListNeeds(t *testing.T) {
+	_, srv := authServer(t, withCaller("ops", "ops-token", []string{"plugins.list"}))
+	for auth, want := range map[string]int{"": 401, "Bearer bob-token": 403, "Bearer ops-token": 200} {
+		req, _ := http.NewRequest("GET", srv.URL+"/plugins", nil)
+		if auth != "" {
+			req.Header.Set("Authorization", auth)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET /plugins with %q: %d, want %d", auth, resp.StatusCode, want)
+		}
+	}
+}
+
 func TestAnonymousDefaultIsEverything(t *testing.T) {
 	h, _ := newTestHost(t, map[string][]byte{"remember.wasm": fixture(t, "remember")})
 	if !h.auth.open {
