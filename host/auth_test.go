@@ -420,3 +420,25 @@ func TestTokenHashIsSHA256(t *testing.T) {
 		t.Errorf("hash of abc: %s", got)
 	}
 }
+
+// BenchmarkAdmitCall is the check a call pays with callers configured
+// (basic auth, ten callers, a rate), against the default's nothing.
+func BenchmarkAdmitCall(b *testing.B) {
+	adjust := []func(Config) Config{}
+	for i := range 10 {
+		adjust = append(adjust, withCaller(fmt.Sprintf("c%d", i), fmt.Sprintf("token-%d", i), []string{"system.*"}, func(c Caller) Caller {
+			c.Rate = Rate{PerSecond: 1e9}
+			return c
+		}))
+	}
+	h, _ := newTestHost(b, nil, adjust...)
+	r := httptest.NewRequest("POST", "/RPC2", nil)
+	r.SetBasicAuth("c9", "token-9")
+	ctx := withFrontEnd(withToken(context.Background(), r), FrontEndXMLRPC)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := h.admitCall(ctx, "system.listMethods"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -146,6 +146,20 @@ func (s *settings) applyCallerVariable(name, raw string) (ok bool, err error) {
 	return true, fmt.Errorf("%s: unknown variable: want RPCHOST_AUTH_CALLERS_<NAME> followed by one of %s", name, strings.Join(known, ", "))
 }
 
+// uploadsEnabled says whether any token may upload: admin.token, or a
+// caller with the admin right.
+func (s *settings) uploadsEnabled() bool {
+	if s.adminToken != "" {
+		return true
+	}
+	for _, c := range s.cfg.Callers() {
+		if c.Admin {
+			return true
+		}
+	}
+	return false
+}
+
 // checkTokenHash refuses what is not a SHA-256 in hex, and says what to
 // do when it looks like the token itself was pasted.
 func checkTokenHash(v any) error {

@@ -68,7 +68,7 @@ func serve(ctx context.Context, s *settings) error {
 		file = "none"
 	}
 	logger.Info("starting", "config", file, "plugins", cfg.PluginDir(), "store", s.storeLocation(),
-		"cache", orOff(s.resolvedCacheDir()), "uploads", s.adminToken != "")
+		"cache", orOff(s.resolvedCacheDir()), "uploads", s.uploadsEnabled(), "callers", len(s.cfg.Callers()), "tls", tlsCfg != nil)
 	stopPprof, err := startPprof(s.debug.pprofListen, s.debug.pprofRemote, logger)
 	if err != nil {
 		return errors.Join(err, ln.Close())
