@@ -163,7 +163,9 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 
 // Call runs one procedure by name, as a request would. Its errors are
 // classified by FaultOf and errors.Is against the Err variables of this
-// package; on a closed host it returns ErrClosed.
+// package; on a closed host it returns ErrClosed. A call a front end made
+// is first checked against auth.* (ErrUnauthenticated, ErrNotPermitted,
+// ErrRateLimited); a Go program's own calls are trusted.
 func (h *Host) Call(ctx context.Context, method string, params []any) (any, error) {
 	if h.closed.Load() {
 		return nil, ErrClosed

@@ -176,3 +176,10 @@ func TestHashToken(t *testing.T) {
 		}
 	}
 }
+
+func TestMisspeltCallersSectionIsSuggested(t *testing.T) {
+	_, err := load(t, "auth:\n  caller:\n    alice:\n      allow: [add]\n", nil)
+	if err == nil || !strings.Contains(err.Error(), "unknown key auth.caller (did you mean auth.callers?)") {
+		t.Errorf("auth.caller: %v", err)
+	}
+}

@@ -241,7 +241,7 @@ func knownNames() []string {
 	for _, p := range pluginKeyList() {
 		out = append(out, "plugin.<name>."+p.name)
 	}
-	out = append(out, "plugin.<name>.config")
+	out = append(out, "plugin.<name>.config", "auth.callers")
 	slices.Sort(out)
 	return out
 }
