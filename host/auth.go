@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"log/slog"
 	"maps"
 	"net/http"
 	"slices"
@@ -173,14 +174,15 @@ func (h *Host) admitCall(ctx context.Context, method string) (context.Context, e
 	}
 	id, err := h.identify(ctx)
 	if err != nil {
-		h.logRefusal(ctx, nil, method, err)
+		h.logRefusal(ctx, nil, method, err, slog.LevelInfo)
 		return ctx, err
 	}
 	if id.trusted || h.auth.open {
 		return ctx, nil
 	}
+	level := slog.LevelDebug // a multicall's calls: a thousand refusals in one request are not a thousand lines
 	if ctx.Value(identityKey{}) == nil {
-		ctx = context.WithValue(ctx, identityKey{}, id)
+		ctx, level = context.WithValue(ctx, identityKey{}, id), slog.LevelInfo
 	}
 	if !h.permits(id, method) {
 		if id.caller == nil && !id.admin {
@@ -188,7 +190,7 @@ func (h *Host) admitCall(ctx context.Context, method string) (context.Context, e
 		} else {
 			err = fmt.Errorf("%w: caller %s may not call %s (auth.callers.%s.allow)", ErrNotPermitted, id.name(), method, id.name())
 		}
-		h.logRefusal(ctx, id, method, err)
+		h.logRefusal(ctx, id, method, err, level)
 		return ctx, err
 	}
 	now := time.Now()
@@ -253,9 +255,10 @@ func (h *Host) adminByCaller(ctx context.Context) bool {
 }
 
 // logRefusal writes one line per refused call: who, what, why; never the
-// token. At info level: refusals are what an operator looks for when a
-// client reports 401s, and the admin trail logs every refusal the same way.
-func (h *Host) logRefusal(ctx context.Context, id *identity, method string, err error) {
+// token. At info level for a request: refusals are what an operator looks
+// for when a client reports 401s, and the admin trail logs every refusal
+// the same way; at debug level for the calls inside a multicall.
+func (h *Host) logRefusal(ctx context.Context, id *identity, method string, err error, level slog.Level) {
 	remote, name := "", "unknown"
 	if id != nil {
 		remote, name = id.remote, id.name()
@@ -265,5 +268,5 @@ func (h *Host) logRefusal(ctx context.Context, id *identity, method string, err 
 	if len(method) > 100 {
 		method = method[:100] + "…"
 	}
-	h.logger.Info("call refused", "remote", remote, "caller", name, "method", method, "reason", err.Error())
+	h.logger.Log(ctx, level, "call refused", "remote", remote, "caller", name, "method", method, "reason", err.Error())
 }
