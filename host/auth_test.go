@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -440,5 +441,39 @@ func BenchmarkAdmitCall(b *testing.B) {
 		if _, err := h.admitCall(ctx, "system.listMethods"); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestCallerChecksAreSafeConcurrently runs the checks of callers and
+// anonymous addresses from many goroutines at once (go test -race).
+func TestCallerChecksAreSafeConcurrently(t *testing.T) {
+	h, _ := newTestHost(t, nil, withCaller("alice", "alice-token", []string{"system.*"}, func(c Caller) Caller {
+		c.Rate = Rate{PerSecond: 1e6, Burst: 1000}
+		return c
+	}), func(c Config) Config {
+		return c.WithAnonymousRate(Rate{PerSecond: 1e6}).WithAnonymousMaxAddresses(50)
+	})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				r := httptest.NewRequest("POST", "/RPC2", nil)
+				r.RemoteAddr = fmt.Sprintf("192.0.2.%d:1", (g*200+i)%256)
+				if i%2 == 0 {
+					r.SetBasicAuth("alice", "alice-token")
+				}
+				ctx := withFrontEnd(withToken(context.Background(), r), FrontEndXMLRPC)
+				if _, err := h.Call(ctx, "system.listMethods", nil); err != nil && !errors.Is(err, ErrRateLimited) {
+					t.Error(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n := h.auth.anonRate.size(); n > 50 {
+		t.Errorf("%d addresses tracked, bound 50", n)
 	}
 }
