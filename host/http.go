@@ -108,7 +108,7 @@ func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
 	h.writeStatus(w, r, b, http.StatusOK)
 }
 
-// writeStatus is write with an HTTP status other than 200.
+// writeStatus is write with the given HTTP status (callStatus).
 func (h *Host) writeStatus(w http.ResponseWriter, r *http.Request, b []byte, status int) {
 	raw := b
 	hdr := w.Header()

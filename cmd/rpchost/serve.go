@@ -103,7 +103,7 @@ func serve(ctx context.Context, s *settings) error {
 	srv.ConnState = limited.connState
 	var served net.Listener = limited
 	if tlsCfg != nil {
-		served = tls.NewListener(limited, tlsCfg) // the handshake is bounded by http.read_header_timeout
+		served = tls.NewListener(limited, tlsCfg) // the handshake has the shortest of the http.*_timeout bounds
 	}
 	go func() { errc <- srv.Serve(served) }()
 	select {
