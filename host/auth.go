@@ -67,7 +67,7 @@ type authorizer struct {
 	open bool
 }
 
-func newAuthorizer(cfg Config) *authorizer {
+func newAuthorizer(cfg Config, logger *slog.Logger) *authorizer {
 	a := &authorizer{anonymous: cfg.auth.anonymous, anonRate: newAddrLimiters(cfg.auth.anonRate, cfg.auth.anonMaxAddrs)}
 	if cfg.adminToken != "" {
 		a.adminHash, a.hasAdmin = sha256.Sum256([]byte(cfg.adminToken)), true
@@ -79,7 +79,13 @@ func newAuthorizer(cfg Config) *authorizer {
 		_, _ = hex.Decode(ac.hash[:], []byte(cl.TokenSHA256)) // validate checked it
 		a.callers = append(a.callers, ac)
 	}
-	a.open = len(a.callers) == 0 && a.anonRate == nil && slices.Equal(a.anonymous, []string{"*"})
+	everything := slices.Contains(a.anonymous, "*")
+	a.open = len(a.callers) == 0 && a.anonRate == nil && everything
+	if len(a.callers) > 0 && everything {
+		// Allowed (callers may be given rates while anyone may call), but
+		// more likely an auth.anonymous forgotten: say so once.
+		logger.Warn("auth.callers is set, but auth.anonymous lets callers without credentials call everything; set auth.anonymous to what they may call ([] for nothing)")
+	}
 	return a
 }
 

@@ -477,3 +477,14 @@ func TestCallerChecksAreSafeConcurrently(t *testing.T) {
 		t.Errorf("%d addresses tracked, bound 50", n)
 	}
 }
+
+func TestCallersWithEverythingAnonymousAreWarnedOf(t *testing.T) {
+	_, logs := newTestHost(t, nil, withCaller("alice", "alice-token", []string{"add"}))
+	if !strings.Contains(logs.String(), "auth.anonymous lets callers without credentials call everything") {
+		t.Errorf("no warning:\n%s", logs.String())
+	}
+	_, logs = newTestHost(t, nil, withCaller("alice", "alice-token", []string{"add"}), func(c Config) Config { return c.WithAnonymous(nil) })
+	if strings.Contains(logs.String(), "auth.anonymous lets") {
+		t.Errorf("a warning with anonymous restricted:\n%s", logs.String())
+	}
+}

@@ -118,7 +118,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		compileSlots:   make(chan struct{}, runtime.GOMAXPROCS(0)),
 		plugins:        map[string]*loaded{},
 		versions:       map[string]int{},
-		auth:           newAuthorizer(cfg),
+		auth:           newAuthorizer(cfg, logger),
 	}
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
