@@ -51,6 +51,11 @@ func (h *Host) servePlugins(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "GET /plugins lists plugins; PUT or DELETE /plugins/<name>.wasm changes one", http.StatusMethodNotAllowed)
 			return
 		}
+		// The listing is plugins.list's, and needs what plugins.list needs (auth.*).
+		if _, err := h.admitCall(withFrontEnd(ctx, FrontEndXMLRPC), "plugins.list"); err != nil {
+			http.Error(w, err.Error(), callStatusOr(err, w.Header(), http.StatusForbidden))
+			return
+		}
 		writeJSON(w, http.StatusOK, h.pluginsJSON())
 		return
 	}

@@ -38,6 +38,7 @@ type Config struct {
 	pollInterval   time.Duration
 	xmlrpcPaths    []string // http.xmlrpc_paths
 	jsonrpcPaths   []string // http.jsonrpc_paths
+	auth           authSettings // auth.* (auth_config.go)
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -67,6 +68,7 @@ func NewConfig() Config {
 		store:          StoreConfig{}.settings(),
 		xmlrpcPaths:    []string{"/", "/RPC2"}, // Python's server's
 		jsonrpcPaths:   []string{"/jsonrpc"},
+		auth:           defaultAuth(),
 	}
 }
 
@@ -215,6 +217,7 @@ func (c Config) validate() error {
 	check(c.maxUploadBytes >= 1, "admin.max_upload_bytes: %d is below 1", c.maxUploadBytes)
 	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
 	errs = append(errs, validatePaths(c.xmlrpcPaths, c.jsonrpcPaths)...)
+	errs = append(errs, c.auth.validate(c.Callers())...)
 	for bare, target := range c.aliases {
 		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
 	}

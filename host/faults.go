@@ -35,6 +35,14 @@ const (
 	// CodeStorage: the call's writes could not be committed (a quota, the
 	// disk, the database); none of them were kept.
 	CodeStorage = -32008
+	// CodeUnauthenticated: the call needs credentials it did not bring, or
+	// brought credentials that name no caller (auth.*); HTTP 401.
+	CodeUnauthenticated = -32009
+	// CodeNotPermitted: the caller may not call this procedure
+	// (auth.callers.<name>.allow).
+	CodeNotPermitted = -32010
+	// CodeRateLimited: the caller has used up its rate; HTTP 429.
+	CodeRateLimited = -32011
 )
 
 // Sentinel errors of dispatch. What Call returns matches one of them with
@@ -96,6 +104,9 @@ var faultCodes = []struct {
 	{plugin.ErrClosed, CodeUnavailable},
 	{ErrClosed, CodeUnavailable},
 	{plugin.ErrProtocol, abi.CodeInternalError},
+	{ErrUnauthenticated, CodeUnauthenticated},
+	{ErrNotPermitted, CodeNotPermitted},
+	{ErrRateLimited, CodeRateLimited},
 	{ErrAdminDisabled, CodeForbidden},
 	{ErrUnauthorized, CodeForbidden},
 	{ErrBadPluginName, abi.CodeInvalidParams},

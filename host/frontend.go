@@ -6,6 +6,7 @@ import "context"
 const (
 	FrontEndXMLRPC    = "xmlrpc"
 	FrontEndJSONRPC   = "jsonrpc"
+	FrontEndPage      = "page"
 	FrontEndInProcess = "in-process" // a Go program calling Host.Call
 )
 

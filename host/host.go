@@ -35,6 +35,7 @@ type Host struct {
 	limits   xmlrpc.Limits
 	inflight *bodyBudget // bytes held by request bodies (limits.max_inflight_bytes)
 	store    store.Store // nil without a store
+	auth     *authorizer // auth.* and the admin token (auth.go)
 
 	// installMu serializes changes to what is served: installing a loaded
 	// version, writing an upload, removing. It is never held while a
@@ -120,6 +121,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		plugins:        map[string]*loaded{},
 		versions:       map[string]int{},
 		pageSlots:      make(chan struct{}, pageBuilders),
+		auth:           newAuthorizer(cfg, logger),
 	}
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
@@ -164,10 +166,16 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 
 // Call runs one procedure by name, as a request would. Its errors are
 // classified by FaultOf and errors.Is against the Err variables of this
-// package; on a closed host it returns ErrClosed.
+// package; on a closed host it returns ErrClosed. A call a front end made
+// is first checked against auth.* (ErrUnauthenticated, ErrNotPermitted,
+// ErrRateLimited); a Go program's own calls are trusted.
 func (h *Host) Call(ctx context.Context, method string, params []any) (any, error) {
 	if h.closed.Load() {
 		return nil, ErrClosed
+	}
+	ctx, err := h.admitCall(ctx, method) // callers and rates, before any wasm runs (auth.go)
+	if err != nil {
+		return nil, err
 	}
 	if err := abi.CheckMethodName(method); err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrInvalidMethodName, err)

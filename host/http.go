@@ -93,17 +93,24 @@ func (h *Host) writeFault(w http.ResponseWriter, r *http.Request, err error) {
 	out := getBytes()
 	defer putBytes(out)
 	*out = xmlrpc.AppendFault((*out)[:0], f)
-	h.write(w, r, *out)
+	h.writeStatus(w, r, *out, callStatus(err, w.Header())) // 401/429 for refused callers (auth_http.go)
 }
 
 // write sends a methodResponse, gzipped when it is large and the client
 // accepts gzip, as Python's server does.
 func (h *Host) write(w http.ResponseWriter, r *http.Request, b []byte) {
-	h.writeAs(w, r, "text/xml; charset=utf-8", b)
+	h.writeAs(w, r, xmlContentType, b, http.StatusOK)
 }
 
-// writeAs is write for a response of any front end.
-func (h *Host) writeAs(w http.ResponseWriter, r *http.Request, contentType string, b []byte) {
+// writeStatus is write with the given HTTP status (callStatus).
+func (h *Host) writeStatus(w http.ResponseWriter, r *http.Request, b []byte, status int) {
+	h.writeAs(w, r, xmlContentType, b, status)
+}
+
+const xmlContentType = "text/xml; charset=utf-8"
+
+// writeAs is write for a response of any front end, with its status.
+func (h *Host) writeAs(w http.ResponseWriter, r *http.Request, contentType string, b []byte, status int) {
 	raw := b
 	hdr := w.Header()
 	hdr.Set("Content-Type", contentType)
@@ -120,7 +127,7 @@ func (h *Host) writeAs(w http.ResponseWriter, r *http.Request, contentType strin
 		hdr.Add("Vary", "Accept-Encoding")
 	}
 	hdr.Set("Content-Length", strconv.Itoa(len(b)))
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(status)
 	// A response is held until the client has read it, up to
 	// http.write_timeout after its call released the instance: it is
 	// charged to the in-flight budget while it is written, forcibly since

@@ -19,8 +19,9 @@ const jsonBatchName = "the JSON-RPC batch"
 // serveJSONRPC is the JSON-RPC front end: it decodes a request or batch,
 // runs each call through Call, and encodes the responses. Its body is
 // read as XML-RPC's is (receive), and a batch has system.multicall's
-// bounds (runBatch). Every answer is HTTP 200, as XML-RPC faults are;
-// a body that holds only notifications is answered 204 No Content.
+// bounds (runBatch). An answer is HTTP 200, as XML-RPC faults are, but
+// for a single call refused for its caller (callStatus: 401, 429); a body
+// that holds only notifications is answered 204 No Content.
 func (h *Host) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -41,6 +42,7 @@ func (h *Host) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
 	out := getBytes()
 	defer putBytes(out)
 	b := (*out)[:0]
+	status := http.StatusOK
 	if msg.Batch {
 		b, err = h.jsonBatch(ctx, b, msg.Requests)
 	} else {
@@ -50,6 +52,7 @@ func (h *Host) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
 			err = callErr
 		} else if req.Answered() {
 			b = h.appendJSONAnswer(b, req, v, callErr)
+			status = callStatus(callErr, w.Header()) // 401/429 for refused callers, as XML-RPC
 		}
 	}
 	*out = b
@@ -64,7 +67,7 @@ func (h *Host) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		return
 	}
-	h.writeAs(w, r, jsonContentType, b)
+	h.writeAs(w, r, jsonContentType, b, status)
 }
 
 // jsonCall runs one request, or returns why it cannot run.
@@ -128,7 +131,7 @@ func (h *Host) writeJSONFault(w http.ResponseWriter, r *http.Request, err error)
 	out := getBytes()
 	defer putBytes(out)
 	*out = jsonrpc.AppendError((*out)[:0], nil, h.jsonError(err))
-	h.writeAs(w, r, jsonContentType, *out)
+	h.writeAs(w, r, jsonContentType, *out, http.StatusOK)
 }
 
 // jsonError is err as a JSON-RPC error object: the code and message
@@ -149,13 +152,16 @@ func (h *Host) jsonError(err error) jsonrpc.Error {
 
 // faultNames name rpchost's own fault codes in a JSON-RPC error's data.
 var faultNames = map[int]string{
-	CodeTrap:           "trap",
-	CodeTimeout:        "timeout",
-	CodeBusy:           "busy",
-	CodeUnavailable:    "unavailable",
-	CodeForbidden:      "forbidden",
-	CodeMemoryLimit:    "memory_limit",
-	CodeOutputLimit:    "output_limit",
-	CodeResultTooLarge: "result_too_large",
-	CodeStorage:        "storage",
+	CodeTrap:            "trap",
+	CodeTimeout:         "timeout",
+	CodeBusy:            "busy",
+	CodeUnavailable:     "unavailable",
+	CodeForbidden:       "forbidden",
+	CodeMemoryLimit:     "memory_limit",
+	CodeOutputLimit:     "output_limit",
+	CodeResultTooLarge:  "result_too_large",
+	CodeStorage:         "storage",
+	CodeUnauthenticated: "unauthenticated",
+	CodeNotPermitted:    "not_permitted",
+	CodeRateLimited:     "rate_limited",
 }

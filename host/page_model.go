@@ -1,6 +1,7 @@
 package host
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -64,7 +65,12 @@ func (h *Host) pageSnapshot(r *http.Request) pageData {
 		d.MorePlugins = len(plugins) - pageMaxPlugins
 		plugins = plugins[:pageMaxPlugins]
 	}
+	// A caller sees only what it may call (auth.*), as system.listMethods.
+	ctx := withFrontEnd(withToken(r.Context(), r), FrontEndPage)
 	for _, p := range plugins {
+		if !h.mayCallAnyOf(ctx, p) {
+			continue
+		}
 		sum := p.SHA256
 		if len(sum) > 12 {
 			sum = sum[:12]
@@ -84,6 +90,9 @@ func (h *Host) pageSnapshot(r *http.Request) pageData {
 		e, ok := h.registry.Lookup(name)
 		if !ok || e.IsAlias() {
 			continue // gone since Names, or listed under its target
+		}
+		if !h.mayCall(ctx, name) {
+			continue
 		}
 		d.Total++
 		help, truncated := truncateUTF8(e.Method.Help(), pageHelpBytes) // the search sees what is shown
@@ -133,4 +142,15 @@ func truncateUTF8(s string, n int) (string, bool) {
 		n--
 	}
 	return s[:n], true
+}
+
+// mayCallAnyOf reports whether the caller of ctx may call one of p's
+// methods: a plugin it may call nothing of is not shown to it.
+func (h *Host) mayCallAnyOf(ctx context.Context, p PluginInfo) bool {
+	for _, m := range p.Methods {
+		if h.mayCall(ctx, p.Name+"."+m) {
+			return true
+		}
+	}
+	return false
 }

@@ -68,7 +68,7 @@ func wantParams(method string, params []any, n int) error {
 	return nil
 }
 
-func (h *Host) lookupNamed(method string, params []any) (*registry.Entry, error) {
+func (h *Host) lookupNamed(ctx context.Context, method string, params []any) (*registry.Entry, error) {
 	if err := wantParams(method, params, 1); err != nil {
 		return nil, err
 	}
@@ -77,26 +77,28 @@ func (h *Host) lookupNamed(method string, params []any) (*registry.Entry, error)
 		return nil, abi.Faultf(abi.CodeInvalidParams, "%s: want a method name (string), got %s", method, abi.TypeName(params[0]))
 	}
 	e, ok := h.registry.Lookup(name)
-	if !ok {
+	if !ok || !h.mayCall(ctx, name) { // a caller learns nothing of what it may not call
 		return nil, fmt.Errorf("%s: no method %q: %w", method, name, ErrMethodNotFound)
 	}
 	return e, nil
 }
 
-func (h *Host) listMethods(_ context.Context, params []any) (any, error) {
+func (h *Host) listMethods(ctx context.Context, params []any) (any, error) {
 	if err := wantParams("system.listMethods", params, 0); err != nil {
 		return nil, err
 	}
 	names := h.registry.Names()
-	out := make([]any, len(names))
-	for i, n := range names {
-		out[i] = n
+	out := make([]any, 0, len(names))
+	for _, n := range names {
+		if h.mayCall(ctx, n) { // only what this caller may call (auth.*)
+			out = append(out, n)
+		}
 	}
 	return out, nil
 }
 
-func (h *Host) methodHelp(_ context.Context, params []any) (any, error) {
-	e, err := h.lookupNamed("system.methodHelp", params)
+func (h *Host) methodHelp(ctx context.Context, params []any) (any, error) {
+	e, err := h.lookupNamed(ctx, "system.methodHelp", params)
 	if err != nil {
 		return nil, err
 	}
@@ -106,8 +108,8 @@ func (h *Host) methodHelp(_ context.Context, params []any) (any, error) {
 	return e.Method.Help(), nil
 }
 
-func (h *Host) methodSignature(_ context.Context, params []any) (any, error) {
-	e, err := h.lookupNamed("system.methodSignature", params)
+func (h *Host) methodSignature(ctx context.Context, params []any) (any, error) {
+	e, err := h.lookupNamed(ctx, "system.methodSignature", params)
 	if err != nil {
 		return nil, err
 	}

@@ -35,6 +35,7 @@ type settings struct {
 		maxConnections                int
 		maxHeaderBytes                int
 	}
+	tls   struct{ certFile, keyFile string } // both or neither (tls.go)
 	log   struct{ level, format string }
 	debug struct {
 		pprofListen string // "" off
@@ -240,7 +241,7 @@ func knownNames() []string {
 	for _, p := range pluginKeyList() {
 		out = append(out, "plugin.<name>."+p.name)
 	}
-	out = append(out, "plugin.<name>.config")
+	out = append(out, "plugin.<name>.config", "auth.callers")
 	slices.Sort(out)
 	return out
 }

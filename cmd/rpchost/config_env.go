@@ -61,6 +61,9 @@ func (s *settings) applyVariable(name, raw string) error {
 			return s.setRaw(&keys[i], raw, name)
 		}
 	}
+	if ok, err := s.applyCallerVariable(name, raw); ok { // RPCHOST_AUTH_CALLERS_<NAME>_<KEY>
+		return err
+	}
 	const pluginPrefix = envPrefix + "PLUGIN_"
 	if rest, ok := strings.CutPrefix(name, pluginPrefix); ok {
 		if plugin, ok := strings.CutSuffix(rest, "_CONFIG"); ok && plugin != "" {

@@ -75,6 +75,8 @@ func (w *fileWalker) section(n *yaml.Node, prefix string) {
 		switch {
 		case name == "plugin":
 			w.plugins(v)
+		case name == "auth.callers":
+			w.callers(v) // a mapping of callers (config_callers.go)
 		case keyNamed(name) != nil:
 			key := keyNamed(name)
 			val, err := nodeValue(v, key.kind, key.min, key.max, key.why)

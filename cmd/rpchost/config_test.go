@@ -273,11 +273,11 @@ func TestServerURL(t *testing.T) {
 		"http://127.0.0.1:8088/": "http://127.0.0.1:8088/",
 	}
 	for in, want := range cases {
-		if got, err := serverURL(in); err != nil || got != want {
+		if got, err := serverURL(in, "http"); err != nil || got != want {
 			t.Errorf("serverURL(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := serverURL("nocolon"); err == nil {
+	if _, err := serverURL("nocolon", "http"); err == nil {
 		t.Error("serverURL accepted an address without a port")
 	}
 }

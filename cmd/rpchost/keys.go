@@ -85,6 +85,22 @@ var keys = append([]key{
 		func(c host.Config, d time.Duration) host.Config { on, _, p := c.Watch(); return c.WithWatch(on, d, p) }),
 	hostKey("watch.poll", func(c host.Config) time.Duration { _, _, p := c.Watch(); return p },
 		func(c host.Config, p time.Duration) host.Config { on, d, _ := c.Watch(); return c.WithWatch(on, d, p) }),
+	hostKey("auth.anonymous", host.Config.Anonymous, host.Config.WithAnonymous),
+	hostKey("auth.anonymous_rate", func(c host.Config) string { return c.AnonymousRate().String() },
+		func(c host.Config, s string) host.Config {
+			r, _ := host.ParseRate(s) // checkRate has read it
+			r.Burst = c.AnonymousRate().Burst
+			return c.WithAnonymousRate(r)
+		}).checkedBy(checkRate),
+	hostKey("auth.anonymous_burst", func(c host.Config) int { return c.AnonymousRate().Burst },
+		func(c host.Config, n int) host.Config {
+			r := c.AnonymousRate()
+			r.Burst = n
+			return c.WithAnonymousRate(r)
+		}).atLeast(0),
+	hostKey("auth.anonymous_max_addresses", host.Config.AnonymousMaxAddresses, host.Config.WithAnonymousMaxAddresses),
+	ownKey("tls.cert_file", func(s *settings) *string { return &s.tls.certFile }),
+	ownKey("tls.key_file", func(s *settings) *string { return &s.tls.keyFile }),
 	ownKey("log.level", func(s *settings) *string { return &s.log.level }),
 	ownKey("log.format", func(s *settings) *string { return &s.log.format }),
 	ownKey("debug.pprof_listen", func(s *settings) *string { return &s.debug.pprofListen }),
@@ -139,6 +155,9 @@ func ownKey[T scalar](name string, field func(*settings) *T) key {
 
 // checkedBy adds a check of the key's parsed values, wherever they come from.
 func (k key) checkedBy(check func(any) error) key { k.check = check; return k }
+
+// atLeast sets an int key's smallest value, when it is not 1.
+func (k key) atLeast(min int64) key { k.min = min; return k }
 
 // upTo sets an int key's largest value and why it is the largest.
 func (k key) upTo(max int64, why string) key { k.max, k.why = max, why; return k }

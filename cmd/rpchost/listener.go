@@ -1,6 +1,7 @@
 package main
 
 import (
+	"crypto/tls"
 	"net"
 	"net/http"
 	"sync"
@@ -107,6 +108,9 @@ func (l *connLimiter) closeIdlest() {
 // connState is the http.Server's ConnState hook: it tracks which
 // connections are idle between requests.
 func (l *connLimiter) connState(c net.Conn, state http.ConnState) {
+	if tc, ok := c.(*tls.Conn); ok { // with TLS the server sees the TLS connection over ours
+		c = tc.NetConn()
+	}
 	lc, ok := c.(*limitedConn)
 	if !ok {
 		return

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"net"
@@ -51,6 +52,10 @@ func serve(ctx context.Context, s *settings) error {
 	if err != nil {
 		return err
 	}
+	tlsCfg, err := s.tlsConfig(logger) // nil: plain HTTP (tls.go)
+	if err != nil {
+		return err
+	}
 	// Bind before loading: a port in use is reported at once, not after
 	// every plugin has compiled. Connections made meanwhile wait in the
 	// listen backlog until the host is ready.
@@ -63,7 +68,7 @@ func serve(ctx context.Context, s *settings) error {
 		file = "none"
 	}
 	logger.Info("starting", "config", file, "plugins", cfg.PluginDir(), "store", s.storeLocation(),
-		"cache", orOff(s.resolvedCacheDir()), "uploads", s.adminToken != "")
+		"cache", orOff(s.resolvedCacheDir()), "uploads", s.uploadsEnabled(), "callers", len(s.cfg.Callers()), "tls", tlsCfg != nil)
 	stopPprof, err := startPprof(s.debug.pprofListen, s.debug.pprofRemote, logger)
 	if err != nil {
 		return errors.Join(err, ln.Close())
@@ -83,7 +88,11 @@ func serve(ctx context.Context, s *settings) error {
 		// unfinished headers turn into gigabytes (README, Security model).
 		MaxHeaderBytes: s.http.maxHeaderBytes,
 	}
-	logger.Info("listening", "addr", ln.Addr().String(), "url", "http://"+ln.Addr().String()+"/",
+	scheme := "http"
+	if tlsCfg != nil {
+		scheme = "https"
+	}
+	logger.Info("listening", "addr", ln.Addr().String(), "url", scheme+"://"+ln.Addr().String()+"/",
 		"plugins", len(h.Plugins()), "startup", time.Since(start).Round(time.Millisecond))
 	errc := make(chan error, 1)
 	// Every open connection holds a goroutine and its buffers whatever it
@@ -92,7 +101,11 @@ func serve(ctx context.Context, s *settings) error {
 	// turns idle or closes (README, Security model).
 	limited := newConnLimiter(ln, s.http.maxConnections)
 	srv.ConnState = limited.connState
-	go func() { errc <- srv.Serve(limited) }()
+	var served net.Listener = limited
+	if tlsCfg != nil {
+		served = tls.NewListener(limited, tlsCfg) // the handshake has the shortest of the http.*_timeout bounds
+	}
+	go func() { errc <- srv.Serve(served) }()
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
