@@ -110,6 +110,9 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 			}
 		}
 		h.logger.Info("admin "+action, attrs...)
+		if action == "upload" {
+			h.metrics.uploads.WithLabelValues(uploadAccepted).Inc()
+		}
 		return
 	}
 	outcome := "failed"
@@ -130,6 +133,9 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 		outcome = "refused: host closed"
 	}
 	attrs = append(attrs, "outcome", outcome)
+	if action == "upload" {
+		h.metrics.uploaded(strings.HasPrefix(outcome, "refused") && !errors.Is(err, ErrClosed))
+	}
 	if !errors.Is(err, ErrUnauthorized) && !errors.Is(err, ErrAdminDisabled) {
 		attrs = append(attrs, "reason", err.Error())
 	}

@@ -36,6 +36,8 @@ type Config struct {
 	watch          bool
 	debounce       time.Duration
 	pollInterval   time.Duration
+	accessLog      bool
+	metricsRoute   bool
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -63,6 +65,7 @@ func NewConfig() Config {
 		debounce:       100 * time.Millisecond,
 		pollInterval:   time.Second,
 		store:          StoreConfig{}.settings(),
+		metricsRoute:   true,
 	}
 }
 
@@ -170,6 +173,16 @@ func (c Config) WithAdmin(token string, maxUploadBytes int64) Config {
 	return c
 }
 
+// WithAccessLog turns the access log on or off: one line per call, at
+// level info through the host's logger, with the caller's address, the
+// front end, the method, the outcome and the duration.
+func (c Config) WithAccessLog(on bool) Config { c.accessLog = on; return c }
+
+// WithMetricsRoute serves GET /metrics on Handler (the default) or not,
+// when the metrics are served on a listener of their own through
+// MonitoringHandler.
+func (c Config) WithMetricsRoute(on bool) Config { c.metricsRoute = on; return c }
+
 func (c Config) validate() error {
 	var errs []error
 	check := func(ok bool, format string, args ...any) {
@@ -229,6 +242,12 @@ func (c Config) MaxMulticall() int { return c.maxMulticall }
 
 // MaxUploadBytes reports the upload cap set with WithAdmin.
 func (c Config) MaxUploadBytes() int64 { return c.maxUploadBytes }
+
+// AccessLog reports whether the access log is on.
+func (c Config) AccessLog() bool { return c.accessLog }
+
+// MetricsRoute reports whether Handler serves /metrics.
+func (c Config) MetricsRoute() bool { return c.metricsRoute }
 
 // Watch reports the hot-reload settings set with WithWatch.
 func (c Config) Watch() (enabled bool, debounce, poll time.Duration) {

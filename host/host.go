@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"runtime"
 	"sort"
@@ -58,6 +59,11 @@ type Host struct {
 
 	stopWatch context.CancelFunc // nil when not watching
 	watchDone chan struct{}
+
+	metrics        *hostMetrics     // the Host's own Prometheus registry (metrics.go)
+	metricsHandler http.Handler // serves it
+	draining       atomic.Bool  // set by Drain: /readyz answers 503
+	ready          readiness    // the last store check of /readyz
 
 	closed    atomic.Bool  // set first thing in Close; checked by Call, Upload and Remove
 	compiling sync.RWMutex // read-held by uploads while they compile; Close write-locks it to wait for them
@@ -118,12 +124,14 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		plugins:        map[string]*loaded{},
 		versions:       map[string]int{},
 	}
+	h.metrics = newMetrics(h)
+	h.metricsHandler = h.metrics.handler()
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("store: %w", err), h.Close(ctx))
 		}
-		h.store = s
+		h.store = countingStore{Store: s, m: h.metrics} // commits counted where they happen
 	}
 	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.rememberBareNames()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
@@ -162,7 +170,11 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 // Call runs one procedure by name, as a request would. Its errors are
 // classified by FaultOf and errors.Is against the Err variables of this
 // package; on a closed host it returns ErrClosed.
-func (h *Host) Call(ctx context.Context, method string, params []any) (any, error) {
+func (h *Host) Call(ctx context.Context, method string, params []any) (v any, err error) {
+	// Every call is counted, timed and (log.access) logged here, once,
+	// whatever front end it came through and however it ends.
+	var e *registry.Entry
+	defer func(start time.Time) { h.observe(ctx, method, e, start, err) }(time.Now())
 	if h.closed.Load() {
 		return nil, ErrClosed
 	}

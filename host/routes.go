@@ -5,22 +5,32 @@ import (
 	"strings"
 )
 
-// Handler answers XML-RPC on POST / and /RPC2, like Python's server, and
-// plugin administration on /plugins; every other path is 404.
+// Handler answers XML-RPC on POST / and /RPC2, like Python's server,
+// plugin administration on /plugins, /healthz, /readyz and (unless
+// WithMetricsRoute(false)) /metrics; every other path is 404.
 func (h *Host) Handler() http.Handler {
-	return http.HandlerFunc(h.route)
+	return h.counted(h.route)
 }
 
 // route sends a request to its front end. Every front end decodes its
 // wire format, runs procedures through Call (one dispatcher: the same
 // limits, faults, multicall and introspection), and encodes the answer.
+// Each case names its front end (frontEndIs) for the HTTP metrics.
 func (h *Host) route(w http.ResponseWriter, r *http.Request) {
 	path := r.URL.Path
 	switch {
 	case path == "/plugins" || strings.HasPrefix(path, "/plugins/"):
+		frontEndIs(w, FrontEndAdmin)
 		h.servePlugins(w, r)
 	case path == "/" || path == "/RPC2":
+		frontEndIs(w, FrontEndXMLRPC)
 		h.serveXMLRPC(w, r)
+	case path == "/healthz" || path == "/readyz":
+		frontEndIs(w, FrontEndHealth)
+		h.serveHealth(w, r)
+	case path == "/metrics" && h.cfg.metricsRoute:
+		frontEndIs(w, FrontEndMetrics)
+		h.serveMetrics(w, r)
 	default:
 		http.Error(w, "No such page", http.StatusNotFound)
 	}
