@@ -65,6 +65,7 @@ var keys = append([]key{
 	ownKey("http.idle_timeout", func(s *settings) *time.Duration { return &s.http.idle }),
 	ownKey("http.max_connections", func(s *settings) *int { return &s.http.maxConnections }),
 	ownKey("http.max_header_bytes", func(s *settings) *int { return &s.http.maxHeaderBytes }),
+	ownKey("http.drain_grace", func(s *settings) *time.Duration { return &s.http.drainGrace }),
 	ownKey("aliases", func(s *settings) *[]string { return &s.aliases }),
 	ownKey("store.driver", func(s *settings) *string { return &s.store.driver }),
 	ownKey("store.dir", func(s *settings) *string { return &s.store.dir }),
@@ -85,6 +86,9 @@ var keys = append([]key{
 		func(c host.Config, p time.Duration) host.Config { on, d, _ := c.Watch(); return c.WithWatch(on, d, p) }),
 	ownKey("log.level", func(s *settings) *string { return &s.log.level }),
 	ownKey("log.format", func(s *settings) *string { return &s.log.format }),
+	hostKey("log.access", host.Config.AccessLog, host.Config.WithAccessLog),
+	ownKey("metrics.listen", func(s *settings) *string { return &s.metrics.listen }),
+	ownKey("metrics.remote", func(s *settings) *bool { return &s.metrics.remote }),
 	ownKey("debug.pprof_listen", func(s *settings) *string { return &s.debug.pprofListen }),
 	ownKey("debug.pprof_remote", func(s *settings) *bool { return &s.debug.pprofRemote }),
 }, limitKeys()...)

@@ -90,6 +90,28 @@ func (t *requestTracker) describe() []string {
 	return out
 }
 
+// drain waits grace after the first signal while the server still serves
+// and /readyz answers 503 (host.Drain), so that a load balancer checking
+// it stops sending before the listener closes. A second signal ends the
+// wait at once.
+func drain(grace time.Duration, reqs *requestTracker, logger *slog.Logger) {
+	if grace <= 0 {
+		return
+	}
+	again := make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	defer signal.Stop(again)
+	logger.Info("draining: /readyz answers 503; still serving until the grace ends (interrupt again to close the listener now)",
+		"drain_grace", grace, "in_flight", reqs.count())
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-again:
+		logger.Info("draining cut short by a second signal")
+	}
+}
+
 // shutdown stops srv after the first signal: no new connections, the
 // requests in flight finish within grace. A second signal, or the end of
 // the grace, cuts those still running: it says which, and returns an
