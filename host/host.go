@@ -60,7 +60,7 @@ type Host struct {
 	stopWatch context.CancelFunc // nil when not watching
 	watchDone chan struct{}
 
-	metrics        *hostMetrics     // the Host's own Prometheus registry (metrics.go)
+	metrics        *hostMetrics // the Host's own Prometheus registry (metrics.go)
 	metricsHandler http.Handler // serves it
 	draining       atomic.Bool  // set by Drain: /readyz answers 503
 	ready          readiness    // the last store check of /readyz

@@ -24,7 +24,7 @@ type pool[T any] struct {
 	live    int              // instances created and not destroyed
 	waiters []chan ticket[T] // calls waiting, the oldest first
 	closed  bool
-	errs    []error // from destroy
+	errs    []error       // from destroy
 	refused atomic.Uint64 // calls told ErrBusy (see pool_stats.go)
 
 	create  func(context.Context) (T, error)
