@@ -7,7 +7,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	dto "github.com/prometheus/client_model/go"
 	"github.com/prometheus/common/expfmt"
@@ -282,4 +284,42 @@ func TestMetricsRouteCanBeTurnedOff(t *testing.T) {
 	if rec.Code != http.StatusNotFound {
 		t.Errorf("POST /RPC2 on the monitoring handler: %d, want 404", rec.Code)
 	}
+}
+
+// A call refused for want of an instance counts as -32002 and as refused,
+// while the pool's gauges show the instance busy and the caller waiting.
+func TestMetricsCountBusyWaitingAndRefusedCalls(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")},
+		func(c Config) Config {
+			return c.WithPluginLimits("calc", Limits{PoolSize: 1, MaxQueue: 1, CallTimeout: 2 * time.Second})
+		})
+	ctx := context.Background()
+	var wg sync.WaitGroup
+	for range 2 { // one spins on the only instance, one waits
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = h.Call(ctx, "calc.spin", nil)
+		}()
+		time.Sleep(100 * time.Millisecond)
+	}
+	if _, err := h.Call(ctx, "calc.add", []any{int64(1), int64(1)}); faultCode(t, err) != CodeBusy {
+		t.Fatalf("a third call: %v; want busy", err)
+	}
+	fams := scrape(t, h.Handler())
+	for _, c := range []struct {
+		family string
+		labels []string
+		want   float64
+	}{
+		{"rpchost_instances", []string{"plugin", "calc", "state", "busy"}, 1},
+		{"rpchost_calls_waiting", []string{"plugin", "calc"}, 1},
+		{"rpchost_calls_refused_total", []string{"plugin", "calc"}, 1},
+		{"rpchost_calls_total", []string{"method", "calc.add", "outcome", "-32002"}, 1},
+	} {
+		if got, ok := sample(fams, c.family, c.labels...); !ok || got != c.want {
+			t.Errorf("%s%v = %v (present %v), want %v", c.family, c.labels, got, ok, c.want)
+		}
+	}
+	wg.Wait()
 }
