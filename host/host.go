@@ -64,6 +64,7 @@ type Host struct {
 	metricsHandler http.Handler // serves it
 	draining       atomic.Bool  // set by Drain: /readyz answers 503
 	ready          readiness    // the last store check of /readyz
+	started        time.Time    // New's time, the origin of clock
 
 	closed    atomic.Bool  // set first thing in Close; checked by Call, Upload and Remove
 	compiling sync.RWMutex // read-held by uploads while they compile; Close write-locks it to wait for them
@@ -124,6 +125,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		plugins:        map[string]*loaded{},
 		versions:       map[string]int{},
 	}
+	h.started = time.Now()
 	h.metrics = newMetrics(h)
 	h.metricsHandler = h.metrics.handler()
 	if cfg.store.Driver != "" {
@@ -174,7 +176,7 @@ func (h *Host) Call(ctx context.Context, method string, params []any) (v any, er
 	// Every call is counted, timed and (log.access) logged here, once,
 	// whatever front end it came through and however it ends.
 	var e *registry.Entry
-	defer func(start time.Time) { h.observe(ctx, method, e, start, err) }(time.Now())
+	defer func(start time.Duration) { h.observe(ctx, method, e, start, err) }(h.clock())
 	if h.closed.Load() {
 		return nil, ErrClosed
 	}

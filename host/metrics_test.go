@@ -323,3 +323,35 @@ func TestMetricsCountBusyWaitingAndRefusedCalls(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// BenchmarkObserve is what Host.Call adds to every call for its metrics:
+// the two clock reads, the method's instruments, the counter and the
+// histogram. It allocates nothing.
+func BenchmarkObserve(b *testing.B) {
+	h, _ := newTestHost(b, map[string][]byte{"calc.wasm": fixture(b, "calc")})
+	e, ok := h.registry.Lookup("add")
+	if !ok {
+		b.Fatal("add not served")
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		h.observe(ctx, "add", e, h.clock(), nil)
+	}
+}
+
+func TestObserveAllocatesNothing(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")})
+	e, _ := h.registry.Lookup("add")
+	ctx := context.Background()
+	h.observe(ctx, "add", e, h.clock(), nil)
+	if n := testing.AllocsPerRun(1000, func() { h.observe(ctx, "add", e, h.clock(), nil) }); n != 0 {
+		t.Errorf("observe allocates %v times per call, want 0", n)
+	}
+	req := httptest.NewRequest(http.MethodGet, "/healthz", nil)
+	rec := httptest.NewRecorder()
+	handler := h.Handler()
+	handler.ServeHTTP(rec, req)
+	base := testing.AllocsPerRun(100, func() { rec.Body.Reset(); handler.ServeHTTP(rec, req) })
+	t.Logf("GET /healthz: %v allocations per request, counting included", base)
+}
