@@ -107,9 +107,11 @@ func serve(ctx context.Context, s *settings) error {
 		// /readyz turns 503 first and the listener stays open for
 		// http.drain_grace, so that a load balancer stops sending before
 		// connections are refused; then the calls in flight finish.
+		again, stopSignals := signals()
 		h.Drain()
-		drain(s.http.drainGrace, reqs, logger)
-		err = shutdown(srv, reqs, shutdownGrace(cfg, h.Plugins()), logger)
+		drain(s.http.drainGrace, again, reqs, logger)
+		err = shutdown(srv, reqs, shutdownGrace(cfg, h.Plugins()), again, logger)
+		stopSignals()
 		<-errc
 	}
 	if errors.Is(err, http.ErrServerClosed) {
