@@ -57,7 +57,10 @@ type hostMetrics struct {
 	// serves (forget removes the others) and methodUnknown.
 	byMethod atomic.Pointer[map[string]*methodMetrics]
 	// byStatus does the same for the HTTP requests counter.
-	byStatus  atomic.Pointer[map[statusKey]prometheus.Counter]
+	byStatus atomic.Pointer[map[statusKey]prometheus.Counter]
+	// detached stands for a method that stopped being served while its
+	// call ran: what it counts is exported nowhere (see forMethod).
+	detached  *methodMetrics
 	writersMu sync.Mutex // serializes the copies of byMethod and byStatus
 }
 
@@ -121,6 +124,7 @@ func newMetrics(h *Host) *hostMetrics {
 		&hostCollector{h: h},
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.detached = &methodMetrics{result: prometheus.NewCounter(prometheus.CounterOpts{Name: "rpchost_detached"})}
 	empty := map[string]*methodMetrics{}
 	m.byMethod.Store(&empty)
 	noStatus := map[statusKey]prometheus.Counter{}
@@ -146,7 +150,7 @@ const (
 
 // forMethod returns the instruments of the method e answers (methodUnknown
 // for nil), creating them on its first call.
-func (m *hostMetrics) forMethod(e *registry.Entry) *methodMetrics {
+func (m *hostMetrics) forMethod(e *registry.Entry, r *registry.Registry) *methodMetrics {
 	name := methodUnknown
 	if e != nil {
 		name = e.Target
@@ -159,6 +163,15 @@ func (m *hostMetrics) forMethod(e *registry.Entry) *methodMetrics {
 	cur := *m.byMethod.Load()
 	if mm := cur[name]; mm != nil {
 		return mm
+	}
+	if e != nil {
+		if now, ok := r.Lookup(name); !ok || now.Plugin != e.Plugin {
+			// The call ran on a plugin removed meanwhile: counting it
+			// would bring back the series forget has just dropped
+			// (forget runs under writersMu too, after the registry
+			// changed). It goes uncounted.
+			return m.detached
+		}
 	}
 	mm := &methodMetrics{result: m.calls.WithLabelValues(name, outcomeResult), faults: map[int]prometheus.Counter{}}
 	if e != nil {
@@ -177,6 +190,9 @@ func (m *hostMetrics) forMethod(e *registry.Entry) *methodMetrics {
 
 // fault counts a call of this method that ended with fault code.
 func (m *hostMetrics) fault(name string, mm *methodMetrics, code int, own bool) {
+	if mm == m.detached {
+		return
+	}
 	mm.faultsMu.Lock()
 	c := mm.faults[code]
 	if c == nil {
@@ -204,7 +220,7 @@ func (h *Host) observe(ctx context.Context, method string, e *registry.Entry, st
 	if e == nil && !errors.Is(err, ErrMethodNotFound) && !errors.Is(err, ErrInvalidMethodName) {
 		e, _ = h.registry.Lookup(method) // refused before its lookup (closed host): count it as the method's
 	}
-	mm := h.metrics.forMethod(e)
+	mm := h.metrics.forMethod(e, h.registry)
 	if mm.latency != nil {
 		mm.latency.Observe(took.Seconds())
 	}

@@ -198,7 +198,7 @@ func TestMetricsBoundAProcedureFaultCodes(t *testing.T) {
 	if !ok {
 		t.Fatal("calc.add not served")
 	}
-	mm := h.metrics.forMethod(e)
+	mm := h.metrics.forMethod(e, h.registry)
 	for code := range 100 {
 		h.metrics.fault(e.Target, mm, code+1, true)
 	}
@@ -354,4 +354,59 @@ func TestObserveAllocatesNothing(t *testing.T) {
 	handler.ServeHTTP(rec, req)
 	base := testing.AllocsPerRun(100, func() { rec.Body.Reset(); handler.ServeHTTP(rec, req) })
 	t.Logf("GET /healthz: %v allocations per request, counting included", base)
+}
+
+// Calls, scrapes, reloads and removals at once: the copy-on-write maps
+// and the forgetting must hold under the race detector.
+func TestMetricsUnderConcurrentReloadsAndScrapes(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")},
+		withTestAdmin, func(c Config) Config { return c.WithWatch(false, 0, 0) })
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for i := range 3 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; ; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				switch i {
+				case 0:
+					_, _ = h.Call(ctx, "calc.add", []any{int64(1), int64(2)})
+					_, _ = h.Call(ctx, fmt.Sprintf("nope%d", n), nil)
+				case 1:
+					rec := httptest.NewRecorder()
+					h.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/metrics", nil))
+				case 2:
+					_, _ = h.Call(ctx, "answer.answer", nil)
+				}
+			}
+		}()
+	}
+	for range 5 {
+		if _, err := h.Upload(ctx, "answer", fixture(t, "answer1")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Upload(ctx, "answer", fixture(t, "answer2")); err != nil {
+			t.Fatal(err)
+		}
+		if err := h.Remove(ctx, "answer"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	fams := scrape(t, h.Handler())
+	for m := range labelValues(fams, "rpchost_calls_total", "method") {
+		if strings.HasPrefix(m, "answer.") {
+			t.Errorf("%s still has a series after answer was removed", m)
+		}
+	}
+	if got, _ := sample(fams, "rpchost_plugin_loads_total", "result", "reloaded"); got != 5 {
+		t.Errorf("reloads = %v, want 5", got)
+	}
 }
