@@ -36,9 +36,10 @@ func runRPCHost(t *testing.T, dir string, env []string, args ...string) runResul
 // have refused to start would otherwise serve until the test's deadline.
 func runRPCHostFor(t *testing.T, limit time.Duration, dir string, env []string, args ...string) runResult {
 	t.Helper()
+	bin := rpchostBinary(t) // built before the clock starts: building may take longer than limit
 	ctx, cancel := context.WithTimeout(context.Background(), limit)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, rpchostBinary(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = dir
 	cmd.Env = append(withoutRPCHostEnv(), env...)
 	start := time.Now()

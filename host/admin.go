@@ -113,6 +113,9 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 			}
 		}
 		h.logger.Info("admin "+action, attrs...)
+		if action == "upload" {
+			h.metrics.uploads.WithLabelValues(uploadAccepted).Inc()
+		}
 		return
 	}
 	outcome := "failed"
@@ -133,6 +136,9 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 		outcome = "refused: host closed"
 	}
 	attrs = append(attrs, "outcome", outcome)
+	if action == "upload" {
+		h.metrics.uploaded(strings.HasPrefix(outcome, "refused") && !errors.Is(err, ErrClosed))
+	}
 	if !errors.Is(err, ErrUnauthorized) && !errors.Is(err, ErrAdminDisabled) {
 		attrs = append(attrs, "reason", err.Error())
 	}

@@ -39,6 +39,8 @@ type Config struct {
 	xmlrpcPaths    []string // http.xmlrpc_paths
 	jsonrpcPaths   []string // http.jsonrpc_paths
 	auth           authSettings // auth.* (auth_config.go)
+	accessLog      bool
+	metricsRoute   bool
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -69,6 +71,7 @@ func NewConfig() Config {
 		xmlrpcPaths:    []string{"/", "/RPC2"}, // Python's server's
 		jsonrpcPaths:   []string{"/jsonrpc"},
 		auth:           defaultAuth(),
+		metricsRoute:   true,
 	}
 }
 
@@ -189,6 +192,15 @@ func (c Config) WithJSONRPCPaths(paths []string) Config {
 	c.jsonrpcPaths = slices.Clone(paths)
 	return c
 }
+// WithAccessLog turns the access log on or off: one line per call, at
+// level info through the host's logger, with the caller's address, the
+// front end, the method, the outcome and the duration.
+func (c Config) WithAccessLog(on bool) Config { c.accessLog = on; return c }
+
+// WithMetricsRoute serves GET /metrics on Handler (the default) or not,
+// when the metrics are served on a listener of their own through
+// MonitoringHandler.
+func (c Config) WithMetricsRoute(on bool) Config { c.metricsRoute = on; return c }
 
 func (c Config) validate() error {
 	var errs []error
@@ -257,6 +269,11 @@ func (c Config) XMLRPCPaths() []string { return slices.Clone(c.xmlrpcPaths) }
 
 // JSONRPCPaths reports the paths JSON-RPC is served on.
 func (c Config) JSONRPCPaths() []string { return slices.Clone(c.jsonrpcPaths) }
+// AccessLog reports whether the access log is on.
+func (c Config) AccessLog() bool { return c.accessLog }
+
+// MetricsRoute reports whether Handler serves /metrics.
+func (c Config) MetricsRoute() bool { return c.metricsRoute }
 
 // Watch reports the hot-reload settings set with WithWatch.
 func (c Config) Watch() (enabled bool, debounce, poll time.Duration) {

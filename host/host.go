@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"runtime"
 	"sort"
@@ -61,6 +62,12 @@ type Host struct {
 
 	stopWatch context.CancelFunc // nil when not watching
 	watchDone chan struct{}
+
+	metrics        *hostMetrics // the Host's own Prometheus registry (metrics.go)
+	metricsHandler http.Handler // serves it
+	draining       atomic.Bool  // set by Drain: /readyz answers 503
+	ready          readiness    // the last store check of /readyz
+	started        time.Time    // New's time, the origin of clock
 
 	closed    atomic.Bool  // set first thing in Close; checked by Call, Upload and Remove
 	compiling sync.RWMutex // read-held by uploads while they compile; Close write-locks it to wait for them
@@ -123,12 +130,15 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		pageSlots:      make(chan struct{}, pageBuilders),
 		auth:           newAuthorizer(cfg, logger),
 	}
+	h.started = time.Now()
+	h.metrics = newMetrics(h)
+	h.metricsHandler = h.metrics.handler()
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
 		if err != nil {
 			return nil, errors.Join(fmt.Errorf("store: %w", err), h.Close(ctx))
 		}
-		h.store = s
+		h.store = countingStore{Store: s, m: h.metrics} // commits counted where they happen
 	}
 	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.rememberBareNames()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
@@ -169,11 +179,16 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 // package; on a closed host it returns ErrClosed. A call a front end made
 // is first checked against auth.* (ErrUnauthenticated, ErrNotPermitted,
 // ErrRateLimited); a Go program's own calls are trusted.
-func (h *Host) Call(ctx context.Context, method string, params []any) (any, error) {
+func (h *Host) Call(ctx context.Context, method string, params []any) (v any, err error) {
+	// Every call is counted, timed and (log.access) logged here, once,
+	// whatever front end it came through and however it ends, refusals
+	// included.
+	var e *registry.Entry
+	defer func(start time.Duration) { h.observe(ctx, method, e, start, err) }(h.clock())
 	if h.closed.Load() {
 		return nil, ErrClosed
 	}
-	ctx, err := h.admitCall(ctx, method) // callers and rates, before any wasm runs (auth.go)
+	ctx, err = h.admitCall(ctx, method) // callers and rates, before any wasm runs (auth.go)
 	if err != nil {
 		return nil, err
 	}

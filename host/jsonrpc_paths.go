@@ -24,6 +24,8 @@ func validatePaths(xmlPaths, jsonPaths []string) []error {
 				errs = append(errs, fmt.Errorf("%s: %q holds a query, fragment or space; give the path alone", list.key, p))
 			case p == "/plugins" || strings.HasPrefix(p, "/plugins/"):
 				errs = append(errs, fmt.Errorf("%s: %q is plugin administration's (/plugins and below)", list.key, p))
+			case p == "/healthz" || p == "/readyz" || p == "/metrics" || strings.HasPrefix(p, pageAssets):
+				errs = append(errs, fmt.Errorf("%s: %q is the monitoring's or the page's own path", list.key, p))
 			case owner[p] != "":
 				errs = append(errs, fmt.Errorf("%s: %q is in %s already; a path is served by one front end", list.key, p, owner[p]))
 			default:

@@ -317,6 +317,7 @@ func (h *Host) install(ctx context.Context, c *candidate) {
 	h.plugins[c.name] = l
 	h.mu.Unlock()
 	msg := "plugin loaded"
+	h.metrics.installed(old != nil, h.registry)
 	if old != nil {
 		msg = "plugin reloaded"
 		if err := old.plugin.Close(ctx); err != nil {
@@ -347,6 +348,7 @@ func (h *Host) reject(name string, st fileStat, readAt time.Time, sha string, er
 	}
 	h.rejected[name] = rejection{stat: st, at: readAt}
 	h.noteRefused(name, st, err)
+	h.metrics.loads.WithLabelValues(loadRejected).Inc()
 	attrs := []any{"plugin", name, "file", filepath.Join(h.cfg.pluginDir, name+wasmExt), "error", err.Error()}
 	if sha != "" {
 		attrs = append(attrs, "sha256", sha)
@@ -370,6 +372,7 @@ func (h *Host) unload(ctx context.Context, name string) bool {
 		return false
 	}
 	h.registry.RemovePlugin(name)
+	h.metrics.unloaded(name, h.registry)
 	err := l.plugin.Close(ctx)
 	attrs := []any{"plugin", name, "version", l.version, "sha256", l.sha256}
 	if err != nil {

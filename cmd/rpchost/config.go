@@ -34,6 +34,11 @@ type settings struct {
 		readHeader, read, write, idle time.Duration
 		maxConnections                int
 		maxHeaderBytes                int
+		drainGrace                    time.Duration // /readyz says 503 this long before the listener closes
+	}
+	metrics struct {
+		listen string // "" = /metrics on the main port
+		remote bool   // allow an address other than loopback
 	}
 	tls   struct{ certFile, keyFile string } // both or neither (tls.go)
 	log   struct{ level, format string }
@@ -54,6 +59,7 @@ func newSettings() *settings {
 	s.http.readHeader, s.http.read, s.http.write, s.http.idle = 10*time.Second, 60*time.Second, 60*time.Second, 120*time.Second
 	s.http.maxConnections = 1024
 	s.http.maxHeaderBytes = 32 << 10
+	s.http.drainGrace = 5 * time.Second
 	s.log.level, s.log.format = "info", "text"
 	return s
 }
@@ -229,6 +235,7 @@ func (s *settings) hostConfig(logger *slog.Logger) (host.Config, error) {
 		WithAdmin(s.adminToken, s.cfg.MaxUploadBytes()).
 		WithCompilationCacheDir(s.resolvedCacheDir()).
 		WithStore(st).
+		WithMetricsRoute(s.metrics.listen == ""). // metrics.listen moves /metrics off the main port
 		WithLogger(logger), nil
 }
 

@@ -67,6 +67,7 @@ var keys = append([]key{
 	ownKey("http.max_header_bytes", func(s *settings) *int { return &s.http.maxHeaderBytes }),
 	hostKey("http.xmlrpc_paths", host.Config.XMLRPCPaths, host.Config.WithXMLRPCPaths),
 	hostKey("http.jsonrpc_paths", host.Config.JSONRPCPaths, host.Config.WithJSONRPCPaths),
+	ownKey("http.drain_grace", func(s *settings) *time.Duration { return &s.http.drainGrace }),
 	ownKey("aliases", func(s *settings) *[]string { return &s.aliases }),
 	ownKey("store.driver", func(s *settings) *string { return &s.store.driver }),
 	ownKey("store.dir", func(s *settings) *string { return &s.store.dir }),
@@ -103,6 +104,9 @@ var keys = append([]key{
 	ownKey("tls.key_file", func(s *settings) *string { return &s.tls.keyFile }),
 	ownKey("log.level", func(s *settings) *string { return &s.log.level }),
 	ownKey("log.format", func(s *settings) *string { return &s.log.format }),
+	hostKey("log.access", host.Config.AccessLog, host.Config.WithAccessLog),
+	ownKey("metrics.listen", func(s *settings) *string { return &s.metrics.listen }),
+	ownKey("metrics.remote", func(s *settings) *bool { return &s.metrics.remote }),
 	ownKey("debug.pprof_listen", func(s *settings) *string { return &s.debug.pprofListen }),
 	ownKey("debug.pprof_remote", func(s *settings) *bool { return &s.debug.pprofRemote }),
 }, limitKeys()...)

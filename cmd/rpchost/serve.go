@@ -77,6 +77,14 @@ func serve(ctx context.Context, s *settings) error {
 	if err != nil {
 		return errors.Join(err, ln.Close(), stopPprof())
 	}
+	stopMetrics, err := startSideServer(sideServer{
+		key: "metrics.listen", remoteKey: "metrics.remote", what: "the metrics name every plugin and method served",
+		addr: s.metrics.listen, remote: s.metrics.remote, handler: h.MonitoringHandler(), logged: "metrics", path: "/metrics",
+	}, logger)
+	if err != nil {
+		return errors.Join(err, ln.Close(), stopPprof(), h.Close(context.Background()))
+	}
+	stopSide := func() error { return errors.Join(stopMetrics(), stopPprof()) }
 	reqs := newRequestTracker()
 	srv := &http.Server{
 		Handler:           reqs.wrap(h.Handler()),
@@ -109,13 +117,20 @@ func serve(ctx context.Context, s *settings) error {
 	select {
 	case err = <-errc:
 	case <-ctx.Done():
-		err = shutdown(srv, reqs, shutdownGrace(cfg, h.Plugins()), logger)
+		// /readyz turns 503 first and the listener stays open for
+		// http.drain_grace, so that a load balancer stops sending before
+		// connections are refused; then the calls in flight finish.
+		again, stopSignals := signals()
+		h.Drain()
+		drain(s.http.drainGrace, again, reqs, logger)
+		err = shutdown(srv, reqs, shutdownGrace(cfg, h.Plugins()), again, logger)
+		stopSignals()
 		<-errc
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}
-	return errors.Join(err, h.Close(context.Background()), stopPprof())
+	return errors.Join(err, h.Close(context.Background()), stopSide())
 }
 
 // listenError says what to do about an address that cannot be bound.

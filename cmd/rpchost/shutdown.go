@@ -90,14 +90,39 @@ func (t *requestTracker) describe() []string {
 	return out
 }
 
+// drain waits grace after the first signal while the server still serves
+// and /readyz answers 503 (host.Drain), so that a load balancer checking
+// it stops sending before the listener closes. A second signal on again
+// ends the wait and is left in again, so that shutdown acts on it too:
+// it exits at once, as a second signal always did.
+func drain(grace time.Duration, again chan os.Signal, reqs *requestTracker, logger *slog.Logger) {
+	if grace <= 0 {
+		return
+	}
+	logger.Info("draining: /readyz answers 503; still serving until the grace ends (interrupt again to exit at once)",
+		"drain_grace", grace, "in_flight", reqs.count())
+	t := time.NewTimer(grace)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case sig := <-again:
+		again <- sig // for shutdown
+	}
+}
+
+// signals is what a second SIGTERM or Ctrl-C arrives on during the drain
+// and the shutdown; stop ends the notification.
+func signals() (again chan os.Signal, stop func()) {
+	again = make(chan os.Signal, 1)
+	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
+	return again, func() { signal.Stop(again) }
+}
+
 // shutdown stops srv after the first signal: no new connections, the
 // requests in flight finish within grace. A second signal, or the end of
 // the grace, cuts those still running: it says which, and returns an
 // error (a non-zero exit).
-func shutdown(srv *http.Server, reqs *requestTracker, grace time.Duration, logger *slog.Logger) error {
-	again := make(chan os.Signal, 1)
-	signal.Notify(again, os.Interrupt, syscall.SIGTERM)
-	defer signal.Stop(again)
+func shutdown(srv *http.Server, reqs *requestTracker, grace time.Duration, again <-chan os.Signal, logger *slog.Logger) error {
 	logger.Info("shutting down: no new connections; waiting for the requests in flight (interrupt again to exit at once)",
 		"in_flight", reqs.count(), "grace", grace)
 	ctx, cancel := context.WithTimeout(context.Background(), grace)

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -34,7 +35,7 @@ func TestShutdownSaysWhatTheGraceCut(t *testing.T) {
 		}
 	}()
 	<-started
-	err = shutdown(srv, reqs, 200*time.Millisecond, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	err = shutdown(srv, reqs, 200*time.Millisecond, make(chan os.Signal), slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err == nil || !strings.Contains(err.Error(), "grace of 200ms ran out") ||
 		!strings.Contains(err.Error(), "1 request(s) still running, whose clients got no answer (/RPC2 from 127.0.0.1:") {
 		t.Fatalf("shutdown with a request running past the grace: %v", err)

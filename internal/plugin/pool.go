@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -23,7 +24,8 @@ type pool[T any] struct {
 	live    int              // instances created and not destroyed
 	waiters []chan ticket[T] // calls waiting, the oldest first
 	closed  bool
-	errs    []error // from destroy
+	errs    []error       // from destroy
+	refused atomic.Uint64 // calls told ErrBusy (see pool_stats.go)
 
 	create  func(context.Context) (T, error)
 	destroy func(T) error
@@ -74,6 +76,7 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 	// off, one left waiting ties up a connection until its deadline.
 	if p.maxWaiting > 0 && len(p.waiters) >= p.maxWaiting {
 		p.mu.Unlock()
+		p.refused.Add(1)
 		return zero, fmt.Errorf("%w: %d calls are already waiting for an instance (limits.max_queue)", ErrBusy, p.maxWaiting)
 	}
 	ch := make(chan ticket[T], 1)
@@ -95,6 +98,7 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 	case <-expired:
 		giveUp = fmt.Errorf("%w: waited %v, the call's whole time limit", ErrBusy, wait)
 	}
+	p.refused.Add(1)
 	if p.removeWaiter(ch) {
 		return zero, giveUp
 	}

@@ -1,0 +1,119 @@
+package host
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// ErrDraining: the host was told to drain (Drain); it still serves calls,
+// but /readyz says not to send it more.
+var ErrDraining = errors.New("draining: the server is shutting down")
+
+// readiness caches the store check of /readyz for a short while, so that
+// probes (or anyone else) hitting /readyz in a loop put at most one query
+// per storeCheckEvery on the store.
+type readiness struct {
+	mu      sync.Mutex
+	checked time.Time
+	err     error
+}
+
+const (
+	storeCheckEvery   = time.Second
+	storeCheckTimeout = 2 * time.Second
+)
+
+// Drain marks the host as shutting down: from now on /readyz answers 503,
+// so that a load balancer stops sending requests, while calls are still
+// served. rpchost's command calls it on SIGTERM, then keeps serving for
+// http.drain_grace before it closes its listener.
+func (h *Host) Drain() { h.draining.Store(true) }
+
+// Ready reports why the host should not be sent calls, or nil: it is
+// draining or closed, it serves no plugin, or its store does not answer.
+func (h *Host) Ready(ctx context.Context) error {
+	switch {
+	case h.closed.Load():
+		return ErrClosed
+	case h.draining.Load():
+		return ErrDraining
+	}
+	h.mu.Lock()
+	n := len(h.plugins)
+	h.mu.Unlock()
+	if n == 0 {
+		return fmt.Errorf("no plugins loaded from %s", h.cfg.pluginDir)
+	}
+	if h.store == nil {
+		return nil
+	}
+	h.ready.mu.Lock()
+	defer h.ready.mu.Unlock()
+	if time.Since(h.ready.checked) >= storeCheckEvery {
+		ctx, cancel := context.WithTimeout(ctx, storeCheckTimeout)
+		defer cancel()
+		// The usage of the host's own namespace, which no plugin can
+		// have: one read that proves the store answers.
+		_, err := h.store.Usage(ctx, reservedNames[0])
+		if err != nil {
+			err = fmt.Errorf("store unreachable: %w", err)
+		}
+		h.ready.err, h.ready.checked = err, time.Now()
+	}
+	return h.ready.err
+}
+
+// serveHealth answers the probes: /healthz is 200 "ok" while the process
+// answers HTTP at all; /readyz is 200 "ready" when Ready says so, 503 with
+// the reason otherwise.
+func (h *Host) serveHealth(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, r.URL.Path+" takes GET requests", http.StatusMethodNotAllowed)
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	if r.URL.Path == "/healthz" {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = w.Write([]byte("ok\n"))
+		return
+	}
+	if err := h.Ready(r.Context()); err != nil {
+		http.Error(w, "not ready: "+err.Error(), http.StatusServiceUnavailable)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = w.Write([]byte("ready\n"))
+}
+
+// serveMetrics answers GET /metrics in Prometheus' formats.
+func (h *Host) serveMetrics(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead {
+		w.Header().Set("Allow", "GET, HEAD")
+		http.Error(w, "/metrics takes GET requests", http.StatusMethodNotAllowed)
+		return
+	}
+	h.metricsHandler.ServeHTTP(w, r)
+}
+
+// MonitoringHandler serves /metrics, /healthz and /readyz alone, for a
+// listener of their own (rpchost's metrics.listen), as Prometheus
+// exporters usually are; every other path is 404.
+func (h *Host) MonitoringHandler() http.Handler {
+	return h.counted(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/metrics":
+			frontEndIs(w, FrontEndMetrics)
+			h.serveMetrics(w, r)
+		case "/healthz", "/readyz":
+			frontEndIs(w, FrontEndHealth)
+			h.serveHealth(w, r)
+		default:
+			http.Error(w, "No such page: this address serves /metrics, /healthz and /readyz", http.StatusNotFound)
+		}
+	})
+}
