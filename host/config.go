@@ -36,8 +36,8 @@ type Config struct {
 	watch          bool
 	debounce       time.Duration
 	pollInterval   time.Duration
-	xmlrpcPaths    []string // http.xmlrpc_paths
-	jsonrpcPaths   []string // http.jsonrpc_paths
+	xmlrpcPaths    []string     // http.xmlrpc_paths
+	jsonrpcPaths   []string     // http.jsonrpc_paths
 	auth           authSettings // auth.* (auth_config.go)
 	accessLog      bool
 	metricsRoute   bool
@@ -192,6 +192,7 @@ func (c Config) WithJSONRPCPaths(paths []string) Config {
 	c.jsonrpcPaths = slices.Clone(paths)
 	return c
 }
+
 // WithAccessLog turns the access log on or off: one line per call, at
 // level info through the host's logger, with the caller's address, the
 // front end, the method, the outcome and the duration.
@@ -269,6 +270,7 @@ func (c Config) XMLRPCPaths() []string { return slices.Clone(c.xmlrpcPaths) }
 
 // JSONRPCPaths reports the paths JSON-RPC is served on.
 func (c Config) JSONRPCPaths() []string { return slices.Clone(c.jsonrpcPaths) }
+
 // AccessLog reports whether the access log is on.
 func (c Config) AccessLog() bool { return c.accessLog }
 
