@@ -13,30 +13,46 @@ import (
 // whose backing array is reused from call to call. Each param is decoded
 // by abi.DecodeValue, so values are exactly what the host's codec accepts.
 func parseCall(in []byte, params []any) (method []byte, _ []any, err error) {
+	method, count, off, err := parseEnvelope(in)
+	if err != nil {
+		return nil, nil, err
+	}
+	params, err = parseParams(in, off, count, params)
+	return method, params, err
+}
+
+// parseEnvelope reads the Call's array, method name and params header: it
+// returns the name as a slice of in, the number of params and the offset
+// of the first.
+func parseEnvelope(in []byte) (method []byte, count uint64, off int, err error) {
 	two, off, ok := arrayHeader(in)
 	if !ok || two != 2 {
-		return nil, nil, malformed(0, "Call is not an array of 2 elements ([method, params])")
+		return nil, 0, 0, malformed(0, "Call is not an array of 2 elements ([method, params])")
 	}
 	// The method name: fixstr, str 8, str 16 or str 32.
 	n, hdr, ok := strHeader(in[off:])
 	if !ok {
-		return nil, nil, malformed(off, "method name is not a str")
+		return nil, 0, 0, malformed(off, "method name is not a str")
 	}
 	if uint64(len(in)-off-hdr) < n {
-		return nil, nil, malformed(off, "method name runs past the end of the Call")
+		return nil, 0, 0, malformed(off, "method name runs past the end of the Call")
 	}
 	method = in[off+hdr : off+hdr+int(n)]
 	off += hdr + int(n)
 	// The params array: fixarray, array 16 or array 32.
-	count, hdr, ok := arrayHeader(in[off:])
+	count, hdr, ok = arrayHeader(in[off:])
 	if !ok {
-		return nil, nil, malformed(off, "params is not an array")
+		return nil, 0, 0, malformed(off, "params is not an array")
 	}
 	if uint64(len(in)-off-hdr) < count {
-		return nil, nil, malformed(off, "params claims "+strconv.FormatUint(count, 10)+
+		return nil, 0, 0, malformed(off, "params claims "+strconv.FormatUint(count, 10)+
 			" elements but only "+strconv.Itoa(len(in)-off-hdr)+" bytes remain")
 	}
-	off += hdr
+	return method, count, off + hdr, nil
+}
+
+// parseParams decodes the count params that start at in[off:] into params.
+func parseParams(in []byte, off int, count uint64, params []any) ([]any, error) {
 	rest := in[off:]
 	for i := uint64(0); i < count; i++ {
 		// A positive fixint (0..127), the commonest param, is read here:
@@ -54,16 +70,16 @@ func parseCall(in []byte, params []any) (method []byte, _ []any, err error) {
 				me.Offset += len(in) - len(rest)
 			}
 			clear(params) // the values decoded so far are garbage now
-			return nil, nil, err
+			return nil, err
 		}
 		params = append(params, v)
 		rest = r
 	}
 	if len(rest) > 0 {
 		clear(params)
-		return nil, nil, malformed(len(in)-len(rest), strconv.Itoa(len(rest))+" unexpected bytes after the Call")
+		return nil, malformed(len(in)-len(rest), strconv.Itoa(len(rest))+" unexpected bytes after the Call")
 	}
-	return method, params, nil
+	return params, nil
 }
 
 // fixints holds the positive fixints as boxed int64s, ready to append.
