@@ -211,6 +211,12 @@ func check(b []byte, at, depth int) (int, error) {
 	off := hdr
 	if f == famArray {
 		for range n {
+			if off < len(b) {
+				if size := int(plain[b[off]]); size > 0 && size <= len(b)-off {
+					off += size // a scalar: nothing to check past its size
+					continue
+				}
+			}
 			size, err := check(b[off:], at+off, depth+1)
 			if err != nil {
 				return 0, err
@@ -284,6 +290,37 @@ func checkStamp(b []byte, at, hdr int, n uint64) (int, error) {
 	}
 	return hdr + int(n), nil
 }
+
+// sizes is, per format byte, the size of a value whose size the byte alone
+// gives (ints, floats, nil, booleans, fixstr, fixext, empty fixarray and
+// fixmap), or 0. A table lookup inlines where a call to skip would not,
+// and inside wasm a Go function call costs tens of nanoseconds: this is
+// what keeps an element's step cheap. plain is the same for the values
+// check can pass over by size alone: nothing to validate in their bytes.
+var sizes, plain = func() (sizes, plain [256]uint8) {
+	for c := range 256 {
+		var n int
+		switch {
+		case c <= 0x7f || c >= 0xe0 || c == 0xc0 || c == 0xc2 || c == 0xc3 || c == 0x80 || c == 0x90:
+			n = 1
+		case c >= 0xa0 && c <= 0xbf:
+			n = 1 + c&0x1f
+		case c >= 0xcc && c <= 0xd3:
+			n = 1 + 1<<((c-0xcc)&3)
+		case c == 0xca:
+			n = 5
+		case c == 0xcb:
+			n = 9
+		case c >= 0xd4 && c <= 0xd8:
+			n = 2 + 1<<(c-0xd4)
+		}
+		sizes[c] = uint8(n)
+		if c < 0xa0 || c > 0xbf && c < 0xd4 && c != 0xcf || c >= 0xe0 {
+			plain[c] = uint8(n) // not a str (UTF-8), a uint 64 (range) or an ext (timestamp)
+		}
+	}
+	return sizes, plain
+}()
 
 // skip returns the size of the value that starts b, which check accepted.
 // It walks without recursion: remaining counts the values still to pass.

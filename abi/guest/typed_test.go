@@ -330,3 +330,37 @@ func TestRegisterTypedPanicsOnMistakes(t *testing.T) {
 		}()
 	}
 }
+
+func TestInts(t *testing.T) {
+	want := []int64{0, 127, -1, -32, -33, 200, -200, 40000, -40000, 1 << 31, -1 << 31, 1 << 40, math.MinInt64, math.MaxInt64}
+	params := make([]any, len(want))
+	for i, n := range want {
+		params[i] = n
+	}
+	var got []int64
+	_, err := callTyped(t, func(args Args, _ *Writer) error {
+		v, _ := args.At(0)
+		var err error
+		got, err = v.Ints([]int64{9})
+		return err
+	}, params)
+	if err != nil || !reflect.DeepEqual(got, append([]int64{9}, want...)) {
+		t.Errorf("Ints = %v, %v", got, err)
+	}
+	for _, tc := range []struct {
+		param any
+		want  string
+	}{
+		{[]any{int64(1), 2.5}, "param 1[1]: want int, got double"},
+		{"x", "param 1: want array, got string"},
+	} {
+		_, err := callTyped(t, func(args Args, _ *Writer) error {
+			v, _ := args.At(0)
+			_, err := v.Ints(nil)
+			return err
+		}, tc.param)
+		if f, ok := err.(*abi.Fault); !ok || f.Code != abi.CodeInvalidParams || f.Message != tc.want {
+			t.Errorf("Ints(%v): err = %v, want %q", tc.param, err, tc.want)
+		}
+	}
+}
