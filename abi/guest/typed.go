@@ -88,7 +88,7 @@ func (r *registry) runTyped(dst []byte, m *method, params []byte, count uint64, 
 	current = m
 	start := len(dst)
 	w := &r.w
-	w.reset(append(dst, 0x92, abi.StatusOK)) // [0, value]
+	w.Reset(append(dst, 0x92, abi.StatusOK)) // [0, value]
 	err := invokeTyped(m, Args{b: params, offs: offs}, w)
 	out := w.b
 	w.b = nil // the Writer must not hold the output past the call

@@ -34,9 +34,20 @@ type Writer struct {
 // members still due, so an even count means a name comes next.
 const keyBit = 1 << 31
 
-// reset makes w write after dst.
-func (w *Writer) reset(dst []byte) {
+// Reset makes w write after dst, forgetting what it wrote before. A
+// handler gets a Writer ready to use; Reset and Finish let a plugin use
+// one of its own, to encode what it stores (keep one and reuse it: its
+// state is then allocated once).
+func (w *Writer) Reset(dst []byte) {
 	w.b, w.err, w.wrote, w.open = dst, nil, false, w.open[:0]
+}
+
+// Finish returns dst with what was written appended, or the first
+// mistake (see Writer), including arrays and structs left short.
+func (w *Writer) Finish() ([]byte, error) {
+	b := w.b
+	w.b = nil
+	return b, w.finish()
 }
 
 func (w *Writer) fail(reason string) {
