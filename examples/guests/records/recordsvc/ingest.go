@@ -42,9 +42,9 @@ type sourceDelta struct {
 // batchState is what store keeps while it goes through a batch, reused
 // from call to call (the ABI runs one call at a time per instance).
 type batchState struct {
-	scratch []byte     // one record's strings and keys, before they become one string
-	tagEnds []int      // where each normalized tag ends in scratch
-	values  []byte     // the arena stored values are encoded into (see value)
+	scratch []byte // one record's strings and keys, before they become one string
+	tagEnds []int  // where each normalized tag ends in scratch
+	values  []byte // the arena stored values are encoded into (see value)
 	enc     guest.Writer
 	deltas  []sourceDelta
 	byName  map[string]int // index into deltas, once there are many sources
