@@ -40,7 +40,8 @@ type sourceDelta struct {
 }
 
 // batchState is what store keeps while it goes through a batch, reused
-// from call to call (the ABI runs one call at a time per instance).
+// from call to call (the ABI runs one call at a time per instance, and
+// Invoke serializes native calls).
 type batchState struct {
 	scratch []byte // one record's strings and keys, before they become one string
 	tagEnds []int  // where each normalized tag ends in scratch
@@ -50,9 +51,6 @@ type batchState struct {
 	byName  map[string]int // index into deltas, once there are many sources
 	reject  []rejection
 }
-
-// state is the batch state of the instance.
-var state batchState
 
 // store is ingest and ingestStrict.
 func (s *service) store(args guest.Args, out *guest.Writer, strict bool) error {
@@ -71,7 +69,7 @@ func (s *service) store(args guest.Args, out *guest.Writer, strict bool) error {
 		return invalid(strconv.Itoa(batch.Len()) + " records in one call, at most " + strconv.Itoa(MaxBatch) +
 			": send smaller batches")
 	}
-	st := &state
+	st := &s.batch
 	st.deltas, st.reject, st.byName = st.deltas[:0], st.reject[:0], nil
 	var total int64
 	stored, replaced := 0, 0
@@ -330,11 +328,20 @@ func timestampOf(m guest.Value) (time.Time, error) {
 	if err != nil {
 		return time.Time{}, reason("at must be a dateTime.iso8601, got " + m.Type())
 	}
-	if y := t.Year(); y < minYear || y > maxYear {
-		return time.Time{}, reason("at is in year " + strconv.Itoa(y) + ", outside " + yearRange)
+	// Years minYear to maxYear, compared as seconds: t.Year costs a dozen
+	// calls, dear in wasm.
+	if sec := t.Unix(); sec < minUnix || sec > maxUnix {
+		return time.Time{}, reason("at is in year " + strconv.Itoa(t.Year()) + ", outside " + yearRange)
 	}
 	return t, nil
 }
+
+// minUnix and maxUnix are the first and last seconds of years minYear to
+// maxYear (0001-01-01T00:00:00Z, 9999-12-31T23:59:59Z).
+const (
+	minUnix = -62135596800
+	maxUnix = 253402300799
+)
 
 // numberOf accepts a double or an int (some clients send whole numbers as
 // ints).
@@ -438,29 +445,51 @@ func appendEscaped(b, source []byte) []byte {
 	return b
 }
 
-// appendAt appends t (UTC, years 1 to 9999) as encodeAt writes it.
+// appendAt appends t (UTC, years 1 to 9999) as encodeAt writes it. It
+// computes the civil date itself (H. Hinnant's days_from_civil, inverted)
+// rather than call t.Date and t.Clock: inside wasm each Go function call
+// costs tens of nanoseconds, and those two make a dozen.
 func appendAt(b []byte, t time.Time) []byte {
-	year, month, day := t.Date()
-	hour, min, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = appendDigits(b, int(month), 2)
-	b = appendDigits(b, day, 2)
-	b = appendDigits(b, hour, 2)
-	b = appendDigits(b, min, 2)
-	b = appendDigits(b, sec, 2)
-	return appendDigits(b, t.Nanosecond(), 9)
+	sec := t.Unix()
+	days := sec / 86400
+	if sec%86400 < 0 {
+		days--
+	}
+	rem := sec - days*86400
+	z := days + 719468 // days since 0000-03-01
+	era := z / 146097
+	if z < 0 && z%146097 != 0 {
+		era--
+	}
+	doe := z - era*146097                                  // [0, 146096]
+	yoe := (doe - doe/1460 + doe/36524 - doe/146096) / 365 // [0, 399]
+	year := yoe + era*400
+	doy := doe - (365*yoe + yoe/4 - yoe/100) // [0, 365], from March 1
+	mp := (5*doy + 2) / 153                  // [0, 11], March = 0
+	day := doy - (153*mp+2)/5 + 1
+	month := mp + 3
+	if mp >= 10 {
+		month = mp - 9
+		year++
+	}
+	var d [atLen]byte // YYYY MM DD hh mm ss nnnnnnnnn
+	putDigits(d[0:4], year)
+	putDigits(d[4:6], month)
+	putDigits(d[6:8], day)
+	putDigits(d[8:10], rem/3600)
+	putDigits(d[10:12], rem%3600/60)
+	putDigits(d[12:14], rem%60)
+	putDigits(d[14:23], int64(t.Nanosecond()))
+	return append(b, d[:]...)
 }
 
-// appendDigits appends n (≥ 0) as exactly width decimal digits.
-func appendDigits(b []byte, n, width int) []byte {
-	for i := width - 1; i >= 0; i-- {
-		b = append(b, 0)
-	}
-	for i := len(b) - 1; i >= len(b)-width; i-- {
-		b[i] = byte('0' + n%10)
+// putDigits writes n (≥ 0) into d as len(d) decimal digits. It is small
+// enough to be inlined.
+func putDigits(d []byte, n int64) {
+	for i := len(d) - 1; i >= 0; i-- {
+		d[i] = byte('0' + n%10)
 		n /= 10
 	}
-	return b
 }
 
 // valueArena is the size of the chunks stored values are encoded into.

@@ -59,3 +59,21 @@ func TestValueIsTheStoredForm(t *testing.T) {
 		t.Fatalf("the first value changed: % x", got)
 	}
 }
+
+func TestAppendAtIsEncodeAt(t *testing.T) {
+	ts := []time.Time{time.Unix(minUnix, 0), time.Unix(maxUnix, 999999999), time.Unix(0, 0), time.Unix(-1, 5),
+		time.Date(2000, 2, 29, 23, 59, 59, 1, time.UTC), time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(1600, 2, 29, 12, 0, 0, 0, time.UTC), time.Date(2100, 12, 31, 0, 0, 0, 0, time.UTC)}
+	for sec := int64(minUnix); sec < maxUnix; sec += 86400*37 + 3607 {
+		ts = append(ts, time.Unix(sec, sec%1000000000).UTC())
+	}
+	for _, tm := range ts {
+		if got, want := string(appendAt(nil, tm.UTC())), encodeAt(tm); got != want {
+			t.Fatalf("%v: appendAt %s, encodeAt %s", tm, got, want)
+		}
+	}
+	if time.Unix(minUnix, 0).UTC().Year() != minYear || time.Unix(maxUnix, 0).UTC().Year() != maxYear ||
+		time.Unix(minUnix-1, 0).UTC().Year() != minYear-1 || time.Unix(maxUnix+1, 0).UTC().Year() != maxYear+1 {
+		t.Fatal("minUnix or maxUnix is not the edge of the years allowed")
+	}
+}

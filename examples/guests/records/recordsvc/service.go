@@ -78,7 +78,10 @@ const (
 	maxSources = 100000
 )
 
-type service struct{ rule Rule }
+type service struct {
+	rule  Rule
+	batch batchState // ingest's buffers, reused from call to call
+}
 
 // Register registers the plugin's methods with rule. Call it once, from
 // init.
