@@ -49,6 +49,8 @@ type registry struct {
 	list     []*method // the same, sorted by name, for describe and for a linear lookup when there are few
 	manifest []byte    // encoded on first describe; Register clears it
 	params   []any     // the params of the call under way; its array is reused
+	at       int       // where a typed method's params start in the Call (parseCall)
+	count    uint64    // how many there are
 	offs     []int32   // where each param starts, for a typed handler; reused
 	w        Writer    // a typed handler's result writer; reused
 }
