@@ -185,12 +185,11 @@ func check(b []byte, at, depth int) (int, error) {
 			return 0, malformed(at, "integer "+strconv.FormatUint(be(b[1:9]), 10)+" does not fit in int64")
 		}
 		return hdr, nil
-	case famStr, famBin:
+	case famStr:
+		return checkStr(b, at, hdr, n)
+	case famBin:
 		if n > uint64(len(b)-hdr) {
-			return 0, malformed(at, "str or bin of "+strconv.FormatUint(n, 10)+" bytes runs past the end of the input")
-		}
-		if f == famStr && !utf8.Valid(b[hdr:hdr+int(n)]) {
-			return 0, malformed(at, "str is not valid UTF-8")
+			return 0, malformed(at, "bin of "+strconv.FormatUint(n, 10)+" bytes runs past the end of the input")
 		}
 		return hdr + int(n), nil
 	case famExt:
@@ -225,29 +224,49 @@ func check(b []byte, at, depth int) (int, error) {
 		}
 		return off, nil
 	}
-	var seen map[string]struct{} // for maps of more than 16 members
+	return checkMap(b, at, hdr, n, depth)
+}
+
+// checkMap checks the n members of the map whose header, hdr bytes, starts
+// b. Names of a small map are compared with those before them, kept in
+// an array on the stack; a large map's go into a Go map.
+func checkMap(b []byte, at, hdr int, n uint64, depth int) (int, error) {
+	var names [16][]byte
+	var seen map[string]struct{}
 	if n > 16 {
 		seen = make(map[string]struct{}, n)
 	}
+	off := hdr
 	for i := range n {
 		kf, khdr, kn, ok := head(b[off:])
 		if !ok || kf != famStr {
 			return 0, malformed(at+off, "map key is not a str")
 		}
-		size, err := check(b[off:], at+off, depth+1)
+		size, err := checkStr(b[off:], at+off, khdr, kn)
 		if err != nil {
 			return 0, err
 		}
-		name := b[off+khdr : off+khdr+int(kn)]
+		name := b[off+khdr : off+size]
 		if seen != nil {
 			if _, dup := seen[string(name)]; dup {
 				return 0, malformed(at+off, "map key "+strconv.Quote(string(name))+" appears twice")
 			}
 			seen[string(name)] = struct{}{}
-		} else if earlierKey(b[hdr:off], i, name) {
-			return 0, malformed(at+off, "map key "+strconv.Quote(string(name))+" appears twice")
+		} else {
+			for _, earlier := range names[:i] {
+				if string(earlier) == string(name) {
+					return 0, malformed(at+off, "map key "+strconv.Quote(string(name))+" appears twice")
+				}
+			}
+			names[i] = name
 		}
 		off += size
+		if off < len(b) {
+			if size := int(plain[b[off]]); size > 0 && size <= len(b)-off {
+				off += size // a scalar value: nothing to check past its size
+				continue
+			}
+		}
 		size, err = check(b[off:], at+off, depth+1)
 		if err != nil {
 			return 0, err
@@ -257,18 +276,23 @@ func check(b []byte, at, depth int) (int, error) {
 	return off, nil
 }
 
-// earlierKey reports whether one of the first i members encoded in b (all
-// checked) is called name.
-func earlierKey(b []byte, i uint64, name []byte) bool {
-	for range i {
-		_, khdr, kn, _ := head(b)
-		if string(b[khdr:khdr+int(kn)]) == string(name) {
-			return true
-		}
-		b = b[khdr+int(kn):]
-		b = b[skip(b):]
+// checkStr checks a str of n bytes after a header of hdr bytes: that it
+// fits in b and is UTF-8. Short ASCII, the common case, is checked here
+// rather than through utf8.Valid: a call costs more inside wasm.
+func checkStr(b []byte, at, hdr int, n uint64) (int, error) {
+	if n > uint64(len(b)-hdr) {
+		return 0, malformed(at, "str of "+strconv.FormatUint(n, 10)+" bytes runs past the end of the input")
 	}
-	return false
+	s := b[hdr : hdr+int(n)]
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			if !utf8.Valid(s[i:]) {
+				return 0, malformed(at, "str is not valid UTF-8")
+			}
+			break
+		}
+	}
+	return hdr + int(n), nil
 }
 
 // checkStamp accepts an extension only as a timestamp in its canonical
