@@ -19,7 +19,9 @@ import (
 //
 // A Value, and every []byte an accessor returns, views the call's bytes,
 // which the next call overwrites: copy what must outlive the handler.
-// A Value is valid only during the call of the handler that got it.
+// A Value is valid only during the call of the handler that got it. The
+// zero Value, which Next returns after the last element, holds no value:
+// its accessors panic (and the panic becomes a fault).
 type Value struct {
 	b    []byte // starts with this value's encoding (and may run on past it)
 	up   *Value // the array or struct holding it; nil for a param
