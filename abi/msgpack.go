@@ -1,10 +1,11 @@
 package abi
 
 import (
-	"math"
 	"strconv"
 	"time"
 	"unicode/utf8"
+
+	"github.com/rpchost/rpchost/abi/internal/wire"
 )
 
 // MaxDepth is how deeply arrays and structs may nest inside one value (a
@@ -124,65 +125,20 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 	}
 }
 
-func appendInt(dst []byte, n int64) []byte {
-	switch {
-	case n >= 0 && n <= math.MaxInt8:
-		return append(dst, byte(n))
-	case n >= -32 && n < 0:
-		return append(dst, byte(n))
-	case n >= 0:
-		switch {
-		case n <= math.MaxUint8:
-			return append(dst, mpUint8, byte(n))
-		case n <= math.MaxUint16:
-			return append(dst, mpUint16, byte(n>>8), byte(n))
-		case n <= math.MaxUint32:
-			return append(dst, mpUint32, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-		default:
-			return appendBE64(append(dst, mpUint64), uint64(n))
-		}
-	default:
-		switch {
-		case n >= math.MinInt8:
-			return append(dst, mpInt8, byte(n))
-		case n >= math.MinInt16:
-			return append(dst, mpInt16, byte(n>>8), byte(n))
-		case n >= math.MinInt32:
-			return append(dst, mpInt32, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
-		default:
-			return appendBE64(append(dst, mpInt64), uint64(n))
-		}
-	}
-}
+// The primitives live in package wire, which the guest SDK's result
+// Writer shares.
+func appendInt(dst []byte, n int64) []byte { return wire.AppendInt(dst, n) }
 
-func appendBE64(dst []byte, u uint64) []byte {
-	return append(dst, byte(u>>56), byte(u>>48), byte(u>>40), byte(u>>32),
-		byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
-}
-
-func appendBE32(dst []byte, u uint32) []byte {
-	return append(dst, byte(u>>24), byte(u>>16), byte(u>>8), byte(u))
-}
-
-func appendFloat(dst []byte, f float64) []byte {
-	return appendBE64(append(dst, mpFloat64), math.Float64bits(f))
-}
+func appendFloat(dst []byte, f float64) []byte { return wire.AppendFloat(dst, f) }
 
 // appendLen appends a length header: the fix form when n < fixMax, else the
 // 8-bit form (if code8 is not 0), the 16-bit form or the 32-bit form.
 func appendLen(dst []byte, n int, fix byte, fixMax int, code8, code16, code32 byte) ([]byte, error) {
-	switch {
-	case n < fixMax:
-		return append(dst, fix|byte(n)), nil
-	case code8 != 0 && n <= math.MaxUint8:
-		return append(dst, code8, byte(n)), nil
-	case n <= math.MaxUint16:
-		return append(dst, code16, byte(n>>8), byte(n)), nil
-	case uint64(n) <= math.MaxUint32:
-		return appendBE32(append(dst, code32), uint32(n)), nil
-	default:
+	dst, ok := wire.AppendLen(dst, n, fix, fixMax, code8, code16, code32)
+	if !ok {
 		return dst, &EncodeError{Reason: "length " + strconv.Itoa(n) + " exceeds 2^32-1"}
 	}
+	return dst, nil
 }
 
 func appendString(dst []byte, s string) ([]byte, error) {
@@ -205,21 +161,7 @@ func appendBin(dst []byte, b []byte) ([]byte, error) {
 	return append(dst, b...), nil
 }
 
-// appendTime writes t as a MessagePack timestamp: 32-bit when it is a whole
-// number of seconds in [1970, 2106), 64-bit when its seconds fit in 34 bits,
-// 96-bit otherwise.
-func appendTime(dst []byte, t time.Time) []byte {
-	sec := t.Unix()
-	nsec := uint64(t.Nanosecond())
-	if uint64(sec)>>34 == 0 {
-		if nsec == 0 && sec <= math.MaxUint32 {
-			return appendBE32(append(dst, mpFixExt4, 0xff), uint32(sec))
-		}
-		return appendBE64(append(dst, mpFixExt8, 0xff), nsec<<34|uint64(sec))
-	}
-	dst = appendBE32(append(dst, mpExt8, 12, 0xff), uint32(nsec))
-	return appendBE64(dst, uint64(sec))
-}
+func appendTime(dst []byte, t time.Time) []byte { return wire.AppendTime(dst, t) }
 
 func appendArray(dst []byte, a []any, depth int) ([]byte, error) {
 	if depth >= MaxDepth {
@@ -260,20 +202,8 @@ func appendStruct(dst []byte, s Struct, depth int) ([]byte, error) {
 	return dst, nil
 }
 
-// memberStep renders a member name as a path step: .name when it is a plain
-// identifier, ["quoted"] otherwise.
-func memberStep(name string) string {
-	for i := 0; i < len(name); i++ {
-		c := name[i]
-		if !(c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || i > 0 && c >= '0' && c <= '9') {
-			return "[" + strconv.Quote(name) + "]"
-		}
-	}
-	if name == "" {
-		return `[""]`
-	}
-	return "." + name
-}
+// memberStep renders a member name as a path step (see wire.MemberStep).
+func memberStep(name string) string { return wire.MemberStep(name) }
 
 // duplicateName reports a name that two members share. Small structs, the
 // common case, are checked pairwise without allocating.

@@ -8,35 +8,44 @@ import (
 
 // parseCall decodes a Call ([method, params]) like abi.DecodeCall, but for
 // the guest's hot path, where every allocation costs a few hundred
-// nanoseconds: the method name comes back as a slice of in (the registry
-// looks it up without copying it) and the params are decoded into scratch,
-// whose backing array is reused from call to call. Each param is decoded
-// by abi.DecodeValue, so values are exactly what the host's codec accepts.
-func parseCall(in []byte, params []any) (method []byte, _ []any, err error) {
+// nanoseconds and every function call tens: the method name comes back as
+// a slice of in, looked up here without copying it, and the params are
+// decoded into r.params, whose backing array is reused from call to call.
+// Each param is decoded by abi.DecodeValue, so values are exactly what the
+// host's codec accepts. For a typed method (RegisterTyped) the params are
+// left encoded: params is nil and r.at and r.count say where they start
+// and how many there are. m is nil when no method has the name.
+func (r *registry) parseCall(in []byte) (m *method, method []byte, params []any, err error) {
 	two, off, ok := arrayHeader(in)
 	if !ok || two != 2 {
-		return nil, nil, malformed(0, "Call is not an array of 2 elements ([method, params])")
+		return nil, nil, nil, malformed(0, "Call is not an array of 2 elements ([method, params])")
 	}
 	// The method name: fixstr, str 8, str 16 or str 32.
 	n, hdr, ok := strHeader(in[off:])
 	if !ok {
-		return nil, nil, malformed(off, "method name is not a str")
+		return nil, nil, nil, malformed(off, "method name is not a str")
 	}
 	if uint64(len(in)-off-hdr) < n {
-		return nil, nil, malformed(off, "method name runs past the end of the Call")
+		return nil, nil, nil, malformed(off, "method name runs past the end of the Call")
 	}
 	method = in[off+hdr : off+hdr+int(n)]
 	off += hdr + int(n)
 	// The params array: fixarray, array 16 or array 32.
 	count, hdr, ok := arrayHeader(in[off:])
 	if !ok {
-		return nil, nil, malformed(off, "params is not an array")
+		return nil, nil, nil, malformed(off, "params is not an array")
 	}
 	if uint64(len(in)-off-hdr) < count {
-		return nil, nil, malformed(off, "params claims "+strconv.FormatUint(count, 10)+
+		return nil, nil, nil, malformed(off, "params claims "+strconv.FormatUint(count, 10)+
 			" elements but only "+strconv.Itoa(len(in)-off-hdr)+" bytes remain")
 	}
 	off += hdr
+	m = r.lookup(method)
+	if m != nil && m.typed != nil {
+		r.at, r.count = off, count
+		return m, method, nil, nil
+	}
+	params = r.params[:0]
 	rest := in[off:]
 	for i := uint64(0); i < count; i++ {
 		// A positive fixint (0..127), the commonest param, is read here:
@@ -47,23 +56,23 @@ func parseCall(in []byte, params []any) (method []byte, _ []any, err error) {
 			rest = rest[1:]
 			continue
 		}
-		v, r, err := abi.DecodeValue(rest)
+		v, rr, err := abi.DecodeValue(rest)
 		if err != nil {
 			// DecodeValue returns a *MalformedError as it is, unwrapped.
 			if me, ok := err.(*abi.MalformedError); ok {
 				me.Offset += len(in) - len(rest)
 			}
 			clear(params) // the values decoded so far are garbage now
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		params = append(params, v)
-		rest = r
+		rest = rr
 	}
 	if len(rest) > 0 {
 		clear(params)
-		return nil, nil, malformed(len(in)-len(rest), strconv.Itoa(len(rest))+" unexpected bytes after the Call")
+		return nil, nil, nil, malformed(len(in)-len(rest), strconv.Itoa(len(rest))+" unexpected bytes after the Call")
 	}
-	return method, params, nil
+	return m, method, params, nil
 }
 
 // fixints holds the positive fixints as boxed int64s, ready to append.

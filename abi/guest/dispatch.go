@@ -24,15 +24,17 @@ var panicLog io.Writer = stderr
 // never fails: whatever goes wrong becomes a fault Result. It is the
 // portable body of rpchost_call.
 func (r *registry) call(dst, in []byte) []byte {
-	name, params, err := parseCall(in, r.params[:0])
+	m, name, params, err := r.parseCall(in)
 	if err != nil {
 		return abi.AppendFaultResult(dst, &abi.Fault{Code: abi.CodeInternalError,
 			Message: "guest cannot read the call: " + err.Error()})
 	}
+	if params == nil && m != nil && m.typed != nil {
+		return r.runTyped(dst, m, in[r.at:], r.count, r.at)
+	}
 	if cap(params) != cap(r.params) {
 		r.params = params // it grew: keep the larger array
 	}
-	m := r.lookup(name)
 	if m == nil {
 		r.release(params)
 		return abi.AppendFaultResult(dst, &abi.Fault{Code: abi.CodeMethodNotFound,

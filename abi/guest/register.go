@@ -39,6 +39,7 @@ type method struct {
 	help       string
 	signatures [][]string
 	handler    Handler
+	typed      TypedHandler // instead of handler, for RegisterTyped
 }
 
 // registry holds the methods of a module. The ABI never calls a module
@@ -48,6 +49,10 @@ type registry struct {
 	list     []*method // the same, sorted by name, for describe and for a linear lookup when there are few
 	manifest []byte    // encoded on first describe; Register clears it
 	params   []any     // the params of the call under way; its array is reused
+	at       int       // where a typed method's params start in the Call (parseCall)
+	count    uint64    // how many there are
+	offs     []int32   // where each param starts, for a typed handler; reused
+	w        Writer    // a typed handler's result writer; reused
 }
 
 // std is the module's registry, the one the exports use.
@@ -78,16 +83,21 @@ func Register(name string, h Handler, opts ...Option) {
 }
 
 func (r *registry) register(name string, h Handler, opts ...Option) error {
-	if err := abi.CheckMethodName(name); err != nil {
-		return err
-	}
 	if h == nil {
 		return errors.New("method " + name + ": handler is nil")
+	}
+	return r.add(&method{name: name, handler: h}, opts)
+}
+
+// add registers m, whose handler is set, after checking it and its options.
+func (r *registry) add(m *method, opts []Option) error {
+	name := m.name
+	if err := abi.CheckMethodName(name); err != nil {
+		return err
 	}
 	if _, dup := r.methods[name]; dup {
 		return errors.New("method " + name + " is registered twice")
 	}
-	m := &method{name: name, handler: h}
 	for _, o := range opts {
 		o(m)
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"reflect"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,7 +13,6 @@ import (
 
 func TestMethods(t *testing.T) {
 	when := time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)
-	nested := []any{int64(1), abi.Struct{{Name: "a", Value: []any{nil, []byte("x")}}}}
 	for _, tc := range []struct {
 		name   string
 		h      guest.Handler
@@ -21,11 +21,6 @@ func TestMethods(t *testing.T) {
 		code   int
 		msg    string
 	}{
-		{name: "echo int", h: echo, params: guest.Params{int64(7)}, want: int64(7)},
-		{name: "echo nil", h: echo, params: guest.Params{nil}, want: nil},
-		{name: "echo nested", h: echo, params: guest.Params{nested}, want: nested},
-		{name: "echo time", h: echo, params: guest.Params{when}, want: when},
-		{name: "echo none", h: echo, params: nil, code: abi.CodeInvalidParams, msg: "method takes 1 param, got 0"},
 		{name: "typeOf int", h: typeOf, params: guest.Params{int64(1)}, want: "int"},
 		{name: "typeOf i8", h: typeOf, params: guest.Params{int64(1) << 40}, want: "i8"},
 		{name: "typeOf struct", h: typeOf, params: guest.Params{abi.Struct{}}, want: "struct"},
@@ -71,6 +66,24 @@ func TestSampleHasEveryType(t *testing.T) {
 	for _, m := range s {
 		if got := abi.TypeName(m.Value); got != m.Name {
 			t.Errorf("member %s holds a %s", m.Name, got)
+		}
+	}
+}
+
+func TestEcho(t *testing.T) {
+	when := time.Date(2024, 1, 2, 3, 4, 5, 6, time.UTC)
+	nested := []any{int64(1), abi.Struct{{Name: "a", Value: []any{nil, []byte("x"), 2.5, when, true}}}}
+	for _, want := range []any{int64(7), nil, nested, when, "", int64(-1) << 40} {
+		if v, err := guest.Invoke("echo", want); err != nil || !reflect.DeepEqual(v, want) {
+			t.Errorf("echo(%#v) = %#v, %v", want, v, err)
+		}
+	}
+	for _, params := range [][]any{nil, {1, 2}} {
+		_, err := guest.Invoke("echo", params...)
+		var f *abi.Fault
+		if want := "echo takes 1 param, got " + strconv.Itoa(len(params)); !errors.As(err, &f) ||
+			f.Code != abi.CodeInvalidParams || f.Message != want {
+			t.Errorf("echo with %d params: err = %v, want %q", len(params), err, want)
 		}
 	}
 }

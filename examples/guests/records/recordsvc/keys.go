@@ -37,18 +37,7 @@ func escape(source string) string {
 	if !strings.ContainsAny(source, "%/") {
 		return source
 	}
-	b := make([]byte, 0, len(source)+8)
-	for i := 0; i < len(source); i++ {
-		switch c := source[i]; c {
-		case '%':
-			b = append(b, "%25"...)
-		case '/':
-			b = append(b, "%2F"...)
-		default:
-			b = append(b, c)
-		}
-	}
-	return string(b)
+	return string(appendEscaped(make([]byte, 0, len(source)+8), []byte(source)))
 }
 
 func unescape(s string) string {

@@ -2,12 +2,8 @@ package recordsvc
 
 import (
 	"errors"
-	"math"
-	"slices"
 	"strconv"
-	"strings"
 	"time"
-	"unicode"
 
 	"github.com/rpchost/rpchost/abi"
 )
@@ -48,147 +44,9 @@ func (r Record) Struct() abi.Struct {
 	}
 }
 
-// parseRecord reads one element of an ingest array, checks it and
-// normalizes it: strings trimmed, tags trimmed, lower-cased, empty ones
-// dropped and duplicates removed (first occurrence kept). The error's text
-// is the reason reported to the client.
-func parseRecord(v any) (Record, error) {
-	s, ok := v.(abi.Struct)
-	if !ok {
-		return Record{}, errors.New("want a struct, got " + abi.TypeName(v))
-	}
-	var r Record
-	var haveID, haveSource, haveAt, haveValue bool
-	for _, m := range s {
-		var err error
-		switch m.Name {
-		case "id":
-			haveID = true
-			r.ID, err = text("id", m.Value, maxIDBytes)
-		case "source":
-			haveSource = true
-			r.Source, err = text("source", m.Value, maxSourceBytes)
-		case "at":
-			haveAt = true
-			r.At, err = timestamp(m.Value)
-		case "value":
-			haveValue = true
-			r.Value, err = number(m.Value)
-		case "tags":
-			r.Tags, err = tags(m.Value)
-		default:
-			err = errors.New("unknown member " + strconv.Quote(m.Name) + " (a record has id, source, at, value and tags)")
-		}
-		if err != nil {
-			return Record{}, err
-		}
-	}
-	for _, missing := range []struct {
-		have bool
-		name string
-	}{{haveID, "id"}, {haveSource, "source"}, {haveAt, "at"}, {haveValue, "value"}} {
-		if !missing.have {
-			return Record{}, errors.New(missing.name + " is missing")
-		}
-	}
-	if r.Tags == nil {
-		r.Tags = []string{}
-	}
-	return r, nil
-}
-
-// text checks a string member that must not be empty after trimming.
-func text(name string, v any, maxBytes int) (string, error) {
-	s, ok := v.(string)
-	if !ok {
-		return "", errors.New(name + " must be a string, got " + abi.TypeName(v))
-	}
-	s = strings.TrimSpace(s)
-	switch {
-	case s == "":
-		return "", errors.New(name + " is empty")
-	case len(s) > maxBytes:
-		return "", errors.New(name + " is " + strconv.Itoa(len(s)) + " bytes, at most " + strconv.Itoa(maxBytes))
-	case strings.IndexFunc(s, unicode.IsControl) >= 0:
-		return "", errors.New(name + " contains a control character")
-	}
-	return s, nil
-}
-
-func timestamp(v any) (time.Time, error) {
-	t, ok := v.(time.Time)
-	if !ok {
-		return time.Time{}, errors.New("at must be a dateTime.iso8601, got " + abi.TypeName(v))
-	}
-	t = t.UTC()
-	if y := t.Year(); y < minYear || y > maxYear {
-		return time.Time{}, errors.New("at is in year " + strconv.Itoa(y) + ", outside " + yearRange)
-	}
-	return t, nil
-}
-
-// number accepts a double or an int (some clients send whole numbers as
-// ints).
-func number(v any) (float64, error) {
-	var f float64
-	switch x := v.(type) {
-	case float64:
-		f = x
-	case int64:
-		f = float64(x)
-	default:
-		return 0, errors.New("value must be a number, got " + abi.TypeName(v))
-	}
-	if math.IsNaN(f) || math.IsInf(f, 0) {
-		return 0, errors.New("value must be a finite number")
-	}
-	return f, nil
-}
-
-// tags accepts an array of strings; nil counts as no tags.
-func tags(v any) ([]string, error) {
-	if v == nil {
-		return []string{}, nil
-	}
-	a, ok := v.([]any)
-	if !ok {
-		return nil, errors.New("tags must be an array of strings, got " + abi.TypeName(v))
-	}
-	out := make([]string, 0, len(a))
-	for i, e := range a {
-		s, ok := e.(string)
-		if !ok {
-			return nil, errors.New("tags[" + strconv.Itoa(i) + "] must be a string, got " + abi.TypeName(e))
-		}
-		s = strings.ToLower(strings.TrimSpace(s))
-		switch {
-		case s == "" || slices.Contains(out, s):
-			continue
-		case len(s) > maxTagBytes:
-			return nil, errors.New("tags[" + strconv.Itoa(i) + "] is " + strconv.Itoa(len(s)) + " bytes, at most " +
-				strconv.Itoa(maxTagBytes))
-		case strings.IndexFunc(s, unicode.IsControl) >= 0:
-			return nil, errors.New("tags[" + strconv.Itoa(i) + "] contains a control character")
-		}
-		out = append(out, s)
-	}
-	if len(out) > maxTags {
-		return nil, errors.New(strconv.Itoa(len(out)) + " distinct tags, at most " + strconv.Itoa(maxTags))
-	}
-	return out, nil
-}
-
 // Stored form: the MessagePack array [1, source, at, value, tags] (1 is the
 // format's version; the id is the key's suffix).
 const formatVersion = 1
-
-func encodeRecord(r Record) ([]byte, error) {
-	tags := make([]any, len(r.Tags))
-	for i, t := range r.Tags {
-		tags[i] = t
-	}
-	return abi.AppendValue(nil, []any{int64(formatVersion), r.Source, r.At, r.Value, tags})
-}
 
 func decodeRecord(id string, b []byte) (Record, error) {
 	v, rest, err := abi.DecodeValue(b)

@@ -78,7 +78,10 @@ const (
 	maxSources = 100000
 )
 
-type service struct{ rule Rule }
+type service struct {
+	rule  Rule
+	batch batchState // ingest's buffers, reused from call to call
+}
 
 // Register registers the plugin's methods with rule. Call it once, from
 // init.
@@ -90,14 +93,14 @@ func Register(rule Rule) {
 	s := &service{rule: rule}
 	const recordDoc = "A record is a struct {id: string, source: string, at: dateTime.iso8601, " +
 		"value: double (an int is accepted), tags: array of strings (optional)}. "
-	guest.Register("ingest", s.ingest,
+	guest.RegisterTyped("ingest", s.ingest,
 		guest.Help("Validates, normalizes and stores an array of records (at most "+strconv.Itoa(MaxBatch)+"). "+recordDoc+
 			"id and source must not be empty after trimming, at must be a time, value a finite number; "+
 			"strings are trimmed and tags lower-cased and deduplicated. Deployment rule: "+rule.Doc+". "+
 			"A record whose id is stored already replaces it. Invalid records are skipped: returns "+
 			"{stored: int, rejected: [{index: int (0-based), reason: string}]}."),
 		guest.Signature("struct", "array"))
-	guest.Register("ingestStrict", s.ingestStrict,
+	guest.RegisterTyped("ingestStrict", s.ingestStrict,
 		guest.Help("Like ingest, but all or nothing: the first invalid record fails the whole call with "+
 			"fault -32602 naming its index, and nothing of the call is stored (the host discards a "+
 			"failing call's writes). Deployment rule: "+rule.Doc+"."),
@@ -118,108 +121,11 @@ func Register(rule Rule) {
 		guest.Signature("struct"))
 }
 
-func (s *service) ingest(p guest.Params) (any, error)       { return s.store(p, false) }
-func (s *service) ingestStrict(p guest.Params) (any, error) { return s.store(p, true) }
-
-// store is ingest and ingestStrict.
-func (s *service) store(p guest.Params, strict bool) (any, error) {
-	if err := p.Want(1); err != nil {
-		return nil, err
-	}
-	batch, err := p.Array(0)
-	if err != nil {
-		return nil, err
-	}
-	if len(batch) > MaxBatch {
-		return nil, invalid(strconv.Itoa(len(batch)) + " records in one call, at most " + strconv.Itoa(MaxBatch) +
-			": send smaller batches")
-	}
-	counts := map[string]int64{} // per source, the change this call makes
-	var total int64
-	stored, replaced := 0, 0
-	rejected := []any{}
-	for i, v := range batch {
-		r, err := parseRecord(v)
-		if err == nil {
-			err = s.rule.Check(r)
-		}
-		if err != nil {
-			if strict {
-				return nil, invalid("record " + strconv.Itoa(i) + idNote(v) + ": " + err.Error() + "; nothing was stored")
-			}
-			rejected = append(rejected, abi.Struct{{Name: "index", Value: int64(i)}, {Name: "reason", Value: err.Error()}})
-			continue
-		}
-		old, found, err := load(r.ID)
-		if err != nil {
-			return nil, err
-		}
-		if found {
-			for _, k := range indexKeys(old) {
-				if err := guest.KVDelete(k); err != nil {
-					return nil, err
-				}
-			}
-			counts[old.Source]--
-			total--
-			replaced++
-		}
-		if err := put(r); err != nil {
-			return nil, err
-		}
-		counts[r.Source]++
-		total++
-		stored++
-	}
-	for source, delta := range counts {
-		if delta != 0 {
-			if err := addTo(countKey(source), delta); err != nil {
-				return nil, err
-			}
-		}
-	}
-	if total != 0 {
-		if err := addTo(totalKey, total); err != nil {
-			return nil, err
-		}
-	}
-	guest.Log(guest.LevelInfo, "ingest", "stored", stored, "replaced", replaced, "rejected", len(rejected), "strict", strict)
-	return abi.Struct{{Name: "stored", Value: int64(stored)}, {Name: "rejected", Value: rejected}}, nil
-}
-
 // invalid is the fault for params the service cannot use. Messages are put
 // together with strconv rather than abi.Faultf, whose formatter would add
 // about 0.1 MB to the plugin.
 func invalid(msg string) error {
 	return &abi.Fault{Code: abi.CodeInvalidParams, Message: msg}
-}
-
-// idNote names a rejected record's id when it has a readable one.
-func idNote(v any) string {
-	if st, ok := v.(abi.Struct); ok {
-		if id, ok := st.Get("id"); ok {
-			if s, ok := id.(string); ok && strings.TrimSpace(s) != "" {
-				return " (id " + strconv.Quote(strings.TrimSpace(s)) + ")"
-			}
-		}
-	}
-	return ""
-}
-
-func put(r Record) error {
-	b, err := encodeRecord(r)
-	if err != nil {
-		return err
-	}
-	if err := guest.KVPut(recKey(r.ID), b); err != nil {
-		return err
-	}
-	for _, k := range indexKeys(r) {
-		if err := guest.KVPut(k, nil); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 func load(id string) (Record, bool, error) {
