@@ -1,0 +1,187 @@
+package guest
+
+import (
+	"encoding/binary"
+
+	"github.com/rpchost/rpchost/abi"
+)
+
+// A call's KVPut and KVDelete are not host calls: they are recorded in a
+// write set in guest memory, in kv_write's layout (abi/doc.go), and handed
+// to the host in one kv_write when the handler returns a result, before
+// the Result is written. On records.ingest that is one host call per
+// request instead of three to five per reading.
+//
+// KVGet answers from the write set first, so a call still reads its own
+// writes; KVScan hands the set over first and lets the host merge it with
+// the store, which it already does for kv_put. The set is also handed over
+// when it reaches flushBytes, so that the guest's memory for it stays
+// bounded and a write set the host will refuse (store.max_txn_bytes) is
+// refused early. The host checks every entry at kv_write exactly as it
+// checks kv_put, so a guest cannot make it hold more than before.
+//
+// A failed hand-over leaves the host with part of the set, so the call can
+// no longer keep a consistent state: every later write fails, and the call
+// ends with fault codeStorage whatever the handler returns.
+
+// flushBytes is the size at which a write set is handed over before the
+// call ends.
+const flushBytes = 1 << 20
+
+// keepWriteSet is the capacity above which the set's buffer is dropped
+// rather than kept for the next call.
+const keepWriteSet = flushBytes + 64<<10
+
+// codeStorage is rpchost's fault for a call whose writes could not be kept
+// (host.CodeStorage, README "Faults").
+const codeStorage = -32008
+
+// writeSet is the pending writes of the call in progress.
+type writeSet struct {
+	buf []byte // entries in kv_write's layout
+	// latest maps a key to the offset in buf of its last entry.
+	latest map[string]int
+	// failed is the error of a hand-over the host refused; it sticks for
+	// the rest of the call.
+	failed error
+}
+
+// writes is the write set of the call in progress: the dispatcher, like a
+// wasm instance, runs one call at a time.
+var writes writeSet
+
+const (
+	opPut    = 0
+	opDelete = 1
+)
+
+func (w *writeSet) put(key string, value []byte) error {
+	if w.failed != nil {
+		return w.failed
+	}
+	if key == "" {
+		return hostError("kv_put", "put: empty key")
+	}
+	w.record(opPut, key, value)
+	return w.flushIfFull()
+}
+
+func (w *writeSet) delete(key string) error {
+	if w.failed != nil {
+		return w.failed
+	}
+	if key == "" {
+		return hostError("kv_delete", "delete: empty key")
+	}
+	w.record(opDelete, key, nil)
+	return w.flushIfFull()
+}
+
+// record appends an entry and makes it key's latest. Lengths over 4 GiB
+// cannot occur in wasm32, whose whole memory is 4 GiB.
+func (w *writeSet) record(op byte, key string, value []byte) {
+	if w.latest == nil {
+		w.latest = make(map[string]int)
+	}
+	w.latest[key] = len(w.buf)
+	w.buf = append(w.buf, op)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(key)))
+	w.buf = append(w.buf, key...)
+	if op == opPut {
+		w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(value)))
+		w.buf = append(w.buf, value...)
+	}
+}
+
+// get answers from the write set: pending reports whether key has an
+// entry, and then value and found are what a read after it sees. The value
+// is a copy the caller may keep, as the host's answers are.
+func (w *writeSet) get(key string) (value []byte, found, pending bool) {
+	off, ok := w.latest[key]
+	if !ok {
+		return nil, false, false
+	}
+	if w.buf[off] == opDelete {
+		return nil, false, true
+	}
+	off += 5 + len(key)
+	n := int(binary.LittleEndian.Uint32(w.buf[off:]))
+	off += 4
+	return append([]byte{}, w.buf[off:off+n]...), true, true
+}
+
+func (w *writeSet) flushIfFull() error {
+	if len(w.buf) < flushBytes {
+		return nil
+	}
+	return w.flush()
+}
+
+// flush hands the pending writes to the host.
+func (w *writeSet) flush() error {
+	if w.failed != nil {
+		return w.failed
+	}
+	if len(w.buf) == 0 {
+		return nil
+	}
+	err := host.kvWrite(w.buf)
+	w.clear()
+	if err != nil {
+		w.failed = err
+	}
+	return err
+}
+
+// clear empties the set, keeping its memory unless it grew large.
+func (w *writeSet) clear() {
+	if cap(w.buf) > keepWriteSet {
+		w.buf = nil
+	} else {
+		w.buf = w.buf[:0]
+	}
+	if len(w.latest) > 1024 {
+		w.latest = nil // a map does not shrink: let a large one go
+	} else {
+		clear(w.latest)
+	}
+}
+
+// reset forgets everything, for the start and end of a call: a call that
+// faulted leaves nothing to the next one.
+func (w *writeSet) reset() {
+	w.clear()
+	w.failed = nil
+}
+
+// callWithWrites runs one call through the dispatcher between two resets
+// of the write set, and hands the set over when the call returned a
+// result; if the host refuses it, the Result becomes fault codeStorage.
+func callWithWrites(dst, in []byte) []byte {
+	writes.reset()
+	start := len(dst)
+	out := std.call(dst, in)
+	if succeeded(out[start:]) {
+		if err := writes.flush(); err != nil {
+			out = abi.AppendFaultResult(out[:start], &abi.Fault{Code: codeStorage,
+				Message: "the call's writes were refused, and none were kept: " + err.Error()})
+		}
+	}
+	writes.reset()
+	return out
+}
+
+// succeeded reports whether a Result is a success: abi.AppendResult starts
+// every one with the same two bytes, an array of two and StatusOK.
+func succeeded(result []byte) bool {
+	return len(result) >= 2 && result[0] == 0x92 && result[1] == abi.StatusOK
+}
+
+// KVFlush hands this call's pending writes to the host now, and reports
+// whether it kept them. Writes are otherwise handed over when the handler
+// returns a result, and a write the host refuses (a key or value over the
+// store's limits, a call writing more than store.max_txn_bytes) then fails
+// the call with fault -32008; a handler that wants to react to a refused
+// write calls KVFlush after it. After a failed KVFlush the call can keep
+// none of its writes: later writes fail too.
+func KVFlush() error { return writes.flush() }
