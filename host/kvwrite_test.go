@@ -70,3 +70,21 @@ func TestKVWriteNeedsTheKVGrant(t *testing.T) {
 		t.Errorf("the log does not say which grant is missing:\n%s", logs.String())
 	}
 }
+
+// kv_get_many answers many keys in one call, each as kv_get would.
+func TestKVGetManyAnswersEachKey(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"p.wasm": fixture(t, "kvwrite")}, withStore(t))
+	if got := callInt(t, h, "p.get_many_abc"); got != 12 {
+		t.Errorf("get_many_abc on an empty store = %d, want 12 (three not-found marks)", got)
+	}
+	if got := callInt(t, h, "p.write_then_get_many"); got != 3 {
+		t.Errorf("c's value length read back in the call that wrote it = %d, want 3", got)
+	}
+	callInt(t, h, "p.write")
+	if got := callInt(t, h, "p.get_many_abc"); got != 16 {
+		t.Errorf("get_many_abc after the batch = %d, want 16", got)
+	}
+	if got := callInt(t, h, "p.get_many_cut"); got > -2 {
+		t.Errorf("a cut request = %d, want a failure", got)
+	}
+}

@@ -98,6 +98,8 @@ func Log(level int, msg string, args ...any) {
 // hostCalls is what the capabilities need from wherever the guest runs.
 type hostCalls interface {
 	kvGet(key string) ([]byte, bool, error)
+	// kvGetMany answers a request in kv_get_many's layout (abi/doc.go).
+	kvGetMany(req []byte) ([]byte, error)
 	// kvWrite applies a write set in kv_write's layout (abi/doc.go).
 	kvWrite(batch []byte) error
 	kvScan(prefix string, limit int) ([]KV, error)

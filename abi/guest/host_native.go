@@ -49,6 +49,24 @@ func (h *memoryHost) kvGet(key string) ([]byte, bool, error) {
 	return append([]byte(nil), v...), ok, nil
 }
 
+func (h *memoryHost) kvGetMany(req []byte) ([]byte, error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	var out []byte
+	for off := 0; off < len(req); {
+		n := int(binary.LittleEndian.Uint32(req[off:]))
+		v, ok := h.kv[string(req[off+4:off+4+n])]
+		off += 4 + n
+		if !ok {
+			out = binary.LittleEndian.AppendUint32(out, 0xFFFFFFFF)
+			continue
+		}
+		out = binary.LittleEndian.AppendUint32(out, uint32(len(v)))
+		out = append(out, v...)
+	}
+	return out, nil
+}
+
 // kvWrite applies a write set in kv_write's layout, in order, as the host
 // does (with no limits: a native build has no configured store).
 func (h *memoryHost) kvWrite(batch []byte) error {

@@ -18,6 +18,9 @@ func hostLog(ptr, size uint32)
 //go:wasmimport rpchost kv_get
 func hostKVGet(keyPtr, keyLen uint32) int32
 
+//go:wasmimport rpchost kv_get_many
+func hostKVGetMany(ptr, size uint32) int32
+
 //go:wasmimport rpchost kv_write
 func hostKVWrite(ptr, size uint32) int32
 
@@ -67,6 +70,12 @@ func result(op string, r int32) ([]byte, bool, error) {
 func (wasmHost) kvGet(key string) ([]byte, bool, error) {
 	p, n := strArg(key)
 	return result("kv_get", hostKVGet(p, n))
+}
+
+func (wasmHost) kvGetMany(req []byte) ([]byte, error) {
+	p, n := bytesArg(req)
+	b, _, err := result("kv_get_many", hostKVGetMany(p, n))
+	return b, err
 }
 
 // kvWrite hands the host a write set (writeset.go); it replaces kv_put

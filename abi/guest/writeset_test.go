@@ -1,3 +1,5 @@
+//go:build !wasip1
+
 package guest
 
 import (
@@ -237,5 +239,46 @@ func TestSucceededReadsResults(t *testing.T) {
 	}
 	if succeeded(abi.AppendFaultResult(nil, &abi.Fault{Code: 1, Message: "m"})) {
 		t.Error("a fault Result reads as a success")
+	}
+}
+
+func (h *batchHost) kvGetMany(req []byte) ([]byte, error) {
+	h.gets++
+	return (&memoryHost{kv: h.kv}).kvGetMany(req)
+}
+
+// KVGetMany answers written keys from the write set and asks the host for
+// the others in one call, keeping found-empty apart from absent.
+func TestKVGetManyReadsInOneHostCall(t *testing.T) {
+	h := newBatchHost()
+	useHost(t, h)
+	h.kv["stored"] = []byte("s")
+	h.kv["empty"] = []byte{}
+	h.kv["deleted"] = []byte("d")
+	_ = KVPut("written", []byte("w"))
+	_ = KVDelete("deleted")
+	got, err := KVGetMany([]string{"stored", "missing", "written", "empty", "deleted", "stored"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"s", "<nil>", "w", "", "<nil>", "s"}
+	for i, v := range got {
+		s := string(v)
+		if v == nil {
+			s = "<nil>"
+		}
+		if s != want[i] {
+			t.Errorf("value %d = %q, want %q", i, s, want[i])
+		}
+	}
+	if h.gets != 1 {
+		t.Errorf("%d host reads, want 1", h.gets)
+	}
+	got[0] = append(got[0], 'X')
+	if string(got[5]) != "s" {
+		t.Errorf("appending to one value changed the next: %q", got[5])
+	}
+	if _, err := KVGetMany([]string{"written"}); err != nil || h.gets != 1 {
+		t.Errorf("KVGetMany of written keys only: %v, %d host reads; want no host call", err, h.gets)
 	}
 }

@@ -1,10 +1,11 @@
-;; Uses kv_write without an SDK, to test it: a batch of puts and deletes is
+;; Uses kv_write and kv_get_many without an SDK, to test it: a batch of puts and deletes is
 ;; applied in order and kept only if the call succeeds, a malformed batch
 ;; applies nothing, and a refused entry names itself.
 ;; Built with: wat2wasm kvwrite.wat -o kvwrite.wasm
 (module
   (import "rpchost" "kv_write" (func $write (param i32 i32) (result i32)))
   (import "rpchost" "kv_get" (func $get (param i32 i32) (result i32)))
+  (import "rpchost" "kv_get_many" (func $getmany (param i32 i32) (result i32)))
   (import "rpchost" "result_read" (func $read (param i32)))
   (memory (export "memory") 1)
   ;; A batch at 0 (42 bytes): put "a" = "12", put "b" = "3", delete "a",
@@ -46,5 +47,19 @@
   (func (export "write_then_get_c") (result i32)
     (drop (call $write (i32.const 0) (i32.const 42)))
     (call $get (i32.const 66) (i32.const 1)))
+;; kv_get_many of "a", "b", "c" (request at 160): the answer's length,
+  ;; 4 + 5 + 7 = 16 after write.
+  (data (i32.const 160) "\01\00\00\00a\01\00\00\00b\01\00\00\00c")
+  (func (export "get_many_abc") (result i32)
+    (call $getmany (i32.const 160) (i32.const 15)))
+  ;; The same request cut in its last key.
+  (func (export "get_many_cut") (result i32)
+    (call $getmany (i32.const 160) (i32.const 14)))
+  ;; Bytes 9-12 of the answer after a write in the same call: c's value length.
+  (func (export "write_then_get_many") (result i32)
+    (drop (call $write (i32.const 0) (i32.const 42)))
+    (drop (call $getmany (i32.const 160) (i32.const 15)))
+    (call $read (i32.const 256))
+    (i32.load (i32.const 265)))
   (func (export "get_e") (result i32) (call $get (i32.const 133) (i32.const 1)))
 )

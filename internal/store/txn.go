@@ -62,6 +62,9 @@ func NewTxn(s Store, ns string, lim Limits) *Txn {
 	return &Txn{s: s, ns: ns, lim: lim.withDefaults()}
 }
 
+// Limits are the limits the Txn enforces, defaults filled in.
+func (t *Txn) Limits() Limits { return t.lim }
+
 // Get returns the call's own write to key if there is one, else the stored
 // value. The returned slice is the caller's.
 func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
