@@ -4,8 +4,8 @@ import "encoding/binary"
 
 // KVGetMany reads many keys in one host call: values[i] is the value of
 // keys[i], nil when it is not stored (a stored empty value is an empty,
-// non-nil slice). Reads see the call's own writes, as KVGet's do; keys the
-// call wrote are answered without asking the host. One call reads at most
+// non-nil slice). Reads see the call's own writes, as KVGet's do (the
+// pending ones are handed over first). One call reads at most
 // 10,000 keys, whose values may total at most the store's max_scan_bytes
 // (8 MiB by default); ask for fewer otherwise.
 //
@@ -13,37 +13,30 @@ import "encoding/binary"
 // reads each id's old version) saves a host call per item by reading them
 // all first.
 func KVGetMany(keys []string) (values [][]byte, err error) {
-	values = make([][]byte, len(keys))
-	var ask []int // indexes of keys the write set cannot answer
-	for i, k := range keys {
-		if v, found, pending := writes.get(k); pending {
-			if found {
-				values[i] = v
-			}
-			continue
-		}
-		ask = append(ask, i)
+	if len(keys) == 0 {
+		return nil, nil
 	}
-	if len(ask) == 0 {
-		return values, nil
-	}
-	if len(ask) > maxScan {
+	if len(keys) > maxScan {
 		return nil, hostError("kv_get_many", "more than 10000 keys in one call")
 	}
+	if err := writes.flush(); err != nil {
+		return nil, err
+	}
 	n := 0
-	for _, i := range ask {
-		n += 4 + len(keys[i])
+	for _, k := range keys {
+		n += 4 + len(k)
 	}
 	req := make([]byte, 0, n)
-	for _, i := range ask {
-		req = binary.LittleEndian.AppendUint32(req, uint32(len(keys[i])))
-		req = append(req, keys[i]...)
+	for _, k := range keys {
+		req = binary.LittleEndian.AppendUint32(req, uint32(len(k)))
+		req = append(req, k...)
 	}
 	answer, err := host.kvGetMany(req)
 	if err != nil {
 		return nil, err
 	}
-	for _, i := range ask {
+	values = make([][]byte, len(keys))
+	for i := range keys {
 		if len(answer) < 4 {
 			return nil, hostError("kv_get_many result", "cut short")
 		}

@@ -25,8 +25,8 @@ var ErrHost = errors.New("rpchost")
 // KVGet reads a key of this plugin's store. Reads see the call's own
 // writes.
 func KVGet(key string) (value []byte, found bool, err error) {
-	if v, found, pending := writes.get(key); pending {
-		return v, found, nil
+	if err := writes.flush(); err != nil {
+		return nil, false, err
 	}
 	return host.kvGet(key)
 }

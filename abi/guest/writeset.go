@@ -12,9 +12,15 @@ import (
 // the Result is written. On records.ingest that is one host call per
 // request instead of three to five per reading.
 //
-// KVGet answers from the write set first, so a call still reads its own
-// writes; KVScan hands the set over first and lets the host merge it with
-// the store, which it already does for kv_put. The set is also handed over
+// A read (KVGet, KVGetMany, KVScan) hands the pending set over first and
+// lets the host answer: the host's transaction already merges a call's
+// writes with the store, so a call still reads its own writes. Answering
+// from the set in the guest instead would need an index of its keys, a map
+// insert per write in wasm that costs about what the host call it saves
+// (RATIONALE.md). A read after k writes costs one kv_write instead of k
+// kv_put calls, so no pattern makes more host calls than before, and a
+// procedure that reads first and writes after (records.ingest with
+// KVGetMany) makes one kv_write per call. The set is also handed over
 // when it reaches flushBytes, so that the guest's memory for it stays
 // bounded and a write set the host will refuse (store.max_txn_bytes) is
 // refused early. The host checks every entry at kv_write exactly as it
@@ -39,8 +45,6 @@ const codeStorage = -32008
 // writeSet is the pending writes of the call in progress.
 type writeSet struct {
 	buf []byte // entries in kv_write's layout
-	// latest maps a key to the offset in buf of its last entry.
-	latest map[string]int
 	// failed is the error of a hand-over the host refused; it sticks for
 	// the rest of the call.
 	failed error
@@ -77,13 +81,9 @@ func (w *writeSet) delete(key string) error {
 	return w.flushIfFull()
 }
 
-// record appends an entry and makes it key's latest. Lengths over 4 GiB
-// cannot occur in wasm32, whose whole memory is 4 GiB.
+// record appends an entry. Lengths over 4 GiB cannot occur in wasm32,
+// whose whole memory is 4 GiB.
 func (w *writeSet) record(op byte, key string, value []byte) {
-	if w.latest == nil {
-		w.latest = make(map[string]int)
-	}
-	w.latest[key] = len(w.buf)
 	w.buf = append(w.buf, op)
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(key)))
 	w.buf = append(w.buf, key...)
@@ -91,23 +91,6 @@ func (w *writeSet) record(op byte, key string, value []byte) {
 		w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(value)))
 		w.buf = append(w.buf, value...)
 	}
-}
-
-// get answers from the write set: pending reports whether key has an
-// entry, and then value and found are what a read after it sees. The value
-// is a copy the caller may keep, as the host's answers are.
-func (w *writeSet) get(key string) (value []byte, found, pending bool) {
-	off, ok := w.latest[key]
-	if !ok {
-		return nil, false, false
-	}
-	if w.buf[off] == opDelete {
-		return nil, false, true
-	}
-	off += 5 + len(key)
-	n := int(binary.LittleEndian.Uint32(w.buf[off:]))
-	off += 4
-	return append([]byte{}, w.buf[off:off+n]...), true, true
 }
 
 func (w *writeSet) flushIfFull() error {
@@ -139,11 +122,6 @@ func (w *writeSet) clear() {
 		w.buf = nil
 	} else {
 		w.buf = w.buf[:0]
-	}
-	if len(w.latest) > 1024 {
-		w.latest = nil // a map does not shrink: let a large one go
-	} else {
-		clear(w.latest)
 	}
 }
 
