@@ -45,6 +45,11 @@ const codeStorage = -32008
 // writeSet is the pending writes of the call in progress.
 type writeSet struct {
 	buf []byte // entries in kv_write's layout
+	// send hands buf to the host. Only a write sets it: were the end of
+	// every call to name kv_write directly, the linker would keep the
+	// import in every module, and a plugin that never writes would need
+	// the "kv" grant and a store to load.
+	send func(batch []byte) error
 	// failed is the error of a hand-over the host refused; it sticks for
 	// the rest of the call.
 	failed error
@@ -84,6 +89,7 @@ func (w *writeSet) delete(key string) error {
 // record appends an entry. Lengths over 4 GiB cannot occur in wasm32,
 // whose whole memory is 4 GiB.
 func (w *writeSet) record(op byte, key string, value []byte) {
+	w.send = sendWrites
 	w.buf = append(w.buf, op)
 	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(key)))
 	w.buf = append(w.buf, key...)
@@ -108,13 +114,16 @@ func (w *writeSet) flush() error {
 	if len(w.buf) == 0 {
 		return nil
 	}
-	err := host.kvWrite(w.buf)
+	err := w.send(w.buf)
 	w.clear()
 	if err != nil {
 		w.failed = err
 	}
 	return err
 }
+
+// sendWrites is writeSet.send: kv_write.
+func sendWrites(batch []byte) error { return host.kvWrite(batch) }
 
 // clear empties the set, keeping its memory unless it grew large.
 func (w *writeSet) clear() {
