@@ -2,6 +2,7 @@ package guest
 
 import (
 	"encoding/binary"
+	"sync"
 
 	"github.com/rpchost/rpchost/abi"
 )
@@ -44,6 +45,10 @@ const codeStorage = -32008
 
 // writeSet is the pending writes of the call in progress.
 type writeSet struct {
+	// mu keeps native tests that write from several goroutines safe, as
+	// the in-memory store's own lock did before; in wasm it is never
+	// contended.
+	mu  sync.Mutex
 	buf []byte // entries in kv_write's layout
 	// send hands buf to the host. Only a write sets it: were the end of
 	// every call to name kv_write directly, the linker would keep the
@@ -65,6 +70,8 @@ const (
 )
 
 func (w *writeSet) put(key string, value []byte) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.failed != nil {
 		return w.failed
 	}
@@ -76,6 +83,8 @@ func (w *writeSet) put(key string, value []byte) error {
 }
 
 func (w *writeSet) delete(key string) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	if w.failed != nil {
 		return w.failed
 	}
@@ -103,11 +112,17 @@ func (w *writeSet) flushIfFull() error {
 	if len(w.buf) < flushBytes {
 		return nil
 	}
-	return w.flush()
+	return w.flushLocked()
 }
 
 // flush hands the pending writes to the host.
 func (w *writeSet) flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.flushLocked()
+}
+
+func (w *writeSet) flushLocked() error {
 	if w.failed != nil {
 		return w.failed
 	}
@@ -137,6 +152,8 @@ func (w *writeSet) clear() {
 // reset forgets everything, for the start and end of a call: a call that
 // faulted leaves nothing to the next one.
 func (w *writeSet) reset() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.clear()
 	w.failed = nil
 }

@@ -276,3 +276,28 @@ func TestKVGetManyReadsInOneHostCall(t *testing.T) {
 		t.Errorf("KVGetMany of no keys: %v, %v, %d host reads; want nothing and no host call", v, err, h.gets)
 	}
 }
+
+// Native tests may write from several goroutines, as they could before
+// writes were buffered (go test -race checks this).
+func TestConcurrentWritesInANativeBuild(t *testing.T) {
+	ResetTestStore()
+	defer ResetTestStore()
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func() {
+			var err error
+			for i := 0; i < 100 && err == nil; i++ {
+				err = KVPut("k"+strings.Repeat("x", g)+string(rune('a'+i%26)), []byte{1})
+				if err == nil && i%10 == 0 {
+					_, _, err = KVGet("k")
+				}
+			}
+			done <- err
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}
