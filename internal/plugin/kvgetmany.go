@@ -13,11 +13,12 @@ import (
 //	request = (key_len:u32le key)*
 //	result  = (0xFFFFFFFF | val_len:u32le val)*   one per key, in order
 //
-// Each key is read through the call's Txn exactly as kv_get reads it (its
-// own writes first, the read remembered for the commit's conflict check,
-// store.max_txn_bytes counting it), so only the crossings are saved. The
-// answer is bounded like a scan's: at most maxGetMany keys, and values
-// totalling at most store.max_scan_bytes.
+// Each key is read through the call's Txn as kv_get reads it (its own
+// writes first, the read remembered for the commit's conflict check,
+// store.max_txn_bytes counting it), but the keys it has not written are
+// read together (store.Txn.GetMany: one query on PostgreSQL). The answer
+// is bounded like a scan's: at most maxGetMany keys, and values totalling
+// at most store.max_scan_bytes.
 
 // maxGetMany caps the keys of one kv_get_many, as maxScan caps a scan.
 const maxGetMany = maxScan
@@ -31,34 +32,36 @@ func capKVGetMany(ctx context.Context, c *call, mem api.Memory, stack []uint64) 
 		stack[0] = api.EncodeI32(c.fail(fmt.Errorf("keys [%d, +%d) are outside memory", uint32(stack[0]), uint32(stack[1]))))
 		return
 	}
-	out := c.result[:0]
-	var total int64
-	maxBytes := c.txn.Limits().MaxScanBytes
-	for i, off := 0, 0; off < len(b); i++ {
-		if i == maxGetMany {
+	var keys []string
+	for off := 0; off < len(b); {
+		if len(keys) == maxGetMany {
 			stack[0] = api.EncodeI32(c.fail(fmt.Errorf("more than %d keys in one kv_get_many", maxGetMany)))
 			return
 		}
-		if i%stopEvery == stopEvery-1 {
-			stopIfDone(ctx)
-		}
 		if len(b)-off < 4 || uint64(len(b)-off-4) < uint64(binary.LittleEndian.Uint32(b[off:])) {
-			stack[0] = api.EncodeI32(c.fail(fmt.Errorf("malformed kv_get_many request: key %d at byte %d runs past its end", i+1, off)))
+			stack[0] = api.EncodeI32(c.fail(fmt.Errorf("malformed kv_get_many request: key %d at byte %d runs past its end", len(keys)+1, off)))
 			return
 		}
 		n := int(binary.LittleEndian.Uint32(b[off:]))
-		key := string(b[off+4 : off+4+n])
+		keys = append(keys, string(b[off+4:off+4+n]))
 		off += 4 + n
-		v, found, err := c.txn.Get(ctx, key)
-		if err != nil {
-			stack[0] = api.EncodeI32(c.fail(fmt.Errorf("key %d: %w", i+1, err)))
-			return
-		}
-		if !found {
+	}
+	// One read of the store for every key the call has not written (one
+	// query on PostgreSQL), each remembered as kv_get remembers it.
+	maxBytes := c.txn.Limits().MaxScanBytes
+	values, found, err := c.txn.GetMany(ctx, keys, maxBytes)
+	if err != nil {
+		stack[0] = api.EncodeI32(c.fail(err))
+		return
+	}
+	out := c.result[:0]
+	var total int64
+	for i, v := range values {
+		if !found[i] {
 			out = binary.LittleEndian.AppendUint32(out, notFound)
 			continue
 		}
-		if total += int64(len(key)) + int64(len(v)); total > maxBytes {
+		if total += int64(len(keys[i])) + int64(len(v)); total > maxBytes {
 			stack[0] = api.EncodeI32(c.fail(fmt.Errorf("the first %d keys' values total %d bytes, limit store.max_scan_bytes is %d; ask for fewer keys",
 				i+1, total, maxBytes)))
 			return
