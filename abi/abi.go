@@ -65,7 +65,7 @@ func HostGrant(name string) (grant string, ok bool) {
 	switch name {
 	case "log":
 		return "log", true
-	case "kv_get", "kv_put", "kv_delete", "kv_scan":
+	case "kv_get", "kv_put", "kv_delete", "kv_scan", "kv_get_many", "kv_write":
 		return "kv", true
 	case "config_get":
 		return "config", true

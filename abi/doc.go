@@ -57,15 +57,36 @@
 //	kv_scan(prefix_ptr, prefix_len, limit: i32) -> i32       grant "kv"
 //	    result: MessagePack array of [key: str, value: bin] in key order,
 //	    at most limit pairs, and never more than 10,000
+//	kv_get_many(ptr, len: i32) -> i32           grant "kv"
+//	    ptr/len: the keys, each as key_len: u32 little-endian, then the key;
+//	    result: per key, in order, 0xFFFFFFFF (not found) or val_len: u32
+//	    little-endian and the value; each key read as kv_get reads it. At
+//	    most 10,000 keys, whose keys and values total at most
+//	    store.max_scan_bytes, or the call fails (-2) and answers nothing.
+//	kv_write(ptr, len: i32) -> i32              grant "kv"; 0 or -2
+//	    ptr/len: a write set, entries one after the other:
+//	        op: u8 (0 put, 1 delete), key_len: u32 little-endian, key,
+//	        and for a put val_len: u32 little-endian, value.
+//	    The entries are applied in order, each exactly as kv_put or kv_delete
+//	    would apply it (same checks and limits). A write set that is not
+//	    well formed applies nothing; at an entry the store refuses, the call
+//	    fails naming the entry, and the entries before it stay written.
 //	config_get(key_ptr, key_len: i32) -> i32   grant "config"
 //	    result: MessagePack value of plugin.<name>.config.<key>, or -1
 //	time_now() -> i64                          grant "time"; Unix time in nanoseconds
 //	result_read(ptr: i32)                      copies the current result to ptr
 //
-// Writes (kv_put, kv_delete) belong to the call that makes them: the host
-// commits them, atomically and durably, only when the call returns a result,
-// before the response is sent; a fault, a trap or a timeout discards them.
-// Reads see the call's own writes.
+// Writes (kv_put, kv_delete, kv_write) belong to the call that makes them:
+// the host commits them, atomically and durably, only when the call returns
+// a result, before the response is sent; a fault, a trap or a timeout
+// discards them. Reads see the call's own writes.
+//
+// kv_get_many and kv_write were added to ABI version 1 after it was first
+// published: a module that imports only the first capabilities loads as it
+// always did, and a module importing the new ones on an older host is
+// refused at load with a message naming the import. The Go SDK records a
+// call's writes in guest memory and hands them over with one kv_write when
+// the handler returns a result (and before a read, and every 1 MiB).
 //
 // # Exports of an SDK module
 //

@@ -55,7 +55,7 @@ func exportCall(ptr, size uint32) uint64 {
 			Message: "rpchost_call: the call is not in the region rpchost_alloc returned"})
 	} else {
 		off := ptr - base
-		outBuf = std.call(dst, inBuf[off:off+size:off+size])
+		outBuf = callWithWrites(dst, inBuf[off:off+size:off+size])
 	}
 	if yields.due(int(size) + len(outBuf)) {
 		runtime.Gosched() // see yield.go

@@ -24,20 +24,34 @@ var ErrHost = errors.New("rpchost")
 
 // KVGet reads a key of this plugin's store. Reads see the call's own
 // writes.
-func KVGet(key string) (value []byte, found bool, err error) { return host.kvGet(key) }
+func KVGet(key string) (value []byte, found bool, err error) {
+	if err := writes.flush(); err != nil {
+		return nil, false, err
+	}
+	return host.kvGet(key)
+}
 
 // KVPut writes a key. The write is committed only if the call succeeds:
 // returning an error, panicking or timing out discards every write of the
-// call.
-func KVPut(key string, value []byte) error { return host.kvPut(key, value) }
+// call. The host checks the write against the store's limits when the
+// call's writes are handed over (see KVFlush), not here; value is copied,
+// so the caller may reuse it. Writes made outside a call (in init) are
+// dropped.
+func KVPut(key string, value []byte) error { return writes.put(key, value) }
 
 // KVDelete removes a key; deleting a missing key is not an error.
-func KVDelete(key string) error { return host.kvDelete(key) }
+func KVDelete(key string) error { return writes.delete(key) }
 
 // KVScan lists up to limit pairs whose keys start with prefix, in key order.
 // The host returns at most 10,000 pairs per scan; a negative limit lists
-// none. Page through more with a prefix or a key range.
-func KVScan(prefix string, limit int) ([]KV, error) { return host.kvScan(prefix, scanLimit(limit)) }
+// none. Page through more with a prefix or a key range. The scan sees the
+// call's own writes: they are handed over first (KVFlush).
+func KVScan(prefix string, limit int) ([]KV, error) {
+	if err := writes.flush(); err != nil {
+		return nil, err
+	}
+	return host.kvScan(prefix, scanLimit(limit))
+}
 
 // maxScan is the most pairs the host returns from one kv_scan (abi/doc.go).
 const maxScan = 10000
@@ -84,8 +98,10 @@ func Log(level int, msg string, args ...any) {
 // hostCalls is what the capabilities need from wherever the guest runs.
 type hostCalls interface {
 	kvGet(key string) ([]byte, bool, error)
-	kvPut(key string, value []byte) error
-	kvDelete(key string) error
+	// kvGetMany answers a request in kv_get_many's layout (abi/doc.go).
+	kvGetMany(req []byte) ([]byte, error)
+	// kvWrite applies a write set in kv_write's layout (abi/doc.go).
+	kvWrite(batch []byte) error
 	kvScan(prefix string, limit int) ([]KV, error)
 	configGet(key string) (any, bool, error)
 	now() time.Time

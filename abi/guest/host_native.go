@@ -3,6 +3,7 @@
 package guest
 
 import (
+	"encoding/binary"
 	"fmt"
 	"os"
 	"sort"
@@ -32,6 +33,7 @@ func ResetTestStore() {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.kv = map[string][]byte{}
+	writes.reset()
 }
 
 type memoryHost struct {
@@ -47,20 +49,45 @@ func (h *memoryHost) kvGet(key string) ([]byte, bool, error) {
 	return append([]byte(nil), v...), ok, nil
 }
 
-func (h *memoryHost) kvPut(key string, value []byte) error {
-	if key == "" {
-		return fmt.Errorf("%w: kv_put: empty key", ErrHost)
-	}
+func (h *memoryHost) kvGetMany(req []byte) ([]byte, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.kv[key] = append([]byte(nil), value...)
-	return nil
+	var out []byte
+	for off := 0; off < len(req); {
+		n := int(binary.LittleEndian.Uint32(req[off:]))
+		v, ok := h.kv[string(req[off+4:off+4+n])]
+		off += 4 + n
+		if !ok {
+			out = binary.LittleEndian.AppendUint32(out, 0xFFFFFFFF)
+			continue
+		}
+		out = binary.LittleEndian.AppendUint32(out, uint32(len(v)))
+		out = append(out, v...)
+	}
+	return out, nil
 }
 
-func (h *memoryHost) kvDelete(key string) error {
+// kvWrite applies a write set in kv_write's layout, in order, as the host
+// does (with no limits: a native build has no configured store).
+func (h *memoryHost) kvWrite(batch []byte) error {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	delete(h.kv, key)
+	for off := 0; off < len(batch); {
+		op := batch[off]
+		n := int(binary.LittleEndian.Uint32(batch[off+1:]))
+		key := string(batch[off+5 : off+5+n])
+		off += 5 + n
+		if key == "" {
+			return fmt.Errorf("%w: kv_write: empty key", ErrHost)
+		}
+		if op == opDelete {
+			delete(h.kv, key)
+			continue
+		}
+		n = int(binary.LittleEndian.Uint32(batch[off:]))
+		h.kv[key] = append([]byte(nil), batch[off+4:off+4+n]...)
+		off += 4 + n
+	}
 	return nil
 }
 

@@ -18,11 +18,11 @@ func hostLog(ptr, size uint32)
 //go:wasmimport rpchost kv_get
 func hostKVGet(keyPtr, keyLen uint32) int32
 
-//go:wasmimport rpchost kv_put
-func hostKVPut(keyPtr, keyLen, valPtr, valLen uint32) int32
+//go:wasmimport rpchost kv_get_many
+func hostKVGetMany(ptr, size uint32) int32
 
-//go:wasmimport rpchost kv_delete
-func hostKVDelete(keyPtr, keyLen uint32) int32
+//go:wasmimport rpchost kv_write
+func hostKVWrite(ptr, size uint32) int32
 
 //go:wasmimport rpchost kv_scan
 func hostKVScan(prefixPtr, prefixLen, limit uint32) int32
@@ -72,16 +72,17 @@ func (wasmHost) kvGet(key string) ([]byte, bool, error) {
 	return result("kv_get", hostKVGet(p, n))
 }
 
-func (wasmHost) kvPut(key string, value []byte) error {
-	kp, kn := strArg(key)
-	vp, vn := bytesArg(value)
-	_, _, err := result("kv_put", hostKVPut(kp, kn, vp, vn))
-	return err
+func (wasmHost) kvGetMany(req []byte) ([]byte, error) {
+	p, n := bytesArg(req)
+	b, _, err := result("kv_get_many", hostKVGetMany(p, n))
+	return b, err
 }
 
-func (wasmHost) kvDelete(key string) error {
-	p, n := strArg(key)
-	_, _, err := result("kv_delete", hostKVDelete(p, n))
+// kvWrite hands the host a write set (writeset.go); it replaces kv_put
+// and kv_delete, which this SDK no longer imports.
+func (wasmHost) kvWrite(batch []byte) error {
+	p, n := bytesArg(batch)
+	_, _, err := result("kv_write", hostKVWrite(p, n))
 	return err
 }
 

@@ -34,7 +34,7 @@ func Invoke(name string, params ...any) (any, error) {
 		return nil, smallfmt.Errorf("guest.Invoke %s: %w", name, err)
 	}
 	invokeMu.Lock()
-	out := std.call(nil, in)
+	out := callWithWrites(nil, in)
 	current = nil
 	invokeMu.Unlock()
 	return abi.DecodeResult(out)

@@ -88,6 +88,8 @@ var capabilities = []capability{
 	{"kv_put", []api.ValueType{i32, i32, i32, i32}, []api.ValueType{i32}, capKVPut},
 	{"kv_delete", []api.ValueType{i32, i32}, []api.ValueType{i32}, capKVDelete},
 	{"kv_scan", []api.ValueType{i32, i32, i32}, []api.ValueType{i32}, capKVScan},
+	{"kv_get_many", []api.ValueType{i32, i32}, []api.ValueType{i32}, capKVGetMany},
+	{"kv_write", []api.ValueType{i32, i32}, []api.ValueType{i32}, capKVWrite},
 	{"config_get", []api.ValueType{i32, i32}, []api.ValueType{i32}, capConfigGet},
 	{"time_now", nil, []api.ValueType{i64}, capTimeNow},
 	{"result_read", []api.ValueType{i32}, nil, capResultRead},

@@ -20,7 +20,7 @@ func TestEveryCapabilityHasAGrant(t *testing.T) {
 			t.Errorf("capability %s has no entry in abi.HostGrant", cp.name)
 		}
 	}
-	for _, name := range []string{"log", "kv_get", "kv_put", "kv_delete", "kv_scan", "config_get", "time_now", "result_read"} {
+	for _, name := range []string{"log", "kv_get", "kv_put", "kv_delete", "kv_scan", "kv_get_many", "kv_write", "config_get", "time_now", "result_read"} {
 		found := false
 		for _, cp := range capabilities {
 			found = found || cp.name == name

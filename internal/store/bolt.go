@@ -250,3 +250,43 @@ func decodeUsage(b []byte) Usage {
 	}
 	return Usage{Keys: int64(binary.BigEndian.Uint64(b[:8])), Bytes: int64(binary.BigEndian.Uint64(b[8:]))}
 }
+
+// snapshot opens a bolt read transaction over ns. It is kept short by
+// readView (maxSnapshotAge).
+func (s *boltStore) snapshot(ctx context.Context, ns string) (snapshot, error) {
+	if err := s.check(ctx, ns); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.Begin(false)
+	if err != nil {
+		return nil, fmt.Errorf("bbolt: begin a read of %q: %w", ns, err)
+	}
+	return &boltSnapshot{tx: tx, b: tx.Bucket(kvBucket).Bucket([]byte(ns)), ns: ns}, nil
+}
+
+// boltSnapshot is a read transaction and the namespace's bucket in it (nil
+// when the namespace holds nothing).
+type boltSnapshot struct {
+	tx *bolt.Tx
+	b  *bolt.Bucket
+	ns string
+}
+
+func (sn *boltSnapshot) get(key string) ([]byte, bool, error) {
+	if sn.b == nil {
+		return nil, false, nil
+	}
+	// bolt's slices live only as long as the transaction: copy, into a
+	// non-nil slice so that an empty value is still "found".
+	if v := sn.b.Get([]byte(key)); v != nil {
+		return append([]byte{}, v...), true, nil
+	}
+	return nil, false, nil
+}
+
+func (sn *boltSnapshot) close() error {
+	if err := sn.tx.Rollback(); err != nil {
+		return fmt.Errorf("bbolt: end a read of %q: %w", sn.ns, err)
+	}
+	return nil
+}

@@ -69,6 +69,7 @@ func testConformance(t *testing.T, b backend) {
 		{"ConcurrentIncrements", testConcurrentIncrements},
 		{"ConcurrentQuota", testConcurrentQuota},
 		{"CancelledContext", testCancelled},
+		{"TxnGetMany", testTxnGetMany},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -21,11 +21,15 @@ import (
 // the call again). A read-then-write, such as a counter, is therefore never
 // lost between concurrent calls or replicas. Scans are not validated.
 // Holding a snapshot for the length of a wasm call instead would pin bolt
-// pages or a database connection per call.
+// pages or a database connection per call; Gets share one short-lived read
+// view instead (snapshot.go), at most maxSnapshotAge old.
 type Txn struct {
 	s   Store
 	ns  string
 	lim Limits
+
+	// view is the shared read view of Gets, when s can give one.
+	view readView
 
 	writes map[string]pending
 	// reads remembers what the call saw of each stored key it read, so
@@ -58,6 +62,9 @@ func NewTxn(s Store, ns string, lim Limits) *Txn {
 	return &Txn{s: s, ns: ns, lim: lim.withDefaults()}
 }
 
+// Limits are the limits the Txn enforces, defaults filled in.
+func (t *Txn) Limits() Limits { return t.lim }
+
 // Get returns the call's own write to key if there is one, else the stored
 // value. The returned slice is the caller's.
 func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
@@ -77,7 +84,7 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 			return nil, false, err
 		}
 	}
-	v, found, err := t.s.Get(ctx, t.ns, key)
+	v, found, err := t.read(ctx, key)
 	if err == nil {
 		if _, seen := t.reads[key]; !seen {
 			if t.reads == nil {
@@ -88,6 +95,14 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		}
 	}
 	return v, found, err
+}
+
+// read reads key from the store, through the shared view when there is one.
+func (t *Txn) read(ctx context.Context, key string) ([]byte, bool, error) {
+	if sn, ok := t.s.(snapshotter); ok {
+		return t.view.get(ctx, sn, t.ns, key)
+	}
+	return t.s.Get(ctx, t.ns, key)
 }
 
 // Put buffers a write of value to key; value is copied, so the caller may
@@ -275,6 +290,7 @@ func (t *Txn) Dirty() bool { return len(t.writes) > 0 }
 // A Txn that refused a write for MaxTxnBytes never commits: its write set
 // is missing what the call meant to write.
 func (t *Txn) Commit(ctx context.Context) error {
+	t.view.close()
 	if t.tooLarge != nil {
 		return fmt.Errorf("nothing of the call's writes to namespace %q was kept: %w", t.ns, t.tooLarge)
 	}
@@ -306,6 +322,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 
 // Discard drops the write set; the Txn can be used again afterwards.
 func (t *Txn) Discard() {
+	t.view.close()
 	t.writes = nil
 	t.reads = nil
 	t.buffered = 0

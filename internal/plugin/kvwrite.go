@@ -1,0 +1,104 @@
+package plugin
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+	"fmt"
+
+	"github.com/tetratelabs/wazero/api"
+)
+
+// kv_write hands the host a call's writes in one capability call: a
+// sequence of entries, each a put or a delete (abi/doc.go):
+//
+//	entry  = op:u8 key_len:u32le key [val_len:u32le val]   (val only for a put)
+//	op     = 0 (put) | 1 (delete)
+//
+// The entries are applied in order through the call's Txn, exactly as that
+// many kv_put/kv_delete calls would be, so the same limits are checked at
+// the same point (store.max_key_bytes, max_value_bytes, max_txn_bytes and
+// the namespace quota, in store.Txn.Put/Delete) and the host holds no more
+// than it would for those calls: the batch itself is read in place from
+// guest memory, and Put copies only what it keeps.
+
+const (
+	writePut    = 0
+	writeDelete = 1
+)
+
+// errWriteSet is a batch whose framing is wrong; nothing of it is applied.
+var errWriteSet = errors.New("malformed kv_write batch")
+
+// writeEntry reads the entry at off of b and returns the offset after it.
+func writeEntry(b []byte, off int) (op byte, key, value []byte, next int, err error) {
+	if len(b)-off < 5 {
+		return 0, nil, nil, 0, fmt.Errorf("%w: entry at byte %d: %d bytes left, an entry needs at least 5", errWriteSet, off, len(b)-off)
+	}
+	op = b[off]
+	if op != writePut && op != writeDelete {
+		return 0, nil, nil, 0, fmt.Errorf("%w: entry at byte %d: op %d, want 0 (put) or 1 (delete)", errWriteSet, off, op)
+	}
+	n := uint64(binary.LittleEndian.Uint32(b[off+1:]))
+	off += 5
+	if uint64(len(b)-off) < n {
+		return 0, nil, nil, 0, fmt.Errorf("%w: key of %d bytes at byte %d runs past the batch's end", errWriteSet, n, off)
+	}
+	key, off = b[off:off+int(n)], off+int(n)
+	if op == writeDelete {
+		return op, key, nil, off, nil
+	}
+	if len(b)-off < 4 {
+		return 0, nil, nil, 0, fmt.Errorf("%w: put at byte %d has no value length", errWriteSet, off)
+	}
+	n = uint64(binary.LittleEndian.Uint32(b[off:]))
+	off += 4
+	if uint64(len(b)-off) < n {
+		return 0, nil, nil, 0, fmt.Errorf("%w: value of %d bytes at byte %d runs past the batch's end", errWriteSet, n, off)
+	}
+	return op, key, b[off : off+int(n)], off + int(n), nil
+}
+
+// stopEvery is how many entries kv_write applies between checks of the
+// call's deadline: a batch of a million tiny deletes is one host call, and
+// must still stop at the call's time limit.
+const stopEvery = 4096
+
+func capKVWrite(ctx context.Context, c *call, mem api.Memory, stack []uint64) {
+	b, ok := read(mem, stack[0], stack[1])
+	if !ok {
+		stack[0] = api.EncodeI32(c.fail(fmt.Errorf("batch [%d, +%d) is outside memory", uint32(stack[0]), uint32(stack[1]))))
+		return
+	}
+	// The framing is checked whole first, so that a malformed batch
+	// applies nothing.
+	entries := 0
+	for off := 0; off < len(b); entries++ {
+		_, _, _, next, err := writeEntry(b, off)
+		if err != nil {
+			stack[0] = api.EncodeI32(c.fail(err))
+			return
+		}
+		off = next
+	}
+	for i, off := 0, 0; off < len(b); i++ {
+		if i%stopEvery == stopEvery-1 {
+			stopIfDone(ctx)
+		}
+		op, key, value, next, _ := writeEntry(b, off)
+		off = next
+		var err error
+		if op == writeDelete {
+			err = c.txn.Delete(string(key))
+		} else {
+			err = c.txn.Put(string(key), value) // Put copies value
+		}
+		if err != nil {
+			// The entries before this one stay written, as the kv_put
+			// calls before a failed one would.
+			stack[0] = api.EncodeI32(c.fail(fmt.Errorf("entry %d of %d: %w", i+1, entries, err)))
+			return
+		}
+	}
+	stack[0] = 0
+}
