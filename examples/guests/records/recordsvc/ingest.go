@@ -50,6 +50,9 @@ type batchState struct {
 	deltas  []sourceDelta
 	byName  map[string]int // index into deltas, once there are many sources
 	reject  []rejection
+	valid   []parsedRecord // the batch's valid records, in order
+	recKeys []string       // their record keys, for KVGetMany
+	olds    [][]byte       // their stored versions, nil where none is
 }
 
 // store is ingest and ingestStrict.
@@ -73,6 +76,11 @@ func (s *service) store(args guest.Args, out *guest.Writer, strict bool) error {
 	st.deltas, st.reject, st.byName = st.deltas[:0], st.reject[:0], nil
 	var total int64
 	stored, replaced := 0, 0
+	// Every record is parsed and checked first, so that the old versions
+	// of all ids are read in one host call per 1,000 (guest.KVGetMany)
+	// rather than one each; strict mode then also stores nothing on a bad
+	// record without having read anything.
+	st.valid, st.recKeys = st.valid[:0], st.recKeys[:0]
 	for i := 0; ; i++ {
 		e, ok := batch.Next()
 		if !ok {
@@ -89,7 +97,32 @@ func (s *service) store(args guest.Args, out *guest.Writer, strict bool) error {
 			st.reject = append(st.reject, rejection{i, err.Error()})
 			continue
 		}
-		old, found, err := st.loadOld(r.ID, keys.rec)
+		st.valid = append(st.valid, parsedRecord{r, keys})
+		st.recKeys = append(st.recKeys, keys.rec)
+	}
+	olds, err := st.readOld()
+	if err != nil {
+		return err
+	}
+	var seen map[string]struct{}
+	if len(st.valid) > 1 {
+		seen = make(map[string]struct{}, len(st.valid))
+	}
+	for k, p := range st.valid {
+		r, keys := p.r, p.keys
+		var old oldRecord
+		var found bool
+		if _, again := seen[r.ID]; again {
+			// An id repeated in the batch: its old version is the one
+			// this call wrote, which only a read after that write sees.
+			old, found, err = st.loadOld(r.ID, keys.rec)
+		} else if olds[k] != nil {
+			old, err = st.oldFrom(r.ID, olds[k])
+			found = err == nil
+		}
+		if seen != nil {
+			seen[r.ID] = struct{}{}
+		}
 		if err != nil {
 			return err
 		}
@@ -546,23 +579,54 @@ func idNoteOf(e guest.Value) string {
 // and its two index keys.
 type oldRecord struct{ source, src, at string }
 
+// parsedRecord is a valid record of the batch and its keys, waiting for
+// its old version to be read.
+type parsedRecord struct {
+	r    Record
+	keys recordKeys
+}
+
+// getManyChunk is how many old records one KVGetMany reads: one answer is
+// bounded by store.max_scan_bytes (8 MiB by default), which 1,000 records
+// of the largest size stay well under.
+const getManyChunk = 1000
+
+// readOld reads the stored versions of st.recKeys, nil where none is.
+func (st *batchState) readOld() ([][]byte, error) {
+	st.olds = st.olds[:0]
+	for from := 0; from < len(st.recKeys); from += getManyChunk {
+		got, err := guest.KVGetMany(st.recKeys[from:min(from+getManyChunk, len(st.recKeys))])
+		if err != nil {
+			return nil, err
+		}
+		st.olds = append(st.olds, got...)
+	}
+	return st.olds, nil
+}
+
 // loadOld reads the record stored under key, whose id is id, for
-// replacing it. The stored form written by value is read in place; any
-// other goes through decodeRecord, which also words the error for a
-// corrupt one.
+// replacing it.
 func (st *batchState) loadOld(id, key string) (oldRecord, bool, error) {
 	b, found, err := guest.KVGet(key)
 	if err != nil || !found {
 		return oldRecord{}, false, err
 	}
+	old, err := st.oldFrom(id, b)
+	return old, err == nil, err
+}
+
+// oldFrom reads what replacing needs of the stored record b, whose id is
+// id. The stored form written by value is read in place; any other goes
+// through decodeRecord, which also words the error for a corrupt one.
+func (st *batchState) oldFrom(id string, b []byte) (oldRecord, error) {
 	source, at, ok := storedSourceAt(b)
 	if !ok {
 		r, err := decodeRecord(id, b)
 		if err != nil {
-			return oldRecord{}, false, err
+			return oldRecord{}, err
 		}
 		k := indexKeys(r)
-		return oldRecord{source: r.Source, src: k[0], at: k[1]}, true, nil
+		return oldRecord{source: r.Source, src: k[0], at: k[1]}, nil
 	}
 	// source, then the two index keys, in one string.
 	s := st.scratch[:0]
@@ -581,7 +645,7 @@ func (st *batchState) loadOld(id, key string) (oldRecord, bool, error) {
 	s = append(append(s, '/'), id...)
 	st.scratch = s
 	all := string(s)
-	return oldRecord{source: all[:srcFrom], src: all[srcFrom:timeFrom], at: all[timeFrom:]}, true, nil
+	return oldRecord{source: all[:srcFrom], src: all[srcFrom:timeFrom], at: all[timeFrom:]}, nil
 }
 
 // storedSourceAt reads the source and time of a stored record as value
