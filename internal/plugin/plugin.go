@@ -54,6 +54,9 @@ type Options struct {
 	// MemoryLimitPages caps each instance's linear memory (64 KiB pages);
 	// 0 means the runtime's default.
 	MemoryLimitPages uint32
+	// IdleTimeout is how long an instance may wait for a call before it is
+	// destroyed, giving its memory back; 0 keeps idle instances.
+	IdleTimeout time.Duration
 	// MaxQueue bounds the calls waiting for a free instance; one more is
 	// refused at once with ErrBusy. 0 means no bound but the time limit.
 	MaxQueue int
@@ -124,7 +127,9 @@ type Plugin struct {
 }
 
 // Load compiles wasm, instantiates it once to prove it runs, and reads its
-// methods. The error says which step failed and why.
+// methods. The error says which step failed and why. The instance that
+// read the methods is destroyed: a plugin holds no instance until it is
+// called.
 func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Options) (*Plugin, error) {
 	if opts.PoolSize < 1 {
 		return nil, fmt.Errorf("load %s: pool size %d is below 1", name, opts.PoolSize)
@@ -163,7 +168,7 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 	if err := p.inspect(); err != nil {
 		return nil, errors.Join(err, release(ctx))
 	}
-	p.pool = newPool(opts.PoolSize, opts.MaxQueue, p.instantiate, (*instance).close)
+	p.pool = newPool(opts.PoolSize, opts.MaxQueue, opts.IdleTimeout, p.instantiateForCall, (*instance).close)
 	if err := p.readMethods(ctx); err != nil {
 		return nil, errors.Join(err, p.Close(ctx))
 	}
@@ -217,14 +222,20 @@ func (p *Plugin) inspect() error {
 	return checkSDKExports(exports, p.compiled.ExportedMemories())
 }
 
-// readMethods makes the first instance and reads the methods. A module
-// that spins in its start function, _initialize or rpchost_describe must
-// not hang the loader: the three share one deadline, load_timeout.
+// readMethods makes an instance, reads the methods and destroys the
+// instance. A module that spins in its start function, _initialize or
+// rpchost_describe must not hang the loader: the three share one deadline,
+// load_timeout.
+//
+// The instance is not kept for the first call: an instance of a Go guest
+// holds megabytes, and most of a thousand plugins may never be called,
+// while making one when a call comes costs a millisecond or two (README,
+// "Start-up and idle plugins").
 func (p *Plugin) readMethods(ctx context.Context) error {
 	deadline := time.Now().Add(p.loadTimeout())
 	ctx, cancel := context.WithDeadline(context.WithValue(ctx, loadDeadlineKey{}, deadline.UnixNano()), deadline)
 	defer cancel()
-	in, err := p.pool.acquire(ctx, 0)
+	in, err := p.instantiate(ctx)
 	if err != nil {
 		return fmt.Errorf("instantiate: %w", err)
 	}
@@ -239,12 +250,26 @@ func (p *Plugin) readMethods(ctx context.Context) error {
 	default:
 		methods, err = p.numericMethods()
 	}
-	p.pool.release(in, err == nil)
+	if cerr := in.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close the instance that read the manifest: %w", cerr)
+	}
 	if err != nil {
 		return err
 	}
 	p.methods = methods
 	return nil
+}
+
+// instantiateForCall makes an instance for the pool, when a call needs
+// one. Its set-up code runs under load_timeout, as at load; a module whose
+// set-up passed at load and fails now (it read the clock or randomness,
+// say) fails the call with a trap, whose fault says what failed.
+func (p *Plugin) instantiateForCall(ctx context.Context) (*instance, error) {
+	in, err := p.instantiate(ctx)
+	if err == nil || errors.Is(err, ErrTimeout) || errors.Is(err, ErrClosed) {
+		return in, err
+	}
+	return nil, fmt.Errorf("%w: a new instance failed: %w", ErrTrap, err)
 }
 
 // Name is the plugin's name, the file name without ".wasm".
@@ -266,7 +291,7 @@ func (p *Plugin) MethodNames() []string {
 	return names
 }
 
-// Instances reports how many instances are alive.
+// Instances reports how many instances are alive (busy or idle).
 func (p *Plugin) Instances() int { return p.pool.size() }
 
 // Close destroys the instances (busy ones when their call ends) and the
