@@ -19,7 +19,6 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/rpchost/rpchost/abi"
-	"github.com/rpchost/rpchost/internal/interrupt"
 	"github.com/rpchost/rpchost/internal/registry"
 	"github.com/rpchost/rpchost/internal/store"
 )
@@ -117,7 +116,8 @@ type Plugin struct {
 	pool     *pool[*instance]
 	methods  map[string]registry.Method
 
-	usesHost  bool // imports capabilities of module "rpchost"
+	shared    sharedKey // its compiled module among r.shared
+	usesHost  bool      // imports capabilities of module "rpchost"
 	usesStore bool // imports the kv capabilities
 	logger    *slog.Logger
 
@@ -149,7 +149,7 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 	compiled, release, err := r.shared.get(ctx, sharedKey{pages, opts.Digest}, func() (wazero.CompiledModule, error) {
 		// Instrumenting first also keeps from wazero a module whose
 		// declared sizes exceed its bytes, which wazero would try to allocate.
-		stoppable, err := interrupt.Instrument(wasm)
+		stoppable, err := r.instrument(wasm, opts.Digest)
 		if err != nil {
 			return nil, err
 		}
@@ -164,7 +164,7 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		return nil, err
 	}
 	p := &Plugin{name: name, compiled: compiled, release: release, rt: r, wrt: wrt, limits: opts, memLimit: uint64(pages) << 16,
-		logger: logger}
+		logger: logger, shared: sharedKey{pages, opts.Digest}}
 	if err := p.inspect(); err != nil {
 		return nil, errors.Join(err, release(ctx))
 	}
@@ -232,6 +232,14 @@ func (p *Plugin) inspect() error {
 // while making one when a call comes costs a millisecond or two (README,
 // "Start-up and idle plugins").
 func (p *Plugin) readMethods(ctx context.Context) error {
+	dkey := p.describeKey()
+	if descs, ok := p.rt.shared.manifest(p.shared, dkey); ok && p.kind == KindSDK {
+		p.methods = make(map[string]registry.Method, len(descs))
+		for _, d := range descs {
+			p.methods[d.Name] = &sdkMethod{plugin: p, desc: d}
+		}
+		return nil
+	}
 	deadline := time.Now().Add(p.loadTimeout())
 	ctx, cancel := context.WithDeadline(context.WithValue(ctx, loadDeadlineKey{}, deadline.UnixNano()), deadline)
 	defer cancel()
@@ -257,7 +265,27 @@ func (p *Plugin) readMethods(ctx context.Context) error {
 		return err
 	}
 	p.methods = methods
+	if p.kind == KindSDK && p.shared.digest != "" {
+		descs := make([]abi.MethodDesc, 0, len(methods))
+		for _, m := range methods {
+			descs = append(descs, m.(*sdkMethod).desc)
+		}
+		p.rt.shared.rememberManifest(p.shared, dkey, descs)
+	}
 	return nil
+}
+
+// describeKey names everything besides a module's bytes and memory limit
+// (its sharedKey) that could change what its set-up code and
+// rpchost_describe do: what it may read (config_get, the store), what it
+// may import, how much it may print and how long it may take. A copy of a
+// module loaded with the same key is not run at load: the first copy
+// proved that these bytes, given these, set up and describe themselves,
+// and it is their manifest that the copy gets. A thousand copies of a Go
+// plugin thus cost a thousand file reads and hashes at start, not a
+// thousand instantiations (README, "Start-up and idle plugins").
+func (p *Plugin) describeKey() string {
+	return fmt.Sprintf("%t%q|%v|%t|%d|%v", p.limits.Grants == nil, p.limits.Grants, p.limits.Config, p.limits.Store != nil, p.limits.MaxOutputBytes, p.loadTimeout())
 }
 
 // instantiateForCall makes an instance for the pool, when a call needs

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/tetratelabs/wazero"
+
+	"github.com/rpchost/rpchost/abi"
 )
 
 // sharedModules lets plugins whose files hold the same bytes share one
@@ -28,6 +30,38 @@ type sharedKey struct {
 type sharedModule struct {
 	compiled wazero.CompiledModule
 	refs     int
+	// manifests are the methods an SDK module described, by describeKey
+	// (see Plugin.describeKey), so that a copy of a module loaded with the
+	// same settings does not run it again to learn what it already said.
+	manifests map[string][]abi.MethodDesc
+}
+
+// manifest returns the methods the module under key described with the
+// settings dkey, if a plugin holding it described them.
+func (s *sharedModules) manifest(key sharedKey, dkey string) ([]abi.MethodDesc, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.modules[key]
+	if m == nil {
+		return nil, false
+	}
+	descs, ok := m.manifests[dkey]
+	return descs, ok
+}
+
+// rememberManifest keeps what the module under key described with the
+// settings dkey, while a plugin holds the module.
+func (s *sharedModules) rememberManifest(key sharedKey, dkey string, descs []abi.MethodDesc) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.modules[key]
+	if m == nil {
+		return
+	}
+	if m.manifests == nil {
+		m.manifests = map[string][]abi.MethodDesc{}
+	}
+	m.manifests[dkey] = descs
 }
 
 // get returns the compiled module for key, compiling it with compile when
