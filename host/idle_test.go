@@ -23,7 +23,7 @@ func TestIdlePluginsHoldNoInstances(t *testing.T) {
 	}
 	const idle = 300 * time.Millisecond
 	h, _ := newTestHost(t, files, func(c Config) Config {
-		return c.WithPoolIdleTimeout(idle).WithCallTimeout(10 * time.Second).
+		return c.WithPoolIdleTimeout(idle).WithCallTimeout(10*time.Second).
 			// p3 reads another configuration: it must describe itself.
 			WithPluginConfig("p3", map[string]any{"unit": "m"})
 	})

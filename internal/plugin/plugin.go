@@ -118,7 +118,7 @@ type Plugin struct {
 
 	shared    sharedKey // its compiled module among r.shared
 	usesHost  bool      // imports capabilities of module "rpchost"
-	usesStore bool // imports the kv capabilities
+	usesStore bool      // imports the kv capabilities
 	logger    *slog.Logger
 
 	closing   atomic.Bool // set before the compiled module is closed
