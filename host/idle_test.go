@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 )
@@ -66,5 +67,27 @@ func TestIdlePluginsHoldNoInstances(t *testing.T) {
 	}
 	if v, err := h.Call(ctx, "p1.add", []any{int64(5), int64(6)}); err != nil || v != int64(11) {
 		t.Fatalf("after its instance was released, p1.add(5, 6) = %v, %v", v, err)
+	}
+}
+
+// Copies of a module whose set-up loops are refused with its reason, and
+// the loop runs once, not once per copy.
+func TestCopiesOfALoopingModuleLoopOnce(t *testing.T) {
+	loop := fixture(t, "loop_init")
+	files := map[string][]byte{}
+	for i := range 5 {
+		files[fmt.Sprintf("loop%d.wasm", i)] = loop
+	}
+	start := time.Now()
+	h, logs := newTestHost(t, files, func(c Config) Config { return c.WithLoadTimeout(300 * time.Millisecond) })
+	t.Logf("5 copies refused in %v", time.Since(start))
+	if n := len(h.Plugins()); n != 0 {
+		t.Errorf("%d copies loaded", n)
+	}
+	if n := strings.Count(logs.String(), "_initialize did not finish within 300ms (limits.load_timeout)"); n != 5 {
+		t.Errorf("%d copies refused for their loop, want 5:\n%s", n, logs)
+	}
+	if made := h.runtime.InstancesMade(); made != 1 {
+		t.Errorf("%d instances made for 5 copies, want 1", made)
 	}
 }

@@ -222,24 +222,63 @@ func (p *Plugin) inspect() error {
 	return checkSDKExports(exports, p.compiled.ExportedMemories())
 }
 
-// readMethods makes an instance, reads the methods and destroys the
-// instance. A module that spins in its start function, _initialize or
-// rpchost_describe must not hang the loader: the three share one deadline,
-// load_timeout.
+// readMethods learns the plugin's methods: from the copy of the same
+// module that was described with the same settings (describeKey), or
+// is being described now, which it waits for; else from describeInstance.
+// A copy gets the other's answer, failure included: a thousand copies of
+// a module whose set-up loops must not loop a thousand times.
+func (p *Plugin) readMethods(ctx context.Context) error {
+	if p.shared.digest != "" {
+		dkey := p.describeKey()
+		d, owner := p.rt.shared.describing(p.shared, dkey, p.name)
+		if d != nil && !owner {
+			// A copy is being described, or was: wait for it (its load is
+			// bounded by load_timeout) and take its answer.
+			select {
+			case <-d.done:
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for a copy of this module to describe itself: %w", context.Cause(ctx))
+			}
+			if d.err != nil {
+				return fmt.Errorf("as its copy %s: %w", d.by, d.err)
+			}
+			if p.kind == KindNumeric {
+				methods, err := p.numericMethods() // from the exports: nothing runs
+				p.methods = methods
+				return err
+			}
+			p.methods = make(map[string]registry.Method, len(d.descs))
+			for _, desc := range d.descs {
+				p.methods[desc.Name] = &sdkMethod{plugin: p, desc: desc}
+			}
+			return nil
+		}
+		if owner {
+			err := p.describeInstance(ctx)
+			var descs []abi.MethodDesc
+			if err == nil && p.kind == KindSDK {
+				descs = make([]abi.MethodDesc, 0, len(p.methods))
+				for _, m := range p.methods {
+					descs = append(descs, m.(*sdkMethod).desc)
+				}
+			}
+			p.rt.shared.finish(p.shared, dkey, d, descs, err)
+			return err
+		}
+	}
+	return p.describeInstance(ctx)
+}
+
+// describeInstance makes an instance, reads the methods (from
+// rpchost_describe, or the exports of a numeric module) and destroys it. A
+// module that spins in its start function, _initialize or rpchost_describe
+// must not hang the loader: the three share one deadline, load_timeout.
 //
 // The instance is not kept for the first call: an instance of a Go guest
 // holds megabytes, and most of a thousand plugins may never be called,
-// while making one when a call comes costs a millisecond or two (README,
+// while making one when a call comes costs a few milliseconds (README,
 // "Start-up and idle plugins").
-func (p *Plugin) readMethods(ctx context.Context) error {
-	dkey := p.describeKey()
-	if descs, ok := p.rt.shared.manifest(p.shared, dkey); ok && p.kind == KindSDK {
-		p.methods = make(map[string]registry.Method, len(descs))
-		for _, d := range descs {
-			p.methods[d.Name] = &sdkMethod{plugin: p, desc: d}
-		}
-		return nil
-	}
+func (p *Plugin) describeInstance(ctx context.Context) error {
 	deadline := time.Now().Add(p.loadTimeout())
 	ctx, cancel := context.WithDeadline(context.WithValue(ctx, loadDeadlineKey{}, deadline.UnixNano()), deadline)
 	defer cancel()
@@ -265,13 +304,6 @@ func (p *Plugin) readMethods(ctx context.Context) error {
 		return err
 	}
 	p.methods = methods
-	if p.kind == KindSDK && p.shared.digest != "" {
-		descs := make([]abi.MethodDesc, 0, len(methods))
-		for _, m := range methods {
-			descs = append(descs, m.(*sdkMethod).desc)
-		}
-		p.rt.shared.rememberManifest(p.shared, dkey, descs)
-	}
 	return nil
 }
 

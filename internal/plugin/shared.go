@@ -33,35 +33,50 @@ type sharedModule struct {
 	// manifests are the methods an SDK module described, by describeKey
 	// (see Plugin.describeKey), so that a copy of a module loaded with the
 	// same settings does not run it again to learn what it already said.
-	manifests map[string][]abi.MethodDesc
+	manifests map[string]*description
 }
 
-// manifest returns the methods the module under key described with the
-// settings dkey, if a plugin holding it described them.
-func (s *sharedModules) manifest(key sharedKey, dkey string) ([]abi.MethodDesc, bool) {
+// description is one module's manifest for one describeKey: described by
+// the first plugin to need it, awaited by copies loading meanwhile.
+type description struct {
+	done  chan struct{} // closed once descs or err is set
+	descs []abi.MethodDesc
+	err   error
+	by    string // the plugin that described it
+}
+
+// describing returns the description of the module under key for the
+// settings dkey, and whether the caller is the one to describe the module
+// and then call finish. It returns nil when the module is not shared.
+func (s *sharedModules) describing(key sharedKey, dkey, plugin string) (d *description, owner bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	m := s.modules[key]
 	if m == nil {
 		return nil, false
 	}
-	descs, ok := m.manifests[dkey]
-	return descs, ok
-}
-
-// rememberManifest keeps what the module under key described with the
-// settings dkey, while a plugin holds the module.
-func (s *sharedModules) rememberManifest(key sharedKey, dkey string, descs []abi.MethodDesc) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m := s.modules[key]
-	if m == nil {
-		return
+	if d := m.manifests[dkey]; d != nil {
+		return d, false
 	}
 	if m.manifests == nil {
-		m.manifests = map[string][]abi.MethodDesc{}
+		m.manifests = map[string]*description{}
 	}
-	m.manifests[dkey] = descs
+	d = &description{done: make(chan struct{}), by: plugin}
+	m.manifests[dkey] = d
+	return d, true
+}
+
+// finish records what the owner of d described, or why it could not. The
+// copies waiting meanwhile get the same answer; a failure is then
+// forgotten, so that a copy loaded later tries again itself.
+func (s *sharedModules) finish(key sharedKey, dkey string, d *description, descs []abi.MethodDesc, err error) {
+	s.mu.Lock()
+	d.descs, d.err = descs, err
+	if m := s.modules[key]; err != nil && m != nil && m.manifests[dkey] == d {
+		delete(m.manifests, dkey)
+	}
+	s.mu.Unlock()
+	close(d.done)
 }
 
 // get returns the compiled module for key, compiling it with compile when
