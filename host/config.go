@@ -41,6 +41,7 @@ type Config struct {
 	auth           authSettings // auth.* (auth_config.go)
 	accessLog      bool
 	metricsRoute   bool
+	idleTimeout    time.Duration
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -72,8 +73,17 @@ func NewConfig() Config {
 		jsonrpcPaths:   []string{"/jsonrpc"},
 		auth:           defaultAuth(),
 		metricsRoute:   true,
+		// Long enough that a plugin called every few seconds keeps its
+		// instance; short enough that a burst's instances, or a thousand
+		// plugins each called once, give their memory back within a minute.
+		idleTimeout: 30 * time.Second,
 	}
 }
+
+// WithPoolIdleTimeout sets how long an instance may wait for a call before
+// it is destroyed, giving its memory back; 0 keeps idle instances until
+// the plugin is unloaded.
+func (c Config) WithPoolIdleTimeout(d time.Duration) Config { c.idleTimeout = d; return c }
 
 // WithPluginDir sets the directory whose *.wasm files are served.
 func (c Config) WithPluginDir(dir string) Config { c.pluginDir = dir; return c }
@@ -227,6 +237,7 @@ func (c Config) validate() error {
 	check(c.maxMulticall >= 1, "limits.max_multicall: %d is below 1", c.maxMulticall)
 	check(!c.watch || c.debounce > 0, "watch.debounce: %v must be positive", c.debounce)
 	check(!c.watch || c.pollInterval > 0, "watch.poll: %v must be positive", c.pollInterval)
+	check(c.idleTimeout >= 0, "pool.idle_timeout: %v is negative", c.idleTimeout)
 	check(c.maxUploadBytes >= 1, "admin.max_upload_bytes: %d is below 1", c.maxUploadBytes)
 	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
 	errs = append(errs, validatePaths(c.xmlrpcPaths, c.jsonrpcPaths)...)
@@ -261,6 +272,9 @@ func (c Config) MaxItems() int { return c.maxItems }
 
 // MaxMulticall reports the cap on calls in one system.multicall.
 func (c Config) MaxMulticall() int { return c.maxMulticall }
+
+// PoolIdleTimeout reports how long an idle instance is kept.
+func (c Config) PoolIdleTimeout() time.Duration { return c.idleTimeout }
 
 // MaxUploadBytes reports the upload cap set with WithAdmin.
 func (c Config) MaxUploadBytes() int64 { return c.maxUploadBytes }

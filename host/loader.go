@@ -271,6 +271,7 @@ func (h *Host) requestRescan() {
 func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string, compiled func()) (*plugin.Plugin, error) {
 	opts := h.cfg.limitsFor(name).pluginOptions()
 	opts.Logger = h.logger
+	opts.IdleTimeout = h.cfg.idleTimeout
 	opts.Digest = digest
 	opts.MaxResultValues = h.cfg.maxItems // a result costs the host what a request would
 	opts.MayRun = h.inflight.mayRun

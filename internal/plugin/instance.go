@@ -103,6 +103,7 @@ func (p *Plugin) instantiate(ctx context.Context) (*instance, error) {
 		return nil, errors.Join(fmt.Errorf("instantiate %s: no interrupt flag: %w", p.name, ErrProtocol), mod.Close(ctx))
 	}
 	p.rt.live.Add(1)
+	p.rt.made.Add(1)
 	in := &instance{rt: p.rt, out: out, mod: mod, mem: memoryOf(mod), flag: flag, funcs: map[string]api.Function{}, stack: make([]uint64, 2)}
 	in.ctx, in.cancel = context.WithCancelCause(context.Background())
 	p.rt.watch(in)

@@ -19,7 +19,6 @@ import (
 	"github.com/tetratelabs/wazero/experimental"
 
 	"github.com/rpchost/rpchost/abi"
-	"github.com/rpchost/rpchost/internal/interrupt"
 	"github.com/rpchost/rpchost/internal/registry"
 	"github.com/rpchost/rpchost/internal/store"
 )
@@ -54,6 +53,9 @@ type Options struct {
 	// MemoryLimitPages caps each instance's linear memory (64 KiB pages);
 	// 0 means the runtime's default.
 	MemoryLimitPages uint32
+	// IdleTimeout is how long an instance may wait for a call before it is
+	// destroyed, giving its memory back; 0 keeps idle instances.
+	IdleTimeout time.Duration
 	// MaxQueue bounds the calls waiting for a free instance; one more is
 	// refused at once with ErrBusy. 0 means no bound but the time limit.
 	MaxQueue int
@@ -114,8 +116,9 @@ type Plugin struct {
 	pool     *pool[*instance]
 	methods  map[string]registry.Method
 
-	usesHost  bool // imports capabilities of module "rpchost"
-	usesStore bool // imports the kv capabilities
+	shared    sharedKey // its compiled module among r.shared
+	usesHost  bool      // imports capabilities of module "rpchost"
+	usesStore bool      // imports the kv capabilities
 	logger    *slog.Logger
 
 	closing   atomic.Bool // set before the compiled module is closed
@@ -124,7 +127,9 @@ type Plugin struct {
 }
 
 // Load compiles wasm, instantiates it once to prove it runs, and reads its
-// methods. The error says which step failed and why.
+// methods. The error says which step failed and why. The instance that
+// read the methods is destroyed: a plugin holds no instance until it is
+// called.
 func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Options) (*Plugin, error) {
 	if opts.PoolSize < 1 {
 		return nil, fmt.Errorf("load %s: pool size %d is below 1", name, opts.PoolSize)
@@ -144,7 +149,7 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 	compiled, release, err := r.shared.get(ctx, sharedKey{pages, opts.Digest}, func() (wazero.CompiledModule, error) {
 		// Instrumenting first also keeps from wazero a module whose
 		// declared sizes exceed its bytes, which wazero would try to allocate.
-		stoppable, err := interrupt.Instrument(wasm)
+		stoppable, err := r.instrument(wasm, opts.Digest)
 		if err != nil {
 			return nil, err
 		}
@@ -159,11 +164,11 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 		return nil, err
 	}
 	p := &Plugin{name: name, compiled: compiled, release: release, rt: r, wrt: wrt, limits: opts, memLimit: uint64(pages) << 16,
-		logger: logger}
+		logger: logger, shared: sharedKey{pages, opts.Digest}}
 	if err := p.inspect(); err != nil {
 		return nil, errors.Join(err, release(ctx))
 	}
-	p.pool = newPool(opts.PoolSize, opts.MaxQueue, p.instantiate, (*instance).close)
+	p.pool = newPool(opts.PoolSize, opts.MaxQueue, opts.IdleTimeout, p.instantiateForCall, (*instance).close)
 	if err := p.readMethods(ctx); err != nil {
 		return nil, errors.Join(err, p.Close(ctx))
 	}
@@ -217,14 +222,67 @@ func (p *Plugin) inspect() error {
 	return checkSDKExports(exports, p.compiled.ExportedMemories())
 }
 
-// readMethods makes the first instance and reads the methods. A module
-// that spins in its start function, _initialize or rpchost_describe must
-// not hang the loader: the three share one deadline, load_timeout.
+// readMethods learns the plugin's methods: from the copy of the same
+// module that was described with the same settings (describeKey), or
+// is being described now, which it waits for; else from describeInstance.
+// A copy gets the other's answer, failure included: a thousand copies of
+// a module whose set-up loops must not loop a thousand times.
 func (p *Plugin) readMethods(ctx context.Context) error {
+	if p.shared.digest != "" {
+		dkey := p.describeKey()
+		d, owner := p.rt.shared.describing(p.shared, dkey, p.name)
+		if d != nil && !owner {
+			// A copy is being described, or was: wait for it (its load is
+			// bounded by load_timeout) and take its answer.
+			select {
+			case <-d.done:
+			case <-ctx.Done():
+				return fmt.Errorf("waiting for a copy of this module to describe itself: %w", context.Cause(ctx))
+			}
+			if d.err != nil {
+				return fmt.Errorf("as its copy %s: %w", d.by, d.err)
+			}
+			if p.kind == KindNumeric {
+				methods, err := p.numericMethods() // from the exports: nothing runs
+				p.methods = methods
+				return err
+			}
+			p.methods = make(map[string]registry.Method, len(d.descs))
+			for _, desc := range d.descs {
+				p.methods[desc.Name] = &sdkMethod{plugin: p, desc: desc}
+			}
+			return nil
+		}
+		if owner {
+			err := p.describeInstance(ctx)
+			var descs []abi.MethodDesc
+			if err == nil && p.kind == KindSDK {
+				descs = make([]abi.MethodDesc, 0, len(p.methods))
+				for _, m := range p.methods {
+					descs = append(descs, m.(*sdkMethod).desc)
+				}
+			}
+			p.rt.shared.finish(p.shared, dkey, d, descs, err)
+			return err
+		}
+	}
+	return p.describeInstance(ctx)
+}
+
+// describeInstance makes an instance, reads the methods (from
+// rpchost_describe, or the exports of a numeric module) and destroys it. A
+// module that spins in its start function, _initialize or rpchost_describe
+// must not hang the loader: the three share one deadline, load_timeout.
+//
+// The instance is not kept for the first call: an instance of a Go guest
+// holds megabytes, and most of a thousand plugins may never be called,
+// while making one when a call comes costs a few milliseconds (README,
+// "Start-up and idle plugins").
+func (p *Plugin) describeInstance(ctx context.Context) error {
 	deadline := time.Now().Add(p.loadTimeout())
 	ctx, cancel := context.WithDeadline(context.WithValue(ctx, loadDeadlineKey{}, deadline.UnixNano()), deadline)
 	defer cancel()
-	in, err := p.pool.acquire(ctx, 0)
+	in, err := p.instantiate(ctx)
 	if err != nil {
 		return fmt.Errorf("instantiate: %w", err)
 	}
@@ -239,12 +297,39 @@ func (p *Plugin) readMethods(ctx context.Context) error {
 	default:
 		methods, err = p.numericMethods()
 	}
-	p.pool.release(in, err == nil)
+	if cerr := in.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("close the instance that read the manifest: %w", cerr)
+	}
 	if err != nil {
 		return err
 	}
 	p.methods = methods
 	return nil
+}
+
+// describeKey names everything besides a module's bytes and memory limit
+// (its sharedKey) that could change what its set-up code and
+// rpchost_describe do: what it may read (config_get, the store), what it
+// may import, how much it may print and how long it may take. A copy of a
+// module loaded with the same key is not run at load: the first copy
+// proved that these bytes, given these, set up and describe themselves,
+// and it is their manifest that the copy gets. A thousand copies of a Go
+// plugin thus cost a thousand file reads and hashes at start, not a
+// thousand instantiations (README, "Start-up and idle plugins").
+func (p *Plugin) describeKey() string {
+	return fmt.Sprintf("%t%q|%v|%t|%d|%v", p.limits.Grants == nil, p.limits.Grants, p.limits.Config, p.limits.Store != nil, p.limits.MaxOutputBytes, p.loadTimeout())
+}
+
+// instantiateForCall makes an instance for the pool, when a call needs
+// one. Its set-up code runs under load_timeout, as at load; a module whose
+// set-up passed at load and fails now (it read the clock or randomness,
+// say) fails the call with a trap, whose fault says what failed.
+func (p *Plugin) instantiateForCall(ctx context.Context) (*instance, error) {
+	in, err := p.instantiate(ctx)
+	if err == nil || errors.Is(err, ErrTimeout) || errors.Is(err, ErrClosed) {
+		return in, err
+	}
+	return nil, fmt.Errorf("%w: a new instance failed: %w", ErrTrap, err)
 }
 
 // Name is the plugin's name, the file name without ".wasm".
@@ -266,7 +351,7 @@ func (p *Plugin) MethodNames() []string {
 	return names
 }
 
-// Instances reports how many instances are alive.
+// Instances reports how many instances are alive (busy or idle).
 func (p *Plugin) Instances() int { return p.pool.size() }
 
 // Close destroys the instances (busy ones when their call ends) and the

@@ -5,27 +5,35 @@ import (
 	"errors"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
 // pool hands out instances of one module, one call at a time each. It
-// creates instances lazily up to max, so an idle plugin costs one instance,
-// and it never instantiates on the hot path once warm.
+// creates instances lazily up to max, so a plugin never called holds no
+// instance, and it never instantiates on the hot path once warm.
 //
 // Free instances are handed out last in, first out: under load the same
 // few instances serve call after call while their memory is still in the
-// CPU's caches, instead of every instance taking its turn.
+// CPU's caches, instead of every instance taking its turn. The instances
+// left at the bottom are those no call needed for longest; once idle for
+// idleTimeout they are destroyed (see reap), so a burst does not hold its
+// memory for good.
 type pool[T any] struct {
-	max, maxWaiting int // maxWaiting 0: unbounded
+	max, maxWaiting int           // maxWaiting 0: unbounded
+	idleTimeout     time.Duration // 0: idle instances are kept
 
 	mu      sync.Mutex
-	idle    []T              // free instances, the most recently used last
-	live    int              // instances created and not destroyed
-	waiters []chan ticket[T] // calls waiting, the oldest first
+	idle    []idleInstance[T] // free instances, the most recently used last
+	live    int               // instances created and not destroyed
+	waiters []chan ticket[T]  // calls waiting, the oldest first
 	closed  bool
-	errs    []error       // from destroy
-	refused atomic.Uint64 // calls told ErrBusy (see pool_stats.go)
+	errs    []error // from destroy
+	// reaper destroys instances idle for idleTimeout. It is armed only
+	// while idle holds an instance, so a pool with nothing idle, like a
+	// plugin never called, costs no timer and no wake-ups.
+	reaper      *time.Timer
+	reaperArmed bool
+	counters    poolCounters
 
 	create  func(context.Context) (T, error)
 	destroy func(T) error
@@ -39,6 +47,12 @@ type ticket[T any] struct {
 	in   T // for handOver
 }
 
+// idleInstance is a free instance and when it was given back.
+type idleInstance[T any] struct {
+	in    T
+	since time.Time // zero when idleTimeout is 0: nobody reads it
+}
+
 type ticketKind uint8
 
 const (
@@ -47,8 +61,8 @@ const (
 	mayCreate             // room for one more instance, already counted in live
 )
 
-func newPool[T any](max, maxWaiting int, create func(context.Context) (T, error), destroy func(T) error) *pool[T] {
-	return &pool[T]{max: max, maxWaiting: maxWaiting, create: create, destroy: destroy}
+func newPool[T any](max, maxWaiting int, idleTimeout time.Duration, create func(context.Context) (T, error), destroy func(T) error) *pool[T] {
+	return &pool[T]{max: max, maxWaiting: maxWaiting, idleTimeout: idleTimeout, create: create, destroy: destroy}
 }
 
 // acquire returns a free instance, creates one if fewer than max live, or
@@ -62,7 +76,8 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 		return zero, ErrClosed
 	}
 	if n := len(p.idle); n > 0 {
-		in := p.idle[n-1]
+		in := p.idle[n-1].in
+		p.idle[n-1] = idleInstance[T]{}
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
 		return in, nil
@@ -75,8 +90,8 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 	// A full queue answers at once: a client told "busy" can retry or back
 	// off, one left waiting ties up a connection until its deadline.
 	if p.maxWaiting > 0 && len(p.waiters) >= p.maxWaiting {
+		p.counters.refused++
 		p.mu.Unlock()
-		p.refused.Add(1)
 		return zero, fmt.Errorf("%w: %d calls are already waiting for an instance (limits.max_queue)", ErrBusy, p.maxWaiting)
 	}
 	ch := make(chan ticket[T], 1)
@@ -98,8 +113,8 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 	case <-expired:
 		giveUp = fmt.Errorf("%w: waited %v, the call's whole time limit", ErrBusy, wait)
 	}
-	p.refused.Add(1)
 	if p.removeWaiter(ch) {
+		p.countRefused()
 		return zero, giveUp
 	}
 	// A ticket was handed over as we gave up: pass it on.
@@ -109,6 +124,7 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 	case handOver:
 		p.release(tk.in, true)
 	}
+	p.countRefused()
 	return zero, giveUp
 }
 
@@ -129,8 +145,12 @@ func (p *pool[T]) createCounted(ctx context.Context) (T, error) {
 	in, err := p.create(ctx)
 	if err != nil {
 		p.uncount(nil) // create's error goes to the caller, not to close
+		return in, err
 	}
-	return in, err
+	p.mu.Lock()
+	p.counters.created++
+	p.mu.Unlock()
+	return in, nil
 }
 
 // uncount frees a place counted in live that holds no instance (any more),
@@ -190,7 +210,14 @@ func (p *pool[T]) release(in T, healthy bool) {
 		p.mu.Unlock()
 		return
 	}
-	p.idle = append(p.idle, in)
+	idle := idleInstance[T]{in: in}
+	if p.idleTimeout > 0 {
+		idle.since = time.Now()
+		if !p.reaperArmed {
+			p.armReaperLocked(p.idleTimeout)
+		}
+	}
+	p.idle = append(p.idle, idle)
 	p.mu.Unlock()
 }
 
@@ -218,6 +245,10 @@ func (p *pool[T]) waitingCalls() int {
 func (p *pool[T]) close() error {
 	p.mu.Lock()
 	p.closed = true
+	if p.reaper != nil {
+		p.reaper.Stop() // a reap already started sees closed
+		p.reaperArmed = false
+	}
 	idle := p.idle
 	p.idle = nil
 	for len(p.waiters) > 0 {
@@ -225,7 +256,7 @@ func (p *pool[T]) close() error {
 	}
 	p.mu.Unlock()
 	for _, in := range idle {
-		p.discard(in)
+		p.discard(in.in)
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

@@ -9,12 +9,12 @@ import (
 
 func TestPoolStatsCountBusyIdleWaitingAndRefused(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(2, 1, f.create, f.destroy)
+	p := newPool(2, 1, 0, f.create, f.destroy)
 	defer p.close()
 	ctx := context.Background()
 	a, _ := p.acquire(ctx, 0)
 	b, _ := p.acquire(ctx, 0)
-	if s := p.stats(); s != (PoolStats{Busy: 2}) {
+	if s := p.stats(); s != (PoolStats{Busy: 2, Created: 2}) {
 		t.Errorf("two instances in use: %+v", s)
 	}
 	got := make(chan *int, 1)
@@ -26,14 +26,14 @@ func TestPoolStatsCountBusyIdleWaitingAndRefused(t *testing.T) {
 	if _, err := p.acquire(ctx, 0); !errors.Is(err, ErrBusy) {
 		t.Fatalf("a caller past the queue: %v, want ErrBusy", err)
 	}
-	if s := p.stats(); s != (PoolStats{Busy: 2, Waiting: 1, Refused: 1}) {
+	if s := p.stats(); s != (PoolStats{Busy: 2, Waiting: 1, Refused: 1, Created: 2}) {
 		t.Errorf("two in use, one waiting, one refused: %+v", s)
 	}
 	p.release(a, true)
 	c := <-got
 	p.release(b, true)
 	p.release(c, true)
-	if s := p.stats(); s != (PoolStats{Idle: 2, Refused: 1}) {
+	if s := p.stats(); s != (PoolStats{Idle: 2, Refused: 1, Created: 2}) {
 		t.Errorf("all released: %+v", s)
 	}
 	// A caller that waits its whole time limit is refused too.

@@ -26,7 +26,7 @@ func (f *countingFactory) destroy(*int) error {
 
 func TestPoolNeverSharesAnInstanceAndStaysBounded(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(3, 0, f.create, f.destroy)
+	p := newPool(3, 0, 0, f.create, f.destroy)
 	var inUse sync.Map
 	var wg sync.WaitGroup
 	for i := 0; i < 50; i++ {
@@ -61,7 +61,7 @@ func TestPoolNeverSharesAnInstanceAndStaysBounded(t *testing.T) {
 
 func TestPoolDiscardsUnhealthyInstances(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(1, 0, f.create, f.destroy)
+	p := newPool(1, 0, 0, f.create, f.destroy)
 	in, _ := p.acquire(context.Background(), 0)
 	p.release(in, false)
 	in2, _ := p.acquire(context.Background(), 0)
@@ -76,7 +76,7 @@ func TestPoolDiscardsUnhealthyInstances(t *testing.T) {
 
 func TestPoolWaitEndsWithContext(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(1, 0, f.create, f.destroy)
+	p := newPool(1, 0, 0, f.create, f.destroy)
 	in, _ := p.acquire(context.Background(), 0)
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -88,7 +88,7 @@ func TestPoolWaitEndsWithContext(t *testing.T) {
 
 func TestPoolCloseWakesWaitersAndDestroysBusyOnRelease(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(1, 0, f.create, f.destroy)
+	p := newPool(1, 0, 0, f.create, f.destroy)
 	in, _ := p.acquire(context.Background(), 0)
 	errc := make(chan error, 1)
 	go func() {
@@ -111,7 +111,7 @@ func TestPoolCloseWakesWaitersAndDestroysBusyOnRelease(t *testing.T) {
 
 func TestPoolRefusesAtOnceWhenTheQueueIsFull(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(1, 1, f.create, f.destroy)
+	p := newPool(1, 1, 0, f.create, f.destroy)
 	in, _ := p.acquire(context.Background(), 0)
 	waiter := make(chan error, 1)
 	go func() {
@@ -137,7 +137,7 @@ func TestPoolRefusesAtOnceWhenTheQueueIsFull(t *testing.T) {
 
 func TestPoolHandsOutTheMostRecentlyReleased(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(3, 0, f.create, f.destroy)
+	p := newPool(3, 0, 0, f.create, f.destroy)
 	ctx := context.Background()
 	a, _ := p.acquire(ctx, 0)
 	b, _ := p.acquire(ctx, 0)
@@ -152,7 +152,7 @@ func TestPoolHandsOutTheMostRecentlyReleased(t *testing.T) {
 // one is destroyed, the room to create its own.
 func TestPoolWaiterGetsAReleasedOrReplacedInstance(t *testing.T) {
 	f := &countingFactory{}
-	p := newPool(1, 0, f.create, f.destroy)
+	p := newPool(1, 0, 0, f.create, f.destroy)
 	ctx := context.Background()
 	for _, healthy := range []bool{true, false} {
 		in, _ := p.acquire(ctx, 0)

@@ -33,6 +33,7 @@ type Runtime struct {
 	closed   bool
 
 	live     atomic.Int64 // instances alive across every plugin
+	made     atomic.Int64 // instances ever made, those that read a manifest included
 	watchdog *watchdog
 	shared   sharedModules
 
@@ -46,6 +47,10 @@ func (r *Runtime) unwatch(in *instance) { r.watchdog.remove(in) }
 // LiveInstances reports the instances alive in every plugin, old versions
 // still finishing a call included: a number that must fall back after a reload.
 func (r *Runtime) LiveInstances() int { return int(r.live.Load()) }
+
+// InstancesMade reports how many instances were ever made, at load and
+// for calls: what a start-up or a burst cost in instantiations.
+func (r *Runtime) InstancesMade() int64 { return r.made.Load() }
 
 // NewRuntime starts a runtime with WASI (no files, no environment, no
 // network) available to guests.

@@ -6,6 +6,8 @@ import (
 	"sync"
 
 	"github.com/tetratelabs/wazero"
+
+	"github.com/rpchost/rpchost/abi"
 )
 
 // sharedModules lets plugins whose files hold the same bytes share one
@@ -28,6 +30,53 @@ type sharedKey struct {
 type sharedModule struct {
 	compiled wazero.CompiledModule
 	refs     int
+	// manifests are the methods an SDK module described, by describeKey
+	// (see Plugin.describeKey), so that a copy of a module loaded with the
+	// same settings does not run it again to learn what it already said.
+	manifests map[string]*description
+}
+
+// description is one module's manifest for one describeKey: described by
+// the first plugin to need it, awaited by copies loading meanwhile.
+type description struct {
+	done  chan struct{} // closed once descs or err is set
+	descs []abi.MethodDesc
+	err   error
+	by    string // the plugin that described it
+}
+
+// describing returns the description of the module under key for the
+// settings dkey, and whether the caller is the one to describe the module
+// and then call finish. It returns nil when the module is not shared.
+func (s *sharedModules) describing(key sharedKey, dkey, plugin string) (d *description, owner bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.modules[key]
+	if m == nil {
+		return nil, false
+	}
+	if d := m.manifests[dkey]; d != nil {
+		return d, false
+	}
+	if m.manifests == nil {
+		m.manifests = map[string]*description{}
+	}
+	d = &description{done: make(chan struct{}), by: plugin}
+	m.manifests[dkey] = d
+	return d, true
+}
+
+// finish records what the owner of d described, or why it could not. The
+// copies waiting meanwhile get the same answer; a failure is then
+// forgotten, so that a copy loaded later tries again itself.
+func (s *sharedModules) finish(key sharedKey, dkey string, d *description, descs []abi.MethodDesc, err error) {
+	s.mu.Lock()
+	d.descs, d.err = descs, err
+	if m := s.modules[key]; err != nil && m != nil && m.manifests[dkey] == d {
+		delete(m.manifests, dkey)
+	}
+	s.mu.Unlock()
+	close(d.done)
 }
 
 // get returns the compiled module for key, compiling it with compile when
