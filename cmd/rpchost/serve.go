@@ -95,6 +95,7 @@ func serve(ctx context.Context, s *settings) error {
 		// Go's default is 1 MiB, which a thousand connections sending
 		// unfinished headers turn into gigabytes (README, Security model).
 		MaxHeaderBytes: s.http.maxHeaderBytes,
+		ErrorLog:       serverErrorLog(logger),
 	}
 	scheme := "http"
 	if tlsCfg != nil {
