@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"github.com/rpchost/rpchost/internal/collect"
 	"io"
 	"strconv"
 	"strings"
@@ -269,7 +270,7 @@ func (d *decoder) value(tok json.Token) (any, error) {
 
 // params reads a params array, whose '[' was read.
 func (d *decoder) params() ([]any, error) {
-	var out collector[any]
+	var out collect.List[any]
 	for d.dec.More() {
 		if err := d.count(); err != nil {
 			return nil, err
@@ -282,10 +283,10 @@ func (d *decoder) params() ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out.add(v)
+		out.Add(v)
 	}
 	_, err := d.token()
-	return out.result(), err
+	return out.Result(), err
 }
 
 func (d *decoder) open() error {
@@ -319,7 +320,7 @@ func (d *decoder) object() (any, error) {
 		return nil, err
 	}
 	defer func() { d.depth-- }()
-	var members collector[abi.Member]
+	var members collect.List[abi.Member]
 	var names map[string]struct{} // past a few members, to find duplicates
 	first := true
 	var tagged any
@@ -349,10 +350,10 @@ func (d *decoder) object() (any, error) {
 			continue
 		}
 		first = false
-		if dup(members.sofar(), &names, name) {
+		if dup(members.SoFar(), &names, name) {
 			d.soften(errAt(d.dec.InputOffset(), ErrInvalidParams, "the object has a second member %q", name))
 		}
-		members.add(abi.Member{Name: name, Value: v})
+		members.Add(abi.Member{Name: name, Value: v})
 	}
 	if _, err := d.token(); err != nil { // }
 		return nil, err
@@ -360,7 +361,7 @@ func (d *decoder) object() (any, error) {
 	if tagged != nil {
 		return tagged, nil
 	}
-	return abi.Struct(members.result()), nil
+	return abi.Struct(members.Result()), nil
 }
 
 // dup reports whether s already has a member called name: a scan while s

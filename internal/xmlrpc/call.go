@@ -1,5 +1,7 @@
 package xmlrpc
 
+import "github.com/rpchost/rpchost/internal/collect"
+
 // methodCall reads the children of <methodCall>: one <methodName> and at
 // most one <params>. The spec puts them in that order; none of the
 // clients that matter rely on a server enforcing it, so either is read.
@@ -59,7 +61,7 @@ func (d *decoder) methodCall(root tag) (Request, error) {
 
 // params reads the <param>s of a methodCall.
 func (d *decoder) params(t tag) ([]any, error) {
-	var ps collector[any]
+	var ps collect.List[any]
 	for !t.empty() {
 		p, err := d.child(t, "<param>", "</params>")
 		if err != nil {
@@ -81,9 +83,9 @@ func (d *decoder) params(t tag) ([]any, error) {
 		if err != nil {
 			return nil, err
 		}
-		ps.add(v)
+		ps.Add(v)
 	}
-	return ps.result(), nil
+	return ps.Result(), nil
 }
 
 // param reads a <param>, which holds exactly one <value>.

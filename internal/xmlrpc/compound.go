@@ -1,6 +1,9 @@
 package xmlrpc
 
-import "github.com/rpchost/rpchost/abi"
+import (
+	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/collect"
+)
 
 // enter counts one more level of <array>/<struct>, before anything inside
 // it is read, so that deep nesting stops at the limit and recursion never
@@ -29,7 +32,7 @@ func (d *decoder) array(t tag) (any, error) {
 	if data.isEnd() || !d.is(data, "data") {
 		return nil, d.errAt(int(data.off), ErrInvalidRequest, one, d.qname(t))
 	}
-	var elems collector[any]
+	var elems collect.List[any]
 	for !data.empty() {
 		v, err := d.child(data, "<value>", "</data>")
 		if err != nil {
@@ -51,13 +54,13 @@ func (d *decoder) array(t tag) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		elems.add(val)
+		elems.Add(val)
 	}
 	if err := d.close(t); err != nil {
 		return nil, err
 	}
 	d.depth--
-	return elems.result(), nil
+	return elems.Result(), nil
 }
 
 // structure reads <struct><member>...</struct>, keeping document order.
@@ -65,7 +68,7 @@ func (d *decoder) structure(t tag) (any, error) {
 	if err := d.enter(t); err != nil {
 		return nil, err
 	}
-	var members collector[abi.Member]
+	var members collect.List[abi.Member]
 	var dups dupFinder
 	for !t.empty() {
 		m, err := d.child(t, "<member>", "</struct>")
@@ -88,13 +91,13 @@ func (d *decoder) structure(t tag) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		if dups.add(member.Name, members.sofar()) {
+		if dups.add(member.Name, members.SoFar()) {
 			return nil, d.errAt(int(m.off), ErrInvalidRequest, "<%s> has two members named %s", d.qname(t), quote([]byte(member.Name)))
 		}
-		members.add(member)
+		members.Add(member)
 	}
 	d.depth--
-	return abi.Struct(members.result()), nil
+	return abi.Struct(members.Result()), nil
 }
 
 // member reads a <member>: one <name> and one <value>, in either order.
