@@ -24,6 +24,11 @@ var (
 	buildOnce sync.Once
 	binary    string
 	buildErr  error
+	// cacheDir is the compilation cache the servers of one test run
+	// share: without it every server compiles every Go plugin again
+	// (seconds each), which alone took the package past go test's
+	// ten-minute limit on a 2-core machine.
+	cacheDir string
 )
 
 func rpchostBinary(t *testing.T) string {
@@ -35,6 +40,7 @@ func rpchostBinary(t *testing.T) string {
 			return
 		}
 		binary = filepath.Join(dir, "rpchost")
+		cacheDir = filepath.Join(dir, "cache")
 		out, err := exec.Command("go", "build", "-o", binary, "./cmd/rpchost").CombinedOutput()
 		if err != nil {
 			buildErr = fmt.Errorf("go build ./cmd/rpchost: %v\n%s", err, out)
@@ -68,8 +74,13 @@ var listeningRE = regexp.MustCompile(`msg=listening addr=(\S+)`)
 func startServer(t *testing.T, pluginDir string, env ...string) *server {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, rpchostBinary(t), "serve", "--listen", "127.0.0.1:0", "--plugins", pluginDir)
-	cmd.Env = append(os.Environ(), "RPCHOST_CACHE_DIR=off", "RPCHOST_LOG_LEVEL=debug", "RPCHOST_STORE_DIR="+t.TempDir())
+	binary := rpchostBinary(t)
+	cmd := exec.CommandContext(ctx, binary, "serve", "--listen", "127.0.0.1:0", "--plugins", pluginDir)
+	// No drain grace: a test stops its server with an interrupt, and
+	// waiting out the default five seconds each time adds minutes to the
+	// run (TestDrainOnSIGTERM sets its own).
+	cmd.Env = append(os.Environ(), "RPCHOST_CACHE_DIR="+cacheDir, "RPCHOST_HTTP_DRAIN_GRACE=0",
+		"RPCHOST_LOG_LEVEL=debug", "RPCHOST_STORE_DIR="+t.TempDir())
 	cmd.Env = append(cmd.Env, env...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 15 * time.Second
