@@ -197,7 +197,13 @@ func TestPerPluginEnvironmentOverrideTakesEffect(t *testing.T) {
 }
 
 func TestCLIFollowsTheServersConfiguration(t *testing.T) {
-	s := startServer(t, repoPath(t, "plugins"), "RPCHOST_ADMIN_TOKEN=tok3n")
+	// A directory of its own: the upload below must not land in the
+	// checkout's plugins/, which a server of the user's may be serving.
+	plugins := t.TempDir()
+	for _, name := range []string{"add.wasm", "types.wasm", "records.wasm", "numeric.wasm"} {
+		writeFile(t, filepath.Join(plugins, name), readFile(t, "plugins/"+name))
+	}
+	s := startServer(t, plugins, "RPCHOST_ADMIN_TOKEN=tok3n")
 	addr := strings.TrimSuffix(strings.TrimPrefix(s.URL, "http://"), "/")
 	_, port, _ := net.SplitHostPort(addr)
 	// A directory where serve would listen on every interface: the CLI

@@ -125,14 +125,18 @@ func pageBusy(w http.ResponseWriter, err error) {
 // writePageText is the answer to a client that does not want HTML.
 func (h *Host) writePageText(w http.ResponseWriter, r *http.Request) {
 	base := requestBase(r)
-	text := fmt.Sprintf(`rpchost: XML-RPC procedures compiled to WebAssembly.
+	jsonAPI := ""
+	if paths := h.cfg.jsonrpcPaths; len(paths) > 0 {
+		jsonAPI = "\n       JSON-RPC 2.0 (and 1.x) on POST " + base + paths[0] + "."
+	}
+	text := fmt.Sprintf(`rpchost: XML-RPC and JSON-RPC procedures compiled to WebAssembly.
 
 API:   POST an XML-RPC methodCall to %[1]s%[2]s (system.listMethods lists the
-       methods, system.methodHelp and system.methodSignature describe them).
+       methods, system.methodHelp and system.methodSignature describe them).%[3]s
 Page:  open %[1]s%[2]s in a browser, or: curl -H 'Accept: text/html' %[1]s%[2]s
 CLI:   rpchost call --server %[1]s%[2]s system.listMethods
 Docs:  rpchost --help, and README.md in the source (github.com/rpchost/rpchost).
-`, base, r.URL.Path)
+`, base, r.URL.Path, jsonAPI)
 	hdr := w.Header()
 	hdr.Set("Content-Type", "text/plain; charset=utf-8")
 	hdr.Set("Content-Length", strconv.Itoa(len(text)))

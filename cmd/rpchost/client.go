@@ -178,13 +178,19 @@ func (c *client) call(ctx context.Context, method string, params []any) (any, er
 	if len(data) > maxResponseBytes {
 		return nil, fmt.Errorf("%s at %s: the response is over %d bytes", method, c.where(), maxResponseBytes)
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("%s at %s: HTTP %s: %s", method, c.where(), resp.Status, firstLine(data))
-	}
 	v, err := xmlrpc.ParseResponse(data, xmlrpc.Limits{MaxDepth: abi.MaxDepth + 1, MaxItems: maxResponseBytes})
 	var fault *abi.Fault
 	if errors.As(err, &fault) {
+		// Refused callers get their fault with 401 or 429: the fault says
+		// what to send, so it is what to show.
 		return nil, fmt.Errorf("%s: %w", method, fault)
+	}
+	if resp.StatusCode != http.StatusOK {
+		hint := ""
+		if resp.StatusCode == http.StatusBadRequest && strings.Contains(string(data), "HTTPS server") {
+			hint = " (the server speaks TLS: use an https:// URL)"
+		}
+		return nil, fmt.Errorf("%s at %s: HTTP %s: %s%s", method, c.where(), resp.Status, firstLine(data), hint)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("%s at %s: not an XML-RPC response: %w", method, c.where(), err)

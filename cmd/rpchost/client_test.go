@@ -33,6 +33,10 @@ func TestClientCallsWithRPCHostsCodec(t *testing.T) {
 			w.Write(out)
 		case "fault":
 			w.Write(xmlrpc.AppendFault(nil, &abi.Fault{Code: -32602, Message: "no"}))
+		case "unauthenticated":
+			w.Header().Set("WWW-Authenticate", `Basic realm="rpchost"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			w.Write(xmlrpc.AppendFault(nil, &abi.Fault{Code: -32009, Message: "authentication required: send a token"}))
 		case "garbage":
 			w.Write([]byte("<html>"))
 		default:
@@ -53,6 +57,10 @@ func TestClientCallsWithRPCHostsCodec(t *testing.T) {
 	}
 	if got, _ := c.call(ctx, "token", nil); got != "Bearer t0k" {
 		t.Errorf("Authorization %q", got)
+	}
+	// A refused caller's fault comes with 401: it is a fault all the same.
+	if _, err := c.call(ctx, "unauthenticated", nil); exitCode(err) != 1 || !strings.Contains(err.Error(), "-32009: authentication required: send a token") {
+		t.Errorf("a fault with 401: %v (exit %d), want the fault, exit 1", err, exitCode(err))
 	}
 	_, err = c.call(ctx, "fault", nil)
 	var fault *abi.Fault

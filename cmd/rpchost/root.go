@@ -9,8 +9,8 @@ import (
 func newRootCommand() *cobra.Command {
 	root := &cobra.Command{
 		Use:   "rpchost",
-		Short: "Serve WebAssembly procedures over XML-RPC",
-		Long: `rpchost answers XML-RPC calls with procedures compiled to WebAssembly.
+		Short: "Serve WebAssembly procedures over XML-RPC and JSON-RPC",
+		Long: `rpchost answers XML-RPC and JSON-RPC calls with procedures compiled to WebAssembly.
 Every *.wasm file in the plugin directory is loaded; its methods are served as
 <plugin>.<method>, and under their bare name by the rule below.
 Without a subcommand, rpchost serves.

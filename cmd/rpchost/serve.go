@@ -18,8 +18,8 @@ import (
 func newServeCommand() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "serve",
-		Short: "Serve the plugin directory over XML-RPC (the default)",
-		Long: `Serve the plugin directory over XML-RPC.
+		Short: "Serve the plugin directory over XML-RPC and JSON-RPC (the default)",
+		Long: `Serve the plugin directory over XML-RPC and JSON-RPC.
 
 The configuration is ./config.yaml when present (--config or RPCHOST_CONFIG
 names another), then RPCHOST_<KEY> variables (limits.call_timeout is
