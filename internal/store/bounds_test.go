@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -45,10 +46,12 @@ func testScanBytes(t *testing.T, b backend) {
 }
 
 func TestTxnMaxTxnBytes(t *testing.T) {
-	lim := Limits{MaxKeyBytes: 10, MaxValueBytes: 100, MaxTxnBytes: 300}
+	// A put of "kN" and 90 bytes holds 2 + 90 + writeCost = 156 bytes.
+	const pair = 2 + 90 + writeCost
+	lim := Limits{MaxKeyBytes: 10, MaxValueBytes: 100, MaxTxnBytes: 610}
 	s, x := txnOver(t, lim, "stored", "v")
 	val := make([]byte, 90)
-	for i := range 3 { // 3 × (2 + 90) = 276
+	for i := range 3 { // 3 × 156 = 468
 		if err := x.Put(fmt.Sprintf("k%d", i), val); err != nil {
 			t.Fatalf("put %d: %v", i, err)
 		}
@@ -60,7 +63,7 @@ func TestTxnMaxTxnBytes(t *testing.T) {
 	if err := x.Put("k3", val); !errors.Is(err, ErrTxnTooLarge) {
 		t.Fatalf("put past the bound: %v, want ErrTxnTooLarge", err)
 	} else {
-		for _, want := range []string{`"k3"`, "368", "MaxTxnBytes", "store.max_txn_bytes", "300"} {
+		for _, want := range []string{`"k3"`, strconv.Itoa(4 * pair), "MaxTxnBytes", "store.max_txn_bytes", "610"} {
 			if !strings.Contains(err.Error(), want) {
 				t.Errorf("%q does not say %q", err, want)
 			}
@@ -75,27 +78,37 @@ func TestTxnMaxTxnBytes(t *testing.T) {
 		t.Error("a refused call's writes were kept")
 	}
 
-	// Deletes count their key; a delete that replaces a put frees its value.
+	// Deletes count their key and writeCost; a delete that replaces a put
+	// frees its value.
 	x.Discard()
 	for i := range 3 {
 		if err := x.Put(fmt.Sprintf("k%d", i), val); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if err := x.Delete("k0"); err != nil { // 276 - 92 + 2 = 186
+	if err := x.Delete("k0"); err != nil { // 468 - 156 + 66 = 378
 		t.Fatal(err)
 	}
-	if err := x.Put("k3", val); err != nil { // 278
+	if err := x.Put("k3", val); err != nil { // 534
 		t.Errorf("put after a delete freed room: %v", err)
 	}
-	if err := x.Delete("0123456789"); err != nil { // 288
+	if err := x.Delete("0123456789"); err != nil { // 608
 		t.Errorf("delete within the bound: %v", err)
 	}
-	if err := x.Delete("abcdefghij"); err != nil { // 298
-		t.Errorf("delete to 298 bytes: %v", err)
-	}
-	if err := x.Delete("ABCDEFGHIJ"); !errors.Is(err, ErrTxnTooLarge) {
+	if err := x.Delete("abcdefghij"); !errors.Is(err, ErrTxnTooLarge) { // 682
 		t.Errorf("delete past the bound: %v, want ErrTxnTooLarge", err)
+	}
+	x.Discard()
+
+	// Many empty writes of short keys: each holds writeCost, so they are
+	// bounded by count as well as by bytes.
+	for i := 0; ; i++ {
+		if err := x.Put(strconv.Itoa(i), nil); errors.Is(err, ErrTxnTooLarge) {
+			if i > 610/writeCost {
+				t.Errorf("%d empty writes fit in 610 bytes", i)
+			}
+			break
+		}
 	}
 	x.Discard()
 
@@ -114,7 +127,7 @@ func TestTxnMaxTxnBytes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if want := (300 - 2) / (4 + readCost); reads != want {
+	if want := (610 - 2 - writeCost) / (4 + readCost); reads != want {
 		t.Errorf("%d reads fit, want %d", reads, want)
 	}
 	if err := x.Commit(bg()); err != nil {

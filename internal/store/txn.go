@@ -117,13 +117,13 @@ func (t *Txn) Put(key string, value []byte) error {
 		return fmt.Errorf("put %s: the call's writes would total %d bytes, limit MaxNamespaceBytes is %d: %w",
 			quote(key), buffered, t.lim.MaxNamespaceBytes, ErrQuotaExceeded)
 	}
-	if err := t.hold("put", key, t.held-t.writeSize(key)+size(key, value), true); err != nil {
+	if err := t.hold("put", key, t.held-t.writeSize(key)+size(key, value)+writeCost, true); err != nil {
 		return err
 	}
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
-	t.held += size(key, value) - t.writeSize(key)
+	t.held += size(key, value) + writeCost - t.writeSize(key)
 	// append to a non-nil empty slice: an empty value stays a stored empty
 	// value, never a nil that a backend could take for "no value".
 	t.writes[key] = pending{value: append([]byte{}, value...)}
@@ -136,13 +136,13 @@ func (t *Txn) Delete(key string) error {
 	if err := t.lim.checkKey("delete", key); err != nil {
 		return err
 	}
-	if err := t.hold("delete", key, t.held-t.writeSize(key)+int64(len(key)), true); err != nil {
+	if err := t.hold("delete", key, t.held-t.writeSize(key)+int64(len(key))+writeCost, true); err != nil {
 		return err
 	}
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
-	t.held += int64(len(key)) - t.writeSize(key)
+	t.held += int64(len(key)) + writeCost - t.writeSize(key)
 	t.buffered -= t.putSize(key)
 	t.writes[key] = pending{del: true}
 	return nil
@@ -171,9 +171,9 @@ func (t *Txn) writeSize(key string) int64 {
 	case !ok:
 		return 0
 	case p.del:
-		return int64(len(key))
+		return int64(len(key)) + writeCost
 	}
-	return size(key, p.value)
+	return size(key, p.value) + writeCost
 }
 
 // putSize is what a buffered put of key counts in t.buffered (0 if none).
