@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -139,6 +140,42 @@ func TestCertificateRotation(t *testing.T) {
 	now = now.Add(2 * time.Second)
 	if got := served(); got != "third" {
 		t.Errorf("with the certificate file gone: %s, want third", got)
+	}
+	// Files that must not be read: huge, endless, a FIFO without a writer.
+	// Each is refused at once, and the pair stays in service.
+	huge, err := os.Create(cert)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := huge.Truncate(400 << 20); err != nil { // sparse: costs no disk
+		t.Fatal(err)
+	}
+	huge.Close()
+	hostile := map[string]func(){
+		"a 400 MB file": func() {},
+		"/dev/zero": func() {
+			os.Remove(cert)
+			if err := os.Symlink("/dev/zero", cert); err != nil {
+				t.Fatal(err)
+			}
+		},
+		"a FIFO": func() {
+			os.Remove(cert)
+			if err := syscall.Mkfifo(cert, 0o600); err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for _, name := range []string{"a 400 MB file", "/dev/zero", "a FIFO"} {
+		hostile[name]()
+		now = now.Add(2 * time.Second)
+		start := time.Now()
+		if got := served(); got != "third" {
+			t.Errorf("with %s as the certificate: %s, want third", name, got)
+		}
+		if took := time.Since(start); took > 2*time.Second {
+			t.Errorf("with %s as the certificate, a handshake waited %v", name, took)
+		}
 	}
 }
 

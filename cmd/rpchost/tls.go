@@ -5,9 +5,11 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"os"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -83,13 +85,48 @@ func newCertReloader(certFile, keyFile string, logger *slog.Logger) (*certReload
 
 // read reads both files, with a message that names the keys.
 func (r *certReloader) read() (certPEM, keyPEM []byte, err error) {
-	if certPEM, err = os.ReadFile(r.certFile); err != nil {
+	if certPEM, err = readPEMFile(r.certFile); err != nil {
 		return nil, nil, fmt.Errorf("tls.cert_file: %w", err)
 	}
-	if keyPEM, err = os.ReadFile(r.keyFile); err != nil {
+	if keyPEM, err = readPEMFile(r.keyFile); err != nil {
 		return nil, nil, fmt.Errorf("tls.key_file: %w", err)
 	}
 	return certPEM, keyPEM, nil
+}
+
+// maxPEMBytes bounds a certificate or key file: a chain of a few
+// certificates is a few KiB.
+const maxPEMBytes = 1 << 20
+
+// readPEMFile reads a regular file of at most maxPEMBytes. The files are
+// read again during handshakes (getCertificate), so a file replaced by a
+// huge one, a FIFO or a link to /dev/zero must fail at once rather than
+// fill memory or hang every handshake: the open does not wait for a FIFO's
+// writer, and anything but a regular file is refused before it is read.
+func readPEMFile(path string) ([]byte, error) {
+	f, err := os.OpenFile(path, os.O_RDONLY|syscall.O_NONBLOCK, 0)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return nil, err
+	}
+	if !info.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file (%s)", path, info.Mode().Type())
+	}
+	if info.Size() > maxPEMBytes {
+		return nil, fmt.Errorf("%s is %d bytes; a certificate or key file is at most %d", path, info.Size(), maxPEMBytes)
+	}
+	b, err := io.ReadAll(io.LimitReader(f, maxPEMBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(b) > maxPEMBytes {
+		return nil, fmt.Errorf("%s grew past %d bytes while read", path, maxPEMBytes)
+	}
+	return b, nil
 }
 
 // parse makes the pair, with a message that names the keys.
