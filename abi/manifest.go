@@ -57,7 +57,7 @@ func AppendManifest(dst []byte, m Manifest) ([]byte, error) {
 func (m Manifest) check() error {
 	seen := make(map[string]bool, len(m.Methods))
 	for i, md := range m.Methods {
-		if err := CheckMethodName(md.Name); err != nil {
+		if err := CheckDeclaredMethodName(md.Name); err != nil {
 			return smallfmt.Wrap("manifest: methods["+strconv.Itoa(i)+"]: "+err.Error(), err)
 		}
 		if seen[md.Name] {

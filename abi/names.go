@@ -15,6 +15,12 @@ func CheckMethodName(name string) error {
 	if name == "" {
 		return errors.New("method name is empty")
 	}
+	if len(name) > MaxMethodNameBytes {
+		// Not quoted whole: the message goes back to the client, and a
+		// name of megabytes would make an answer of megabytes.
+		return errors.New("method name of " + strconv.Itoa(len(name)) + " bytes (starting " +
+			strconv.Quote(name[:40]) + "); a method name is at most " + strconv.Itoa(MaxMethodNameBytes) + " bytes")
+	}
 	if name[0] == '_' {
 		return errors.New("method name " + strconv.Quote(name) + ` starts with "_" (reserved for private names)`)
 	}
@@ -26,6 +32,27 @@ func CheckMethodName(name string) error {
 		}
 	}
 	return nil
+}
+
+// MaxMethodNameBytes is the longest method name a call may give. Every
+// name served is shorter: a plugin's name (at most 64 bytes), a dot, and
+// a method name it declares (at most MaxDeclaredMethodNameBytes).
+const MaxMethodNameBytes = 512
+
+// MaxDeclaredMethodNameBytes is the longest method name a plugin may
+// declare (CheckDeclaredMethodName).
+const MaxDeclaredMethodNameBytes = 256
+
+// CheckDeclaredMethodName is CheckMethodName for a name a plugin declares
+// (in its Manifest, or as a numeric module's export), which is also at
+// most MaxDeclaredMethodNameBytes long, so that the name served, prefixed
+// by the plugin's, can be called.
+func CheckDeclaredMethodName(name string) error {
+	if len(name) > MaxDeclaredMethodNameBytes {
+		return errors.New("method name of " + strconv.Itoa(len(name)) + " bytes (starting " +
+			strconv.Quote(name[:40]) + "); a plugin's method name is at most " + strconv.Itoa(MaxDeclaredMethodNameBytes) + " bytes")
+	}
+	return CheckMethodName(name)
 }
 
 func methodNameByte(c byte) bool {

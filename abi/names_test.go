@@ -56,3 +56,20 @@ func TestCheckSignature(t *testing.T) {
 		t.Errorf("bad type name: err = %v", err)
 	}
 }
+
+func TestLongMethodNamesAreRefusedWithoutEchoingThem(t *testing.T) {
+	long := strings.Repeat("\x7f", 15<<20)
+	err := CheckMethodName(long)
+	if err == nil || len(err.Error()) > 400 {
+		t.Fatalf("a 15 MB name: %d bytes of error", len(err.Error()))
+	}
+	if err := CheckMethodName(strings.Repeat("a", MaxMethodNameBytes)); err != nil {
+		t.Errorf("a name of the largest size: %v", err)
+	}
+	if err := CheckDeclaredMethodName(strings.Repeat("a", MaxDeclaredMethodNameBytes+1)); err == nil {
+		t.Error("a declared name over MaxDeclaredMethodNameBytes was accepted")
+	}
+	if MaxDeclaredMethodNameBytes+1+64 > MaxMethodNameBytes {
+		t.Error("a served name (plugin name, dot, declared name) could be longer than a call may give")
+	}
+}

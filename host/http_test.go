@@ -179,3 +179,23 @@ func TestHTTPAResultXMLRPCCannotCarryIsAFault(t *testing.T) {
 		t.Errorf("0/0: fault %+v, want -32603 naming calc.div", f)
 	}
 }
+
+// TestALongMethodNameIsNotEchoed: a fault names the method, and a name of
+// megabytes (4 times larger once quoted) would make a small gzipped
+// request an answer of tens of megabytes.
+func TestALongMethodNameIsNotEchoed(t *testing.T) {
+	h, _ := newTestHost(t, nil)
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(srv.Close)
+	long := strings.Repeat("\x7f", 4<<20)
+	for path, body := range map[string]string{
+		"/RPC2":    "<methodCall><methodName>" + long + "</methodName></methodCall>",
+		"/jsonrpc": `{"jsonrpc":"2.0","method":"` + long + `","id":1}`,
+	} {
+		resp := post(t, srv, path, []byte(body))
+		b, _ := io.ReadAll(resp.Body)
+		if len(b) > 2000 {
+			t.Errorf("%s: a %d-byte method name got a %d-byte answer", path, len(long), len(b))
+		}
+	}
+}

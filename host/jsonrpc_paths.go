@@ -2,6 +2,7 @@ package host
 
 import (
 	"fmt"
+	"path"
 	"strings"
 )
 
@@ -20,6 +21,8 @@ func validatePaths(xmlPaths, jsonPaths []string) []error {
 			switch {
 			case !strings.HasPrefix(p, "/"):
 				errs = append(errs, fmt.Errorf("%s: %q must start with \"/\": it is matched against a request's path", list.key, p))
+			case path.Clean(p) != p:
+				errs = append(errs, fmt.Errorf("%s: %q is not a clean path (%q): clients send the clean form, so it would never be matched", list.key, p, path.Clean(p)))
 			case strings.ContainsAny(p, "?# \t\r\n"):
 				errs = append(errs, fmt.Errorf("%s: %q holds a query, fragment or space; give the path alone", list.key, p))
 			case p == "/plugins" || strings.HasPrefix(p, "/plugins/"):

@@ -326,6 +326,9 @@ func TestRPCPathsValidated(t *testing.T) {
 		{nil, []string{"/plugins/x"}, `http.jsonrpc_paths: "/plugins/x" is plugin administration's`},
 		{[]string{"/a"}, []string{"/a"}, `http.jsonrpc_paths: "/a" is in http.xmlrpc_paths already`},
 		{[]string{"/a", "/a"}, nil, `http.xmlrpc_paths: "/a" is in http.xmlrpc_paths already`},
+		{nil, []string{"/x/../plugins"}, `http.jsonrpc_paths: "/x/../plugins" is not a clean path ("/plugins")`},
+		{nil, []string{"//plugins"}, `http.jsonrpc_paths: "//plugins" is not a clean path`},
+		{[]string{"/metrics"}, nil, `http.xmlrpc_paths: "/metrics" is the monitoring's or the page's own path`},
 	}
 	for _, c := range cases {
 		err := NewConfig().WithPluginDir(t.TempDir()).WithXMLRPCPaths(c.xml).WithJSONRPCPaths(c.json).validate()

@@ -32,7 +32,11 @@ func CheckPluginName(name string) error { return checkPluginName(name) }
 // hide files, or that belong to the host.
 func checkPluginName(name string) error {
 	if name == "" || len(name) > 64 {
-		return fmt.Errorf("plugin name %q must have 1 to 64 characters", name)
+		shown := name
+		if len(shown) > 70 {
+			shown = shown[:70] + "…"
+		}
+		return fmt.Errorf("plugin name %q (%d bytes) must have 1 to 64 characters", shown, len(name))
 	}
 	for i, r := range name {
 		if r == utf8.RuneError && !strings.HasPrefix(name[i:], string(utf8.RuneError)) {

@@ -92,7 +92,7 @@ func (r *registry) register(name string, h Handler, opts ...Option) error {
 // add registers m, whose handler is set, after checking it and its options.
 func (r *registry) add(m *method, opts []Option) error {
 	name := m.name
-	if err := abi.CheckMethodName(name); err != nil {
+	if err := abi.CheckDeclaredMethodName(name); err != nil {
 		return err
 	}
 	if _, dup := r.methods[name]; dup {

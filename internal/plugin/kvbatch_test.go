@@ -112,7 +112,7 @@ func TestKVGetManyIsBounded(t *testing.T) {
 	if r, msg := invokeCap(c, capKVGetMany, req(many...)); r > abi.HostFailed || !strings.Contains(msg, "more than 10000 keys") {
 		t.Errorf("10,001 keys: %d %q, want a failure", r, msg)
 	}
-	small, _ := batchCall(t, store.Limits{MaxKeyBytes: 100, MaxValueBytes: 100, MaxTxnBytes: 200})
+	small, _ := batchCall(t, store.Limits{MaxKeyBytes: 100, MaxValueBytes: 100, MaxTxnBytes: 270})
 	if r, msg := invokeCap(small, capKVGetMany, req(many[:10]...)); r > abi.HostFailed || !strings.Contains(msg, "MaxTxnBytes") {
 		t.Errorf("reads over max_txn_bytes: %d %q, want a failure naming the limit", r, msg)
 	}

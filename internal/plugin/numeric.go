@@ -18,7 +18,7 @@ import (
 func (p *Plugin) numericMethods() (map[string]registry.Method, error) {
 	methods := map[string]registry.Method{}
 	for name, def := range p.compiled.ExportedFunctions() {
-		if abi.CheckMethodName(name) != nil {
+		if abi.CheckDeclaredMethodName(name) != nil {
 			continue
 		}
 		if !allNumeric(def.ParamTypes()) || !allNumeric(def.ResultTypes()) {

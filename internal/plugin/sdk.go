@@ -60,7 +60,7 @@ func (p *Plugin) describe(ctx context.Context, in *instance) (map[string]registr
 	}
 	methods := make(map[string]registry.Method, len(manifest.Methods))
 	for _, d := range manifest.Methods {
-		if err := abi.CheckMethodName(d.Name); err != nil {
+		if err := abi.CheckDeclaredMethodName(d.Name); err != nil {
 			return nil, fmt.Errorf("manifest: %w", err)
 		}
 		if _, dup := methods[d.Name]; dup {
