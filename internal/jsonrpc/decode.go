@@ -32,16 +32,8 @@ type decoder struct {
 // request that is wrong on its own carries its error in Request.Err, so
 // the rest of a batch still runs.
 func Parse(body []byte, lim Limits) (Message, error) {
-	if !utf8.Valid(body) {
-		off := 0
-		for off < len(body) {
-			r, n := utf8.DecodeRune(body[off:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			off += n
-		}
-		return Message{}, errAt(int64(off), ErrParse, "the body is not UTF-8")
+	if err := checkUTF8(body); err != nil {
+		return Message{}, err
 	}
 	d := &decoder{body: body, dec: newScanner(body), lim: lim.withDefaults()}
 	var msg Message
@@ -89,6 +81,55 @@ func Parse(body []byte, lim Limits) (Message, error) {
 		return Message{}, errAt(0, ErrInvalidRequest, "the batch is empty")
 	}
 	return msg, nil
+}
+
+// DecodeValue reads data, which must hold one JSON value and nothing
+// else, in the mapping the package documents (the one requests' params
+// are read in), under lim's MaxDepth and MaxItems. It is how the command
+// line reads a JSON argument, so that a value is written the same way
+// to either. Errors wrap ErrParse, ErrInvalidParams or ErrLimit.
+func DecodeValue(data []byte, lim Limits) (any, error) {
+	if err := checkUTF8(data); err != nil {
+		return nil, err
+	}
+	d := &decoder{body: data, dec: newScanner(data), lim: lim.withDefaults()}
+	if err := d.count(); err != nil {
+		return nil, err
+	}
+	tok, err := d.token()
+	if err != nil {
+		return nil, err
+	}
+	v, err := d.value(tok)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := d.dec.Token(); err != io.EOF {
+		if err == nil {
+			return nil, errAt(d.dec.InputOffset(), ErrParse, "data after the value")
+		}
+		return nil, err
+	}
+	if d.soft != nil {
+		return nil, d.soft
+	}
+	return v, nil
+}
+
+// checkUTF8 refuses text that is not UTF-8, saying where it stops being.
+func checkUTF8(body []byte) error {
+	if utf8.Valid(body) {
+		return nil
+	}
+	off := 0
+	for off < len(body) {
+		r, n := utf8.DecodeRune(body[off:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		off += n
+	}
+	return errAt(int64(off), ErrParse, "the body is not UTF-8")
 }
 
 // token reads the next token; its errors wrap ErrParse.
