@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -126,23 +125,21 @@ func parseInt(s string, bits int) (any, error) {
 	return n, nil
 }
 
-// parseDateTime accepts RFC 3339 (2026-01-02T03:04:05Z, with a fraction or
-// an offset) and XML-RPC's own 20260102T03:04:05 (taken as UTC).
+// parseDateTime reads a time as the JSON-RPC front end reads a
+// {"__datetime__"}: RFC 3339 (2026-01-02T03:04:05Z, with a fraction or an
+// offset) or XML-RPC's own 20260102T03:04:05 (no offset: UTC).
 func parseDateTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+	t, err := jsonrpc.ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("datetime %q: want 2026-01-02T03:04:05Z (RFC 3339) or 20260102T03:04:05", s)
 	}
-	if t, err := time.Parse("20060102T15:04:05", s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("datetime %q: want 2026-01-02T03:04:05Z (RFC 3339) or 20260102T03:04:05", s)
+	return t, nil
 }
 
+// parseBase64 reads base64 as the JSON-RPC front end reads a
+// {"__base64__"}: padding optional, line breaks ignored.
 func parseBase64(s string) ([]byte, error) {
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	b, err := base64.RawStdEncoding.DecodeString(s)
+	b, err := jsonrpc.DecodeBase64(s)
 	if err != nil {
 		return nil, fmt.Errorf("base64 %q: %w", s, err)
 	}

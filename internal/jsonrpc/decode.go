@@ -71,10 +71,7 @@ func Parse(body []byte, lim Limits) (Message, error) {
 		}
 		msg.Requests = []Request{req}
 	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		if err == nil {
-			return Message{}, errAt(d.dec.InputOffset(), ErrParse, "data after the request")
-		}
+	if err := d.end("the request"); err != nil {
 		return Message{}, err
 	}
 	if msg.Batch && len(msg.Requests) == 0 {
@@ -93,27 +90,28 @@ func DecodeValue(data []byte, lim Limits) (any, error) {
 		return nil, err
 	}
 	d := &decoder{body: data, dec: newScanner(data), lim: lim.withDefaults()}
-	if err := d.count(); err != nil {
-		return nil, err
-	}
-	tok, err := d.token()
+	v, err := d.next()
 	if err != nil {
 		return nil, err
 	}
-	v, err := d.value(tok)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		if err == nil {
-			return nil, errAt(d.dec.InputOffset(), ErrParse, "data after the value")
-		}
+	if err := d.end("the value"); err != nil {
 		return nil, err
 	}
 	if d.soft != nil {
 		return nil, d.soft
 	}
 	return v, nil
+}
+
+// end checks that only white space follows the top-level value, what.
+func (d *decoder) end(what string) error {
+	if _, err := d.dec.Token(); err != io.EOF {
+		if err == nil {
+			return errAt(d.dec.InputOffset(), ErrParse, "data after %s", what)
+		}
+		return err
+	}
+	return nil
 }
 
 // checkUTF8 refuses text that is not UTF-8, saying where it stops being.
@@ -309,18 +307,23 @@ func (d *decoder) value(tok json.Token) (any, error) {
 	return nil, errAt(d.dec.InputOffset(), ErrParse, "unexpected token %v", tok)
 }
 
+// next reads the next value, counted against limits.max_items.
+func (d *decoder) next() (any, error) {
+	if err := d.count(); err != nil {
+		return nil, err
+	}
+	tok, err := d.token()
+	if err != nil {
+		return nil, err
+	}
+	return d.value(tok)
+}
+
 // params reads a params array, whose '[' was read.
 func (d *decoder) params() ([]any, error) {
 	var out collect.List[any]
 	for d.dec.More() {
-		if err := d.count(); err != nil {
-			return nil, err
-		}
-		tok, err := d.token()
-		if err != nil {
-			return nil, err
-		}
-		v, err := d.value(tok)
+		v, err := d.next()
 		if err != nil {
 			return nil, err
 		}
@@ -436,14 +439,14 @@ func (d *decoder) tagged(tag string, v any) any {
 		return []byte{}
 	}
 	if tag == tagBase64 {
-		b, err := decodeBase64(s)
+		b, err := DecodeBase64(s)
 		if err != nil {
 			d.soften(errAt(d.dec.InputOffset(), ErrInvalidParams, "%q is not base64: %v", tag, err))
 			return []byte{}
 		}
 		return b
 	}
-	t, err := parseTime(s)
+	t, err := ParseTime(s)
 	if err != nil {
 		d.soften(errAt(d.dec.InputOffset(), ErrInvalidParams, "%q is not a time like 2006-01-02T15:04:05Z: %s", tag, quote(s)))
 		return time.Time{}
@@ -451,9 +454,10 @@ func (d *decoder) tagged(tag string, v any) any {
 	return t
 }
 
-// decodeBase64 reads standard base64, with or without padding, line
-// breaks ignored (as XML-RPC clients wrap it).
-func decodeBase64(s string) ([]byte, error) {
+// DecodeBase64 reads standard base64, with or without padding, line
+// breaks ignored (as XML-RPC clients wrap it): the text of a
+// {"__base64__"} object, and of the command line's base64:TEXT.
+func DecodeBase64(s string) ([]byte, error) {
 	if strings.ContainsAny(s, "\r\n") {
 		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
 	}
@@ -473,7 +477,9 @@ var timeLayouts = []string{
 	"20060102T15:04:05.999999999",
 }
 
-func parseTime(s string) (time.Time, error) {
+// ParseTime reads the text of a {"__datetime__"} object (and the command
+// line's datetime:TEXT) in one of timeLayouts, converted to UTC.
+func ParseTime(s string) (time.Time, error) {
 	var err error
 	for _, layout := range timeLayouts {
 		var t time.Time
