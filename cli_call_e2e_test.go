@@ -44,7 +44,7 @@ func TestCLICallExamplesWorkAndKeepFractions(t *testing.T) {
 		args := splitShellWords(t, strings.TrimPrefix(line, "rpchost "))
 		out := rpchost(args...)
 		if strings.Contains(line, "records.ingest") {
-			if !strings.Contains(out, `"stored": 1`) {
+			if !strings.Contains(out, `"stored":1`) {
 				t.Errorf("the help's records.ingest example printed %s, want one record stored", out)
 			}
 		}
@@ -55,19 +55,27 @@ func TestCLICallExamplesWorkAndKeepFractions(t *testing.T) {
 	// The server writes fractions only to a client that sent one (RATIONALE),
 	// so the query sends one: from .001 finds the record only if its .123
 	// was stored, and the answer carries three digits.
-	if out := rpchost("call", "--json", "records.query", `{"from": {"$datetime": "2026-01-02T03:04:05.001Z"}}`); !strings.Contains(out, `"2026-01-02T03:04:05.123Z"`) {
+	if out := rpchost("call", "--json", "records.query", `{"from": {"__datetime__": "2026-01-02T03:04:05.001Z"}}`); !strings.Contains(out, `"2026-01-02T03:04:05.123Z"`) {
 		t.Errorf("records.query from …05.001 printed %s, want the example's record with its .123", out)
 	}
 
-	const want = `{"$datetime": "2026-01-02T03:04:05.123Z"}`
+	const want = `{"__datetime__":"2026-01-02T03:04:05.123Z"}`
 	if out := rpchost("call", "types.echo", "datetime:2026-01-02T03:04:05.123Z"); out != want {
 		t.Errorf("echo of datetime:…05.123Z printed %s, want %s", out, want)
 	}
 	if out := rpchost("call", "--json", "types.echo", want); out != want {
 		t.Errorf("--json echo printed %s, want %s", out, want)
 	}
-	if out := rpchost("call", "types.echo", "datetime:2026-01-02T03:04:05Z"); out != `{"$datetime": "2026-01-02T03:04:05Z"}` {
+	if out := rpchost("call", "types.echo", "datetime:2026-01-02T03:04:05Z"); out != `{"__datetime__":"2026-01-02T03:04:05Z"}` {
 		t.Errorf("echo of a whole second printed %s", out)
+	}
+	// The command line's older tags are still read, and answered in the
+	// JSON-RPC form.
+	if out := rpchost("call", "--json", "types.echo", `{"$datetime": "2026-01-02T03:04:05.123Z"}`); out != want {
+		t.Errorf("--json echo of the old $datetime form printed %s, want %s", out, want)
+	}
+	if out := rpchost("call", "types.echo", `[{"$base64": "aGk="}, {"$double": 3}]`); out != `[{"__base64__":"aGk="},3.0]` {
+		t.Errorf("echo of the old $base64 and $double forms printed %s", out)
 	}
 }
 

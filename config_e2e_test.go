@@ -254,9 +254,11 @@ func TestCLIFollowsTheServersConfiguration(t *testing.T) {
 		"bool:true":                     "true",
 		"str:3":                         `"3"`,
 		"nil":                           "null",
-		"datetime:2026-01-02T03:04:05Z": `{"$datetime": "2026-01-02T03:04:05Z"}`,
-		"base64:aGk=":                   `{"$base64": "aGk="}`,
-		`{"b": 1.0, "a": [null]}`:       "{\n  \"b\": 1.0,\n  \"a\": [\n    null\n  ]\n}",
+		"datetime:2026-01-02T03:04:05Z": `{"__datetime__":"2026-01-02T03:04:05Z"}`,
+		"base64:aGk=":                   `{"__base64__":"aGk="}`,
+		`{"b": 1.0, "a": [null]}`:       `{"b":1.0,"a":[null]}`,
+		// Wider than a line: indented, and still given back as it was.
+		`{"long": "` + strings.Repeat("x", 80) + `", "at": {"__datetime__": "2026-01-02T03:04:05Z"}}`: "{\n  \"long\": \"" + strings.Repeat("x", 80) + "\",\n  \"at\": {\n    \"__datetime__\": \"2026-01-02T03:04:05Z\"\n  }\n}",
 	}
 	for arg, want := range cases {
 		out := cli(0, "call", "types.echo", arg)
@@ -270,14 +272,15 @@ func TestCLIFollowsTheServersConfiguration(t *testing.T) {
 	}
 
 	// records.ingest and records.query from the shell.
-	rec := `[{"id": "cli-1", "source": "shell", "at": {"$datetime": "2026-01-02T03:04:05Z"}, "value": 1.5, "tags": ["x"]}]`
-	if out := cli(0, "call", "--json", "records.ingest", rec); !strings.Contains(out, `"stored": 1`) {
+	rec := `[{"id": "cli-1", "source": "shell", "at": {"__datetime__": "2026-01-02T03:04:05Z"}, "value": 1.5, "tags": ["x"]}]`
+	var ingested struct{ Stored int }
+	if out := cli(0, "call", "--json", "records.ingest", rec); json.Unmarshal([]byte(out), &ingested) != nil || ingested.Stored != 1 {
 		t.Errorf("records.ingest printed %s", out)
 	}
 	out := cli(0, "call", "--json", "records.query", `{"source": "shell"}`)
 	var got []map[string]any
 	if err := json.Unmarshal([]byte(out), &got); err != nil || len(got) != 1 || got[0]["id"] != "cli-1" ||
-		fmt.Sprint(got[0]["at"]) != "map[$datetime:2026-01-02T03:04:05Z]" || got[0]["value"] != 1.5 {
+		fmt.Sprint(got[0]["at"]) != "map[__datetime__:2026-01-02T03:04:05Z]" || got[0]["value"] != 1.5 {
 		t.Errorf("records.query printed %s (%v)", out, err)
 	}
 }

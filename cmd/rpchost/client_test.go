@@ -52,7 +52,7 @@ func TestClientCallsWithRPCHostsCodec(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if out, _ := formatValue(got); !strings.Contains(out, "3.0") || !strings.Contains(out, `{"$base64": "aGk="}`) || !strings.Contains(out, "null") {
+	if out, _ := formatValue(got); !strings.Contains(out, "3.0") || !strings.Contains(out, `{"__base64__":"aGk="}`) || !strings.Contains(out, "null") {
 		t.Errorf("echo printed %s", out)
 	}
 	if got, _ := c.call(ctx, "token", nil); got != "Bearer t0k" {
@@ -94,7 +94,7 @@ func TestCallKeepsFractionsOfASecond(t *testing.T) {
 	}))
 	defer srv.Close()
 	c := &client{url: srv.URL + "/"}
-	for _, arg := range []string{"datetime:2026-01-02T03:04:05.123Z", `{"$datetime": "2026-01-02T03:04:05.123Z"}`, "dateTime.iso8601:20260102T03:04:05.123"} {
+	for _, arg := range []string{"datetime:2026-01-02T03:04:05.123Z", `{"__datetime__": "2026-01-02T03:04:05.123Z"}`, `{"$datetime": "2026-01-02T03:04:05.123Z"}`, "dateTime.iso8601:20260102T03:04:05.123"} {
 		v, err := parseArg(arg)
 		if err != nil {
 			t.Fatal(err)
@@ -103,7 +103,7 @@ func TestCallKeepsFractionsOfASecond(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if out, _ := formatValue(got); out != `{"$datetime": "2026-01-02T03:04:05.123Z"}` {
+		if out, _ := formatValue(got); out != `{"__datetime__":"2026-01-02T03:04:05.123Z"}` {
 			t.Errorf("%s came back as %s", arg, out)
 		}
 	}

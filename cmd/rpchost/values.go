@@ -2,11 +2,8 @@ package main
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
 	"math"
 	"regexp"
 	"strconv"
@@ -14,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/jsonrpc"
 )
 
 // How the command line writes XML-RPC values (README "The command line"
@@ -30,11 +28,14 @@ import (
 //	                 datetime:2026-01-02T03:04:05Z (or dateTime.iso8601:),
 //	                 base64:aGk=, json:JSON
 //
-// In JSON, a number with a fraction or exponent is a double (3.0), one
-// without an int; null is nil; and objects of one tagged member stand for
-// the types JSON lacks: {"$datetime": "2026-01-02T03:04:05Z"},
-// {"$base64": "aGk="}, {"$double": 3}, {"$int": 3}. Results are printed in
-// this JSON form, so that what is printed can be given back.
+// In JSON (README "JSON-RPC", its value table: the command line reads and
+// prints the JSON-RPC front end's mapping, by its code), a number with a
+// fraction or exponent is a double (3.0), one without an int; null is nil;
+// and {"__datetime__": "2026-01-02T03:04:05Z"} and {"__base64__": "aGk="}
+// stand for the types JSON lacks. The older {"$datetime": ...},
+// {"$base64": ...}, {"$double": 3} and {"$int": 3} are still read.
+// Results are printed in the JSON-RPC form, so that what is printed can
+// be given back.
 
 var (
 	intRE   = regexp.MustCompile(`^[+-]?[0-9]+$`)
@@ -124,201 +125,118 @@ func parseInt(s string, bits int) (any, error) {
 	return n, nil
 }
 
-// parseDateTime accepts RFC 3339 (2026-01-02T03:04:05Z, with a fraction or
-// an offset) and XML-RPC's own 20260102T03:04:05 (taken as UTC).
+// parseDateTime reads a time as the JSON-RPC front end reads a
+// {"__datetime__"}: RFC 3339 (2026-01-02T03:04:05Z, with a fraction or an
+// offset) or XML-RPC's own 20260102T03:04:05 (no offset: UTC).
 func parseDateTime(s string) (time.Time, error) {
-	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
-		return t.UTC(), nil
+	t, err := jsonrpc.ParseTime(s)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("datetime %q: want 2026-01-02T03:04:05Z (RFC 3339) or 20260102T03:04:05", s)
 	}
-	if t, err := time.Parse("20060102T15:04:05", s); err == nil {
-		return t, nil
-	}
-	return time.Time{}, fmt.Errorf("datetime %q: want 2026-01-02T03:04:05Z (RFC 3339) or 20260102T03:04:05", s)
+	return t, nil
 }
 
+// parseBase64 reads base64 as the JSON-RPC front end reads a
+// {"__base64__"}: padding optional, line breaks ignored.
 func parseBase64(s string) ([]byte, error) {
-	if b, err := base64.StdEncoding.DecodeString(s); err == nil {
-		return b, nil
-	}
-	b, err := base64.RawStdEncoding.DecodeString(s)
+	b, err := jsonrpc.DecodeBase64(s)
 	if err != nil {
 		return nil, fmt.Errorf("base64 %q: %w", s, err)
 	}
 	return b, nil
 }
 
-// parseJSON reads one JSON value with the tags above. Objects are read
-// token by token so that a struct keeps its members' order.
+// parseJSON reads one JSON value in the JSON-RPC front end's mapping,
+// by its own decoder and limits (README "JSON-RPC", its value table), so
+// that a value is written the same way to either. The tags the command
+// line used before that, {"$datetime": ...}, {"$base64": ...},
+// {"$double": ...} and {"$int": ...}, are still read, for the scripts
+// written with them.
 func parseJSON(s string) (any, error) {
-	dec := json.NewDecoder(strings.NewReader(s))
-	dec.UseNumber()
-	v, err := jsonValue(dec)
+	v, err := jsonrpc.DecodeValue([]byte(s), jsonrpc.Limits{})
 	if err != nil {
 		return nil, err
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errors.New("more than one JSON value")
+	return untagLegacy(v)
+}
+
+// untagLegacy turns the old one-member {"$tag": ...} objects inside v into
+// their values; any other struct is left as it is.
+func untagLegacy(v any) (any, error) {
+	switch x := v.(type) {
+	case []any:
+		for i, e := range x {
+			var err error
+			if x[i], err = untagLegacy(e); err != nil {
+				return nil, err
+			}
+		}
+	case abi.Struct:
+		if len(x) == 1 {
+			if v, err, known := legacyTag(x[0].Name, x[0].Value); known {
+				return v, err
+			}
+		}
+		for i := range x {
+			var err error
+			if x[i].Value, err = untagLegacy(x[i].Value); err != nil {
+				return nil, err
+			}
+		}
 	}
 	return v, nil
 }
 
-func jsonValue(dec *json.Decoder) (any, error) {
-	tok, err := dec.Token()
-	if err != nil {
-		return nil, err
-	}
-	switch x := tok.(type) {
-	case json.Delim:
-		if x == '[' {
-			out := []any{}
-			for dec.More() {
-				v, err := jsonValue(dec)
-				if err != nil {
-					return nil, err
-				}
-				out = append(out, v)
-			}
-			_, err := dec.Token()
-			return out, err
-		}
-		out := abi.Struct{}
-		for dec.More() {
-			k, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			v, err := jsonValue(dec)
-			if err != nil {
-				return nil, err
-			}
-			out = append(out, abi.Member{Name: k.(string), Value: v})
-		}
-		if _, err := dec.Token(); err != nil {
-			return nil, err
-		}
-		return untag(out)
-	case json.Number:
-		if !strings.ContainsAny(x.String(), ".eE") {
-			return parseInt(x.String(), 64)
-		}
-		return x.Float64()
-	case nil, bool, string:
-		return x, nil
-	}
-	return nil, fmt.Errorf("unexpected JSON token %v", tok)
-}
-
-// untag turns a one-member object whose name is a tag into its value.
-func untag(s abi.Struct) (any, error) {
-	if len(s) != 1 || !strings.HasPrefix(s[0].Name, "$") {
-		return s, nil
-	}
-	tag, v := s[0].Name, s[0].Value
+// legacyTag reads the value of an old tag; known is false when name is
+// not one.
+func legacyTag(name string, v any) (_ any, err error, known bool) {
 	str, isStr := v.(string)
-	switch tag {
+	switch name {
 	case "$datetime":
 		if isStr {
-			return parseDateTime(str)
+			v, err = parseDateTime(str)
+			return v, err, true
 		}
 	case "$base64":
 		if isStr {
-			return parseBase64(str)
+			v, err = parseBase64(str)
+			return v, err, true
 		}
 	case "$double":
 		switch n := v.(type) {
 		case int64:
-			return float64(n), nil
+			return float64(n), nil, true
 		case float64:
-			return n, nil
+			return n, nil, true
 		}
 	case "$int":
 		if _, ok := v.(int64); ok {
-			return v, nil
+			return v, nil, true
 		}
 	default:
-		return nil, fmt.Errorf("unknown tag %s: want $datetime, $base64, $double or $int (a struct with one member named %s cannot be written)", tag, tag)
+		return nil, nil, false
 	}
-	return nil, fmt.Errorf("%s: a %s is not a value for it", tag, abi.TypeName(v))
+	return nil, fmt.Errorf("%s: a %s is not a value for it", name, abi.TypeName(v)), true
 }
 
-// formatValue writes v in the JSON form parseJSON reads, indented.
+// oneLine is the widest result printed on one line; a wider one is
+// indented, to be read by a person.
+const oneLine = 80
+
+// formatValue writes v as the JSON-RPC front end writes a result, so that
+// what is printed can be given back as an argument; a result wider than
+// a line is indented.
 func formatValue(v any) (string, error) {
+	out, err := jsonrpc.AppendValue(nil, v)
+	if err != nil {
+		return "", fmt.Errorf("the result cannot be printed as JSON: %w", err)
+	}
+	if len(out) <= oneLine {
+		return string(out), nil
+	}
 	var b bytes.Buffer
-	if err := writeValue(&b, v, ""); err != nil {
-		return "", err
+	if err := json.Indent(&b, out, "", "  "); err != nil {
+		return "", err // AppendValue writes valid JSON; this is not reached
 	}
 	return b.String(), nil
-}
-
-func writeValue(b *bytes.Buffer, v any, indent string) error {
-	switch x := v.(type) {
-	case nil:
-		b.WriteString("null")
-	case bool:
-		b.WriteString(strconv.FormatBool(x))
-	case int64:
-		b.WriteString(strconv.FormatInt(x, 10))
-	case float64:
-		s := strconv.FormatFloat(x, 'g', -1, 64)
-		if !strings.ContainsAny(s, ".eEIN") { // 3 is an int: a double prints as 3.0
-			s += ".0"
-		}
-		b.WriteString(s)
-	case string:
-		writeString(b, x)
-	case []byte:
-		b.WriteString(`{"$base64": `)
-		writeString(b, base64.StdEncoding.EncodeToString(x))
-		b.WriteString("}")
-	case time.Time:
-		b.WriteString(`{"$datetime": `)
-		writeString(b, x.UTC().Format(time.RFC3339Nano))
-		b.WriteString("}")
-	case []any:
-		if len(x) == 0 {
-			b.WriteString("[]")
-			return nil
-		}
-		b.WriteString("[\n")
-		for i, e := range x {
-			b.WriteString(indent + "  ")
-			if err := writeValue(b, e, indent+"  "); err != nil {
-				return err
-			}
-			if i < len(x)-1 {
-				b.WriteString(",")
-			}
-			b.WriteString("\n")
-		}
-		b.WriteString(indent + "]")
-	case abi.Struct:
-		if len(x) == 0 {
-			b.WriteString("{}")
-			return nil
-		}
-		b.WriteString("{\n")
-		for i, m := range x {
-			b.WriteString(indent + "  ")
-			writeString(b, m.Name)
-			b.WriteString(": ")
-			if err := writeValue(b, m.Value, indent+"  "); err != nil {
-				return err
-			}
-			if i < len(x)-1 {
-				b.WriteString(",")
-			}
-			b.WriteString("\n")
-		}
-		b.WriteString(indent + "}")
-	default:
-		return fmt.Errorf("cannot print a %T", v)
-	}
-	return nil
-}
-
-func writeString(b *bytes.Buffer, s string) {
-	enc := json.NewEncoder(b)
-	enc.SetEscapeHTML(false)
-	_ = enc.Encode(s)       // a string always encodes
-	b.Truncate(b.Len() - 1) // Encode's newline
 }

@@ -32,16 +32,8 @@ type decoder struct {
 // request that is wrong on its own carries its error in Request.Err, so
 // the rest of a batch still runs.
 func Parse(body []byte, lim Limits) (Message, error) {
-	if !utf8.Valid(body) {
-		off := 0
-		for off < len(body) {
-			r, n := utf8.DecodeRune(body[off:])
-			if r == utf8.RuneError && n <= 1 {
-				break
-			}
-			off += n
-		}
-		return Message{}, errAt(int64(off), ErrParse, "the body is not UTF-8")
+	if err := checkUTF8(body); err != nil {
+		return Message{}, err
 	}
 	d := &decoder{body: body, dec: newScanner(body), lim: lim.withDefaults()}
 	var msg Message
@@ -79,16 +71,63 @@ func Parse(body []byte, lim Limits) (Message, error) {
 		}
 		msg.Requests = []Request{req}
 	}
-	if _, err := d.dec.Token(); err != io.EOF {
-		if err == nil {
-			return Message{}, errAt(d.dec.InputOffset(), ErrParse, "data after the request")
-		}
+	if err := d.end("the request"); err != nil {
 		return Message{}, err
 	}
 	if msg.Batch && len(msg.Requests) == 0 {
 		return Message{}, errAt(0, ErrInvalidRequest, "the batch is empty")
 	}
 	return msg, nil
+}
+
+// DecodeValue reads data, which must hold one JSON value and nothing
+// else, in the mapping the package documents (the one requests' params
+// are read in), under lim's MaxDepth and MaxItems. It is how the command
+// line reads a JSON argument, so that a value is written the same way
+// to either. Errors wrap ErrParse, ErrInvalidParams or ErrLimit.
+func DecodeValue(data []byte, lim Limits) (any, error) {
+	if err := checkUTF8(data); err != nil {
+		return nil, err
+	}
+	d := &decoder{body: data, dec: newScanner(data), lim: lim.withDefaults()}
+	v, err := d.next()
+	if err != nil {
+		return nil, err
+	}
+	if err := d.end("the value"); err != nil {
+		return nil, err
+	}
+	if d.soft != nil {
+		return nil, d.soft
+	}
+	return v, nil
+}
+
+// end checks that only white space follows the top-level value, what.
+func (d *decoder) end(what string) error {
+	if _, err := d.dec.Token(); err != io.EOF {
+		if err == nil {
+			return errAt(d.dec.InputOffset(), ErrParse, "data after %s", what)
+		}
+		return err
+	}
+	return nil
+}
+
+// checkUTF8 refuses text that is not UTF-8, saying where it stops being.
+func checkUTF8(body []byte) error {
+	if utf8.Valid(body) {
+		return nil
+	}
+	off := 0
+	for off < len(body) {
+		r, n := utf8.DecodeRune(body[off:])
+		if r == utf8.RuneError && n <= 1 {
+			break
+		}
+		off += n
+	}
+	return errAt(int64(off), ErrParse, "the body is not UTF-8")
 }
 
 // token reads the next token; its errors wrap ErrParse.
@@ -268,18 +307,23 @@ func (d *decoder) value(tok json.Token) (any, error) {
 	return nil, errAt(d.dec.InputOffset(), ErrParse, "unexpected token %v", tok)
 }
 
+// next reads the next value, counted against limits.max_items.
+func (d *decoder) next() (any, error) {
+	if err := d.count(); err != nil {
+		return nil, err
+	}
+	tok, err := d.token()
+	if err != nil {
+		return nil, err
+	}
+	return d.value(tok)
+}
+
 // params reads a params array, whose '[' was read.
 func (d *decoder) params() ([]any, error) {
 	var out collect.List[any]
 	for d.dec.More() {
-		if err := d.count(); err != nil {
-			return nil, err
-		}
-		tok, err := d.token()
-		if err != nil {
-			return nil, err
-		}
-		v, err := d.value(tok)
+		v, err := d.next()
 		if err != nil {
 			return nil, err
 		}
@@ -395,14 +439,14 @@ func (d *decoder) tagged(tag string, v any) any {
 		return []byte{}
 	}
 	if tag == tagBase64 {
-		b, err := decodeBase64(s)
+		b, err := DecodeBase64(s)
 		if err != nil {
 			d.soften(errAt(d.dec.InputOffset(), ErrInvalidParams, "%q is not base64: %v", tag, err))
 			return []byte{}
 		}
 		return b
 	}
-	t, err := parseTime(s)
+	t, err := ParseTime(s)
 	if err != nil {
 		d.soften(errAt(d.dec.InputOffset(), ErrInvalidParams, "%q is not a time like 2006-01-02T15:04:05Z: %s", tag, quote(s)))
 		return time.Time{}
@@ -410,9 +454,10 @@ func (d *decoder) tagged(tag string, v any) any {
 	return t
 }
 
-// decodeBase64 reads standard base64, with or without padding, line
-// breaks ignored (as XML-RPC clients wrap it).
-func decodeBase64(s string) ([]byte, error) {
+// DecodeBase64 reads standard base64, with or without padding, line
+// breaks ignored (as XML-RPC clients wrap it): the text of a
+// {"__base64__"} object, and of the command line's base64:TEXT.
+func DecodeBase64(s string) ([]byte, error) {
 	if strings.ContainsAny(s, "\r\n") {
 		s = strings.NewReplacer("\r", "", "\n", "").Replace(s)
 	}
@@ -432,7 +477,9 @@ var timeLayouts = []string{
 	"20060102T15:04:05.999999999",
 }
 
-func parseTime(s string) (time.Time, error) {
+// ParseTime reads the text of a {"__datetime__"} object (and the command
+// line's datetime:TEXT) in one of timeLayouts, converted to UTC.
+func ParseTime(s string) (time.Time, error) {
 	var err error
 	for _, layout := range timeLayouts {
 		var t time.Time
