@@ -198,7 +198,7 @@ func (h *Host) Call(ctx context.Context, method string, params []any) (v any, er
 	e, ok := h.registry.Lookup(method)
 	for {
 		if !ok {
-			return nil, fmt.Errorf("no method %q; system.listMethods lists the methods served: %w", method, ErrMethodNotFound)
+			return nil, h.methodNotFound(method)
 		}
 		v, err := e.Method.Call(ctx, params)
 		if !errors.Is(err, plugin.ErrClosed) {

@@ -61,7 +61,7 @@ func TestJSONRPCAnswers(t *testing.T) {
 		// JSON-RPC 1.0 and 1.1, answered in kind.
 		{`{"method":"add","params":[3,4],"id":5}`, `{"result":7,"error":null,"id":5}`},
 		{`{"version":"1.1","method":"add","params":[3,4],"id":5}`, `{"version":"1.1","result":7,"error":null,"id":5}`},
-		{`{"version":"1.1","method":"nope","params":[],"id":5}`, `{"version":"1.1","result":null,"error":{"name":"JSONRPCError","code":-32601,"message":"no method \"nope\"; system.listMethods lists the methods served: method not found"},"id":5}`},
+		{`{"version":"1.1","method":"nope","params":[],"id":5}`, `{"version":"1.1","result":null,"error":{"name":"JSONRPCError","code":-32601,"message":"no method \"nope\"; system.listMethods lists the methods served"},"id":5}`},
 	}
 	for _, c := range cases {
 		status, got := rpc(t, srv, c.req)
@@ -107,7 +107,7 @@ func TestJSONRPCErrors(t *testing.T) {
 		{`{"jsonrpc":"2.0","params":[],"id":1}`, -32600, "1", `no "method"`},
 		{`{"jsonrpc":"2.0","method":"add","params":7,"id":1}`, -32600, "1", `"params" must be`},
 		{`{"jsonrpc":"2.0","method":"add","id":{"a":1}}`, -32600, "null", `"id" must be`},
-		{`{"jsonrpc":"2.0","method":"nope","id":1}`, -32601, "1", "method not found"},
+		{`{"jsonrpc":"2.0","method":"nope","id":1}`, -32601, "1", `no method "nope"`},
 		{`{"jsonrpc":"2.0","method":"calc._hidden","id":1}`, -32601, "1", ""},
 		{`{"jsonrpc":"2.0","method":"calc.add","params":[1],"id":1}`, -32602, "1", ""},
 		{`{"jsonrpc":"2.0","method":"calc.add","params":[9223372036854775808,1],"id":1}`, -32602, "1", "outside the 64-bit range"},
@@ -147,7 +147,7 @@ func TestJSONRPCBatch(t *testing.T) {
 		`{"jsonrpc":"2.0","method":"system.multicall","params":[[{"methodName":"add","params":[1,1]}]],"id":"mc"}`+
 		`]`)
 	want := `[{"jsonrpc":"2.0","result":3,"id":"1"},` +
-		`{"jsonrpc":"2.0","error":{"code":-32601,"message":"no method \"nope\"; system.listMethods lists the methods served: method not found"},"id":"3"},` +
+		`{"jsonrpc":"2.0","error":{"code":-32601,"message":"no method \"nope\"; system.listMethods lists the methods served"},"id":"3"},` +
 		`{"jsonrpc":"2.0","error":{"code":-32600,"message":"jsonrpc: invalid request at byte 172: the request has no \"method\""},"id":null},` +
 		`{"jsonrpc":"2.0","error":{"code":-32600,"message":"jsonrpc: invalid request at byte 174: a request must be an object"},"id":null},` +
 		`{"result":10,"error":null,"id":9},` +

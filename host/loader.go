@@ -98,6 +98,12 @@ type candidate struct {
 	plugin *plugin.Plugin
 	err    error
 	took   time.Duration
+	// compiled: "compiling" was logged for this load, so an outcome must be.
+	compiled bool
+	// refused is the refusal standing for this name when the load began:
+	// a file read again only because its mtime was too recent to trust is
+	// not compiled again if its bytes are the ones refused.
+	refused *rejection
 }
 
 // scanDir lists the plugin files of the directory by plugin name. Files that
@@ -168,7 +174,11 @@ func (h *Host) reconcile(ctx context.Context) (*sync.WaitGroup, error) {
 			continue
 		}
 		h.loading[name] = false
-		todo = append(todo, candidate{name: name, stat: st})
+		c := candidate{name: name, stat: st}
+		if r, ok := h.rejected[name]; ok && r.stat == st {
+			c.refused = &r
+		}
+		todo = append(todo, c)
 	}
 	for _, name := range h.loadedNames() {
 		if _, ok := files[name]; !ok {
@@ -208,10 +218,17 @@ func (h *Host) loadFile(ctx context.Context, c candidate) {
 			c.size = len(wasm)
 			sum := sha256.Sum256(wasm)
 			c.sha256 = hex.EncodeToString(sum[:])
-			// Same bytes, new timestamp: install only records the new stat.
-			if l := h.current(c.name); l == nil || l.sha256 != c.sha256 {
+			switch l := h.current(c.name); {
+			case c.refused != nil && c.refused.sha256 == c.sha256:
+				// The refused bytes, read again within the racy window:
+				// refused again, quietly (reject sees the same version).
+				err = c.refused.err
+			case l != nil && l.sha256 == c.sha256:
+				// Same bytes, new timestamp: install only records the new stat.
+			default:
 				h.logger.Info("compiling", "plugin", c.name, "size", c.size)
 				c.plugin, err = h.load(ctx, c.name, wasm, c.sha256, release)
+				c.compiled = true
 			}
 		}
 		release()
@@ -245,6 +262,14 @@ func (h *Host) finishLoad(ctx context.Context, c *candidate) {
 	current := statErr == nil && (fileStat{size: info.Size(), modTime: info.ModTime()}) == c.stat
 	switch {
 	case h.closed.Load() || !current:
+		if c.compiled {
+			// Every "compiling" line has an outcome line.
+			why := "its file changed while it compiled; the new version is loaded next"
+			if h.closed.Load() {
+				why = "the host is closing"
+			}
+			h.logger.Info("plugin load dropped", "plugin", c.name, "reason", why)
+		}
 		if c.plugin != nil {
 			if err := c.plugin.Close(ctx); err != nil {
 				h.logger.Warn("closing a superseded load failed", "plugin", c.name, "error", err.Error())
@@ -337,21 +362,25 @@ func (h *Host) install(ctx context.Context, c *candidate) {
 // rejection remembers a file version that was refused, so that it is
 // neither loaded nor logged again until it changes.
 type rejection struct {
-	stat fileStat
-	at   time.Time
+	stat   fileStat
+	at     time.Time
+	sha256 string // of the bytes refused; "" when the file was not read
+	err    error
 }
 
 // reject logs why a file is not served, once per version of the file.
 // Callers hold installMu.
 func (h *Host) reject(name string, st fileStat, readAt time.Time, sha string, err error) {
-	if r, ok := h.rejected[name]; ok && r.stat == st {
+	if r, ok := h.rejected[name]; ok && r.stat == st && r.sha256 == sha {
 		// Logged already. Remember this later read, so that once the
 		// file's mtime is out of the racy window it is trusted and the file
-		// is no longer read again at every rescan.
-		h.rejected[name] = rejection{stat: st, at: readAt}
+		// is no longer read again at every rescan. Bytes rewritten within
+		// the window (same stat, another hash) are a new version: logged.
+		r.at = readAt
+		h.rejected[name] = r
 		return
 	}
-	h.rejected[name] = rejection{stat: st, at: readAt}
+	h.rejected[name] = rejection{stat: st, at: readAt, sha256: sha, err: err}
 	h.noteRefused(name, st, err)
 	h.metrics.loads.WithLabelValues(loadRejected).Inc()
 	attrs := []any{"plugin", name, "file", filepath.Join(h.cfg.pluginDir, name+wasmExt), "error", err.Error()}

@@ -1,10 +1,13 @@
 package host
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // RefusedFile is a file of the plugin directory that is not served, and why.
@@ -50,12 +53,55 @@ func (h *Host) Refused() []RefusedFile {
 	return out
 }
 
-// refusedFile returns the refusal of one plugin's file, if it stands.
+// refusedFile returns the refusal of one plugin's file, if it stands. It
+// looks at that one file only: Call asks on every unknown method name.
 func (h *Host) refusedFile(name string) (RefusedFile, bool) {
-	for _, r := range h.Refused() {
-		if r.Name == name {
-			return r, true
+	h.refusedMu.Lock()
+	defer h.refusedMu.Unlock()
+	r, ok := h.refused[name]
+	if !ok {
+		return RefusedFile{}, false
+	}
+	info, err := os.Stat(filepath.Join(h.cfg.pluginDir, r.file.File))
+	if err != nil || (fileStat{size: info.Size(), modTime: info.ModTime()}) != r.stat {
+		delete(h.refused, name) // fixed, replaced or removed since
+		return RefusedFile{}, false
+	}
+	return r.file, true
+}
+
+// maxReasonInFault bounds the refusal reason a fault quotes: a compile
+// error can be long, and a fault is read by a person at a terminal.
+const maxReasonInFault = 200
+
+// methodNotFound is Call's ErrMethodNotFound for method. When the method's
+// plugin part names a file that was refused at load, it says so: a newcomer
+// whose plugin failed to load must not be told only that the method does
+// not exist. The reason is what GET /plugins shows anyone already.
+func (h *Host) methodNotFound(method string) error {
+	if plugin, _, ok := strings.Cut(method, "."); ok {
+		if r, ok := h.refusedFile(plugin); ok {
+			return &notFoundError{fmt.Sprintf("no method %q: the file %s was refused at load: %s; fix it and save it again (GET /plugins lists refused files)",
+				method, r.File, clip(r.Reason, maxReasonInFault))}
 		}
 	}
-	return RefusedFile{}, false
+	return &notFoundError{fmt.Sprintf("no method %q; system.listMethods lists the methods served", method)}
+}
+
+// notFoundError is an ErrMethodNotFound whose message reads as a sentence,
+// without the sentinel's text stuck at its end.
+type notFoundError struct{ msg string }
+
+func (e *notFoundError) Error() string { return e.msg }
+func (e *notFoundError) Unwrap() error { return ErrMethodNotFound }
+
+// clip cuts s to at most n bytes, on a rune boundary, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
