@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/internal/registry"
@@ -78,7 +79,9 @@ func (h *Host) lookupNamed(ctx context.Context, method string, params []any) (*r
 	}
 	e, ok := h.registry.Lookup(name)
 	if !ok || !h.mayCall(ctx, name) { // a caller learns nothing of what it may not call
-		return nil, fmt.Errorf("%s: no method %q: %w", method, name, ErrMethodNotFound)
+		// The name is the client's, of any length: quoted cut, so that
+		// the fault stays small.
+		return nil, &notFoundError{msg: method + ": no method " + strconv.Quote(clip(name, abi.MaxMethodNameBytes))}
 	}
 	return e, nil
 }
