@@ -162,9 +162,15 @@ func (w *writeSet) reset() {
 // of the write set, and hands the set over when the call returned a
 // result; if the host refuses it, the Result becomes fault codeStorage.
 func callWithWrites(dst, in []byte) []byte {
-	writes.reset()
 	start := len(dst)
 	out := std.call(dst, in)
+	// Most calls write nothing: they take no lock and make no call more.
+	// (Every call ends with the set empty and not failed, so none starts
+	// with another's; a lock, even uncontended, and a function call cost
+	// tens of nanoseconds each in wasm, a fifth of add's whole dispatch.)
+	if !writes.touched() {
+		return out
+	}
 	if succeeded(out[start:]) {
 		if err := writes.flush(); err != nil {
 			out = abi.AppendFaultResult(out[:start], &abi.Fault{Code: codeStorage,
@@ -174,6 +180,10 @@ func callWithWrites(dst, in []byte) []byte {
 	writes.reset()
 	return out
 }
+
+// touched reports whether the call wrote or failed to: an unlocked look,
+// for the end of a call, when no other goroutine of the call writes.
+func (w *writeSet) touched() bool { return len(w.buf) != 0 || w.failed != nil }
 
 // succeeded reports whether a Result is a success: abi.AppendResult starts
 // every one with the same two bytes, an array of two and StatusOK.
