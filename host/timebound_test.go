@@ -81,8 +81,12 @@ func TestSlowIterationsStopInTime(t *testing.T) {
 		worst := time.Duration(worstAdd.Load())
 		t.Logf("%-13s → %d after %v (limit %v); worst calc.add meanwhile %v", method, f.Code,
 			took.Round(time.Millisecond), slowTimeout, worst.Round(100*time.Microsecond))
-		if took > slowTimeout+time.Second {
-			t.Errorf("%s ran %v, more than a second past its %v limit", method, took, slowTimeout)
+		late := time.Second
+		if raceDetector {
+			late = 3 * time.Second // a 2-core machine running other packages' race tests too
+		}
+		if took > slowTimeout+late {
+			t.Errorf("%s ran %v, more than %v past its %v limit", method, took, late, slowTimeout)
 		}
 		// The issue asks for 100 ms; the bound asserted is looser because
 		// this machine is shared and the race detector slows calls 10×.

@@ -13,7 +13,7 @@ import (
 // the bound counts keys and values, over the prefix and after `after`.
 func testScanBytes(t *testing.T, b backend) {
 	// Ten pairs of 2+98 = 100 bytes under "k/", and a big one elsewhere.
-	lim := Limits{MaxKeyBytes: 100, MaxValueBytes: 1000, MaxTxnBytes: 1100, MaxScanBytes: 1100}
+	lim := Limits{MaxKeyBytes: 100, MaxValueBytes: 1000, MaxTxnBytes: 1100 + writeCost, MaxScanBytes: 1100}
 	s := b.fresh(t, lim)
 	var batch []Write
 	for i := range 10 {

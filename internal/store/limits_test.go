@@ -24,14 +24,16 @@ func TestLimitsValidate(t *testing.T) {
 	if err := (Limits{}).Validate(); err != nil {
 		t.Errorf("defaults: %v", err)
 	}
-	err := Limits{MaxKeyBytes: 10, MaxValueBytes: 100, MaxTxnBytes: 109, MaxScanBytes: 109}.Validate()
-	for _, want := range []string{"store.max_txn_bytes 109", "store.max_scan_bytes 109", "(110)"} {
+	// A call holds a write's key, value and writeCost (110 + 64 = 174);
+	// a scan returns a pair's key and value (110).
+	err := Limits{MaxKeyBytes: 10, MaxValueBytes: 100, MaxTxnBytes: 173, MaxScanBytes: 109}.Validate()
+	for _, want := range []string{"store.max_txn_bytes 173", "(174)", "store.max_scan_bytes 109", "(110)"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Validate = %v, want it to say %q", err, want)
 		}
 	}
-	if err := (Limits{MaxKeyBytes: 10, MaxValueBytes: 100, MaxTxnBytes: 110, MaxScanBytes: 110}).Validate(); err != nil {
-		t.Errorf("exactly one pair: %v", err)
+	if err := (Limits{MaxKeyBytes: 10, MaxValueBytes: 100, MaxTxnBytes: 174, MaxScanBytes: 110}).Validate(); err != nil {
+		t.Errorf("exactly one write and one pair: %v", err)
 	}
 }
 
