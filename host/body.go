@@ -58,10 +58,16 @@ type requestBody struct {
 type faultWriter func(w http.ResponseWriter, r *http.Request, err error)
 
 // receive admits and reads a request's body into body, the one way every
-// front end reads one: under limits.max_body_bytes and the in-flight
-// budget. When it returns false the request has been answered (an HTTP
-// refusal, or fault for a body over the limit) and the front end stops.
-func (h *Host) receive(w http.ResponseWriter, r *http.Request, body *requestBody, fault faultWriter) bool {
+// front end reads one: a POST (protocol names the front end in the 405),
+// under limits.max_body_bytes and the in-flight budget. When it returns
+// false the request has been answered (an HTTP refusal, or fault for a
+// body over the limit) and the front end stops.
+func (h *Host) receive(w http.ResponseWriter, r *http.Request, protocol string, body *requestBody, fault faultWriter) bool {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, protocol+" takes POST requests; "+r.Method+" is not supported", http.StatusMethodNotAllowed)
+		return false
+	}
 	// Responses being written may hold more than the whole budget (see
 	// write): then no new request is read or run until they are sent. The
 	// refusal is that of a body not read (503, then lingering close).

@@ -19,14 +19,9 @@ var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 // serveXMLRPC is the XML-RPC front end: it decodes a methodCall, runs it
 // through Call, and encodes the methodResponse or fault.
 func (h *Host) serveXMLRPC(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "XML-RPC takes POST requests; "+r.Method+" is not supported", http.StatusMethodNotAllowed)
-		return
-	}
 	body := requestBody{buf: bodyBuffers.Get().(*[]byte), raw: r.Body}
 	defer h.releaseBody(&body)
-	if !h.receive(w, r, &body, h.writeFault) {
+	if !h.receive(w, r, "XML-RPC", &body, h.writeFault) {
 		return
 	}
 	req, err := xmlrpc.ParseRequest(body.data, h.limits)

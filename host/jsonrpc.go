@@ -23,14 +23,9 @@ const jsonBatchName = "the JSON-RPC batch"
 // for a single call refused for its caller (callStatus: 401, 429); a body
 // that holds only notifications is answered 204 No Content.
 func (h *Host) serveJSONRPC(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		http.Error(w, "JSON-RPC takes POST requests; "+r.Method+" is not supported", http.StatusMethodNotAllowed)
-		return
-	}
 	body := requestBody{buf: bodyBuffers.Get().(*[]byte), raw: r.Body}
 	defer h.releaseBody(&body)
-	if !h.receive(w, r, &body, h.writeJSONFault) {
+	if !h.receive(w, r, "JSON-RPC", &body, h.writeJSONFault) {
 		return
 	}
 	msg, err := jsonrpc.Parse(body.data, jsonrpc.Limits{MaxDepth: h.cfg.maxDepth, MaxItems: h.cfg.maxItems, MaxBatch: h.cfg.maxMulticall})
