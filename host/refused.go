@@ -7,7 +7,6 @@ import (
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // RefusedFile is a file of the plugin directory that is not served, and why.
@@ -97,11 +96,8 @@ func (e *notFoundError) Unwrap() error { return ErrMethodNotFound }
 
 // clip cuts s to at most n bytes, on a rune boundary, marking the cut.
 func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
+	if cut, truncated := truncateUTF8(s, n); truncated {
+		return cut + "…"
 	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
+	return s
 }
