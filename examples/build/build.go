@@ -26,29 +26,40 @@ const (
 type collection struct{ src, out string }
 
 // collections are every guest this command builds: the plugins served by
-// default, and the modules of README's deploy walkthrough, which sit beside
-// their sources so that a default server does not serve them.
+// default; the modules of README's deploy walkthrough, the examples of each
+// language's SDK, which sit beside their sources so that a default server
+// does not serve them; and the conformance suite's guest in each language
+// (conformance/guests/<language> builds conformance/<language>.wasm).
 var collections = []collection{
 	{guestsDir, pluginsDir},
 	{"examples/deploy", "examples/deploy"},
+	{"sdk/c/examples", "sdk/c/examples"},
+	{"sdk/rust/examples", "sdk/rust/examples"},
+	{"sdk/assemblyscript/examples", "sdk/assemblyscript/examples"},
+	{"conformance/guests", "conformance"},
 }
 
-// A source is one guest: a directory of a collection holding either a Go
-// main package (built with the Go SDK) or one hand-written .wat file. It
-// builds to <collection out>/<name>.wasm.
+// A source is one guest: a directory of a collection holding the source
+// files of one language (a Go main package built with the Go SDK, one
+// hand-written .wat file, ...). It builds to <collection out>/<name>.wasm.
 type source struct {
-	name string // the directory's name, and the module's file name
-	dir  string // absolute
-	wat  string // absolute path of the .wat file; "" for a Go package
-	out  string // the directory its module is committed in, relative to the root
+	name  string    // the directory's name, and the module's file name
+	dir   string    // absolute
+	lang  *language // nil means Go
+	files []string  // absolute paths of its source files, sorted
+	out   string    // the directory its module is committed in, relative to the root
 }
 
-func (s source) kind() string {
-	if s.wat != "" {
-		return "wat"
+// language is the source's language; a source made by hand in a test
+// without one is a Go package.
+func (s source) language() *language {
+	if s.lang == nil {
+		return &goLanguage
 	}
-	return "go"
+	return s.lang
 }
+
+func (s source) kind() string { return s.language().name }
 
 // committed is the path of src's module in the repository.
 func (s source) committed(root string) string {
@@ -90,28 +101,39 @@ func findIn(root string, c collection) ([]source, error) {
 		if err != nil {
 			return nil, fmt.Errorf("list guest %s: %w", e.Name(), err)
 		}
-		var goFiles, watFiles []string
+		src := source{name: e.Name(), dir: dir, out: c.out}
+		byLang := map[*language][]string{}
 		for _, f := range files {
-			switch n := f.Name(); {
-			case f.IsDir():
-			case strings.HasSuffix(n, ".go") && !strings.HasSuffix(n, "_test.go"):
-				goFiles = append(goFiles, n)
-			case strings.HasSuffix(n, ".wat"):
-				watFiles = append(watFiles, n)
+			if f.IsDir() {
+				continue
+			}
+			for _, l := range languages {
+				if l.owns(f.Name()) {
+					byLang[l] = append(byLang[l], f.Name())
+					break
+				}
 			}
 		}
-		src := source{name: e.Name(), dir: dir, out: c.out}
+		var found []*language // in the order of languages, so messages do not depend on the listing
+		for _, l := range languages {
+			if byLang[l] != nil {
+				found = append(found, l)
+			}
+		}
 		switch {
-		case len(goFiles) > 0 && len(watFiles) > 0:
-			return nil, fmt.Errorf("guest %s has both Go files and .wat files (%s): keep one kind per directory",
-				e.Name(), strings.Join(watFiles, ", "))
-		case len(watFiles) > 1:
-			return nil, fmt.Errorf("guest %s has %d .wat files (%s): keep one per directory",
-				e.Name(), len(watFiles), strings.Join(watFiles, ", "))
-		case len(watFiles) == 1:
-			src.wat = filepath.Join(dir, watFiles[0])
-		case len(goFiles) == 0:
-			return nil, fmt.Errorf("guest %s has neither Go files nor a .wat file", e.Name())
+		case len(found) > 1:
+			return nil, fmt.Errorf("guest %s has %s files and %s files (%s): keep one language per directory",
+				e.Name(), found[0].name, found[1].name, strings.Join(byLang[found[1]], ", "))
+		case len(found) == 0:
+			return nil, fmt.Errorf("guest %s has no source file of a language this command builds (%s)",
+				e.Name(), languageNames())
+		case found[0].single && len(byLang[found[0]]) > 1:
+			return nil, fmt.Errorf("guest %s has %d %s files (%s): keep one per directory",
+				e.Name(), len(byLang[found[0]]), found[0].name, strings.Join(byLang[found[0]], ", "))
+		}
+		src.lang = found[0]
+		for _, f := range byLang[src.lang] {
+			src.files = append(src.files, filepath.Join(dir, f))
 		}
 		sources = append(sources, src)
 	}
@@ -143,34 +165,9 @@ func selectSources(sources []source, names []string) ([]source, error) {
 }
 
 // command returns the command that builds src into out (an absolute path).
-// Go guests are built as WASI reactors (c-shared) with paths trimmed and no
-// VCS stamp, so the output depends only on the sources and the toolchain;
-// symbols are kept, since a trap's stack trace needs function names. WAT
-// guests keep their names for the same reason (--debug-names).
 func command(ctx context.Context, root string, src source, out string) (*exec.Cmd, error) {
-	if src.wat != "" {
-		wat2wasm, err := exec.LookPath("wat2wasm")
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", errNoWat2wasm, err)
-		}
-		cmd := exec.CommandContext(ctx, wat2wasm, "--debug-names", "-o", out, rel(root, src.wat))
-		cmd.Dir = root
-		return cmd, nil
-	}
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return nil, fmt.Errorf("find the go command: %w", err)
-	}
-	cmd := exec.CommandContext(ctx, goBin, "build", "-buildmode=c-shared", "-trimpath", "-buildvcs=false",
-		"-o", out, "./"+filepath.ToSlash(rel(root, src.dir)))
-	cmd.Dir = root
-	// GOWASM and GOFLAGS could change the bytes (-ldflags=-s, say): pin them.
-	cmd.Env = append(os.Environ(), "GOOS=wasip1", "GOARCH=wasm", "CGO_ENABLED=0", "GOWASM=", "GOFLAGS=")
-	return cmd, nil
+	return src.language().command(ctx, root, src, out)
 }
-
-// errNoWat2wasm is wrapped when wat2wasm (from WABT) is not installed.
-var errNoWat2wasm = errors.New("wat2wasm not found: install WABT (apt-get install wabt, brew install wabt)")
 
 // shellLine renders cmd for a person to paste into a shell from root.
 func shellLine(cmd *exec.Cmd) string {
@@ -218,8 +215,8 @@ type result struct {
 // outDir when it is not empty (created if needed). It replaces a file only
 // when its bytes change, and atomically (a rename), so that a server
 // watching the directory never reads half a module. A failure does not stop
-// the others: a .wat guest without wat2wasm is skipped, and the Go guests
-// still build. Each source has a result, in order.
+// the others: a guest whose toolchain is missing (a .wat guest without
+// wat2wasm) is skipped, and the Go guests still build. Each source has a result, in order.
 func buildAll(ctx context.Context, root string, sources []source, outDir string, log io.Writer) []result {
 	tmp, err := os.MkdirTemp("", "rpchost-build-")
 	if err != nil {
@@ -265,7 +262,7 @@ func buildTo(ctx context.Context, root string, src source, outDir, tmp string) r
 	}
 	built := filepath.Join(tmp, src.name+".wasm")
 	if err := buildOne(ctx, root, src, built); err != nil {
-		r.err, r.skipped = err, errors.Is(err, errNoWat2wasm)
+		r.err, r.skipped = err, isToolMissing(err)
 		return r
 	}
 	data, err := os.ReadFile(built)
