@@ -219,4 +219,3 @@ func invalidCalls() []invalidCall {
 		{"log", nil}, {"log", []any{int64(5)}}, {"log", []any{"a", "b"}},
 	}
 }
-
