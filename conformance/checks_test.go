@@ -129,7 +129,7 @@ func checkManifest(t *testing.T, tg *target) []methodSpec {
 			t.Errorf("%s's help is %q, want %q", want.name, got[i].help, want.help)
 		}
 		if !slices.EqualFunc(got[i].signatures, want.signatures, slices.Equal) {
-			t.Errorf("%s's signatures are %q, want %q", want.name, got[i].signatures, want.signatures)
+			t.Errorf("%s's signatures are %s, want %s", want.name, showSigs(got[i].signatures), showSigs(want.signatures))
 		}
 	}
 	return got

@@ -37,6 +37,7 @@ const pluginName = "conf"
 type module struct {
 	lang string // the subtest's name
 	path string
+	show string // path as messages show it
 }
 
 // modules lists the modules to check: those named by moduleEnv, or one per
@@ -53,13 +54,13 @@ func modules(t *testing.T) []module {
 			if err != nil {
 				t.Fatalf("%s: %v", moduleEnv, err)
 			}
-			out = append(out, module{lang: strings.TrimSuffix(filepath.Base(p), ".wasm"), path: abs})
+			out = append(out, module{lang: strings.TrimSuffix(filepath.Base(p), ".wasm"), path: abs, show: p})
 		}
 		return out
 	}
 	var out []module
 	for _, lang := range languages(t) {
-		out = append(out, module{lang: lang, path: lang + ".wasm"})
+		out = append(out, module{lang: lang, path: lang + ".wasm", show: "conformance/" + lang + ".wasm"})
 	}
 	return out
 }
@@ -100,11 +101,21 @@ type target struct {
 	host   *host.Host
 	client client
 	logs   *logBuffer
+	// stuck is the first call that ran out of time: the calls after it
+	// fail at once rather than each wait for the time limit.
+	stuck string
 }
 
 // call calls conf.<method>.
 func (tg *target) call(method string, params ...any) (any, error) {
-	return tg.client.call(pluginName+"."+method, params...)
+	if tg.stuck != "" {
+		return nil, fmt.Errorf("not called: %s ran out of time earlier", tg.stuck)
+	}
+	v, err := tg.client.call(pluginName+"."+method, params...)
+	if f := (*fault)(nil); errors.As(err, &f) && f.Code == host.CodeTimeout {
+		tg.stuck = method
+	}
+	return v, err
 }
 
 func TestConformance(t *testing.T) {
@@ -146,8 +157,12 @@ func TestConformance(t *testing.T) {
 func load(t *testing.T, m module) *target {
 	t.Helper()
 	wasm, err := os.ReadFile(m.path)
+	if errors.Is(err, fs.ErrNotExist) && os.Getenv(moduleEnv) != "" {
+		t.Errorf("%s (from %s) does not exist", m.show, moduleEnv)
+		return nil
+	}
 	if errors.Is(err, fs.ErrNotExist) {
-		t.Errorf("%s is missing: build it with `go run ./examples/build` (it builds conformance/guests/%s)", m.path, m.lang)
+		t.Errorf("%s is missing: build it with `go run ./examples/build` (it builds conformance/guests/%s)", m.show, m.lang)
 		return nil
 	}
 	if err != nil {
@@ -169,7 +184,7 @@ func load(t *testing.T, m module) *target {
 		WithMaxDepth(abi.MaxDepth).
 		// Generous: the machine running the suite may be busy, and no
 		// check is about speed.
-		WithCallTimeout(30 * time.Second).
+		WithCallTimeout(10 * time.Second).
 		WithLoadTimeout(2 * time.Minute).
 		WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	h, err := host.New(context.Background(), cfg)
@@ -189,10 +204,10 @@ func load(t *testing.T, m module) *target {
 	}
 	switch {
 	case loaded == nil:
-		t.Errorf("the host refused %s; its log says:\n%s", m.path, logs.String())
+		t.Errorf("the host refused %s; its log says:\n%s", m.show, logs.String())
 		return nil
 	case loaded.Kind != "sdk":
-		t.Errorf("%s loaded as a %s module: it does not export rpchost_abi_version", m.path, loaded.Kind)
+		t.Errorf("%s loaded as a %s module: it does not export rpchost_abi_version", m.show, loaded.Kind)
 		return nil
 	}
 	return &target{lang: m.lang, host: h, client: client{h: h.Handler()}, logs: logs}
@@ -234,8 +249,16 @@ func diffManifests(a, b []methodSpec) string {
 			return fmt.Sprintf("%s's help %q and %q", a[i].name, a[i].help, b[i].help)
 		}
 		if !slices.EqualFunc(a[i].signatures, b[i].signatures, slices.Equal) {
-			return fmt.Sprintf("%s's signatures %q and %q", a[i].name, a[i].signatures, b[i].signatures)
+			return fmt.Sprintf("%s's signatures %s and %s", a[i].name, showSigs(a[i].signatures), showSigs(b[i].signatures))
 		}
 	}
 	return ""
+}
+
+// showSigs renders signatures for a message; nil is "none".
+func showSigs(sigs [][]string) string {
+	if sigs == nil {
+		return "none"
+	}
+	return fmt.Sprintf("%q", sigs)
 }
