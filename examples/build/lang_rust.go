@@ -77,6 +77,12 @@ func findRustc(ctx context.Context) (string, string, error) {
 			candidates = append(candidates, abs)
 		}
 	}
+	return pickRustc(ctx, candidates)
+}
+
+// pickRustc returns the first of candidates (absolute paths) that has a
+// WASI standard library and the pinned version.
+func pickRustc(ctx context.Context, candidates []string) (string, string, error) {
 	var why []string
 	for _, c := range candidates {
 		if _, err := os.Stat(c); err != nil {
