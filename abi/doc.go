@@ -93,10 +93,12 @@
 // # Exports of an SDK module
 //
 // All pointers are offsets into the guest's exported memory "memory".
+// Pointers and lengths are unsigned 32-bit numbers carried in i32 (an
+// offset above 2 GiB is a negative i32).
 // A packed region is an i64 whose high 32 bits are the pointer and whose low
 // 32 bits are the length in bytes.
 //
-//	_initialize() -> ()                      optional (WASI reactor); called once per instance
+//	_initialize() -> ()                      optional (WASI reactor); called once per instance, before any other export
 //	rpchost_abi_version() -> i32             must return 1
 //	rpchost_alloc(size: i32) -> i32          a pointer to size writable bytes
 //	rpchost_describe() -> i64                packed region holding the Manifest
@@ -134,7 +136,9 @@
 // valid UTF-8 (as the MessagePack specification requires of str), a
 // timestamp outside its three standard forms (fixext 4, fixext 8, ext 8 of
 // 12 bytes) or with 10^9 nanoseconds or more, arrays and maps nested more
-// than [MaxDepth] (128) deep inside one param or result, and bytes after
+// than [MaxDepth] (128) deep inside one param or result (a param or result
+// may be 128 arrays and maps one inside another, counting itself; the
+// Call's params array and the Result's array do not count), and bytes after
 // the end of a Call, Result or Manifest. Any integer form and float 32 are
 // accepted; writers should use the shortest integer form and float 64, as
 // [AppendValue] does.
