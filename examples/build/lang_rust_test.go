@@ -60,7 +60,7 @@ func TestPickRustc(t *testing.T) {
 	}
 }
 
-// TestRustcEnv checks that RPCHOST_RUSTC is taken whatever its version,
+// TestRustcEnv checks that WASI_RUSTC is taken whatever its version,
 // and refused, saying why, when it has no WASI library.
 func TestRustcEnv(t *testing.T) {
 	ctx := context.Background()

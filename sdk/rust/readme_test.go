@@ -13,10 +13,10 @@ import (
 )
 
 // readmeRustc returns a rustc with the wasm32-wasi standard library
-// (RPCHOST_RUSTC, else Debian's /usr/bin/rustc, as examples/build looks),
+// (WASI_RUSTC, else Debian's /usr/bin/rustc, as examples/build looks),
 // skipping the test when there is none, or failing it under CI=true.
 func readmeRustc(t *testing.T) string {
-	rustc := os.Getenv("RPCHOST_RUSTC")
+	rustc := os.Getenv("WASI_RUSTC")
 	if rustc == "" {
 		rustc = "/usr/bin/rustc"
 	}
@@ -26,7 +26,7 @@ func readmeRustc(t *testing.T) string {
 	}
 	if err != nil {
 		msg := "no rustc with the wasm32-wasi standard library (" + rustc + ": " + err.Error() +
-			"): apt-get install rustc libstd-rust-dev-wasm32, or set RPCHOST_RUSTC"
+			"): apt-get install rustc libstd-rust-dev-wasm32, or set WASI_RUSTC"
 		if os.Getenv("CI") == "true" {
 			t.Fatal(msg)
 		}
