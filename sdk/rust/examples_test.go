@@ -11,6 +11,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/host"
 )
 
@@ -113,6 +114,10 @@ func TestCounter(t *testing.T) {
 	}
 	if got, err := call("get", "apples"); err != nil || got != int64(5) {
 		t.Errorf("get(apples) after a faulted count_all = %v, %v; want 5: its writes must be discarded", got, err)
+	}
+	got, err = call("all")
+	if want := (abi.Struct{{Name: "apples", Value: int64(5)}, {Name: "pears", Value: int64(2)}}); err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("all() = %#v, %v; want %v", got, err, want)
 	}
 	if got, err := call("reset", "apples"); err != nil || got != true {
 		t.Errorf("reset(apples) = %v, %v", got, err)

@@ -1,6 +1,6 @@
 //! A per-name counter kept in the plugin's key-value store: count(name)
 //! adds one and returns the new count, get(name) reads it, reset(name)
-//! forgets it, and count_all(names) counts several at once, all or none:
+//! forgets it, all() lists every counter, and count_all(names) counts several at once, all or none:
 //! its writes are kept only if it returns a value, so a bad name in the
 //! middle of the list leaves every counter as it was. It needs the "kv" grant (plugin.counter.grants: [kv]).
 //! Build it with `go run ./examples/build counter` from the repository's root.
@@ -21,6 +21,9 @@ fn plugin() -> Plugin {
         .method("get", get)
         .help("Returns the counter called name (0 when it was never counted).")
         .signature(&["int", "string"])
+        .method("all", all)
+        .help("Returns every counter as a struct of name: count, in name order (at most 10,000).")
+        .signature(&["struct"])
         .method("reset", reset)
         .help("Forgets the counter called name.")
         .signature(&["boolean", "string"])
@@ -44,11 +47,15 @@ fn key_of(name: &str) -> Result<String, Fault> {
 fn read(key: &str) -> Result<i64, Fault> {
     match kv::get(key)? {
         None => Ok(0),
-        Some(b) => std::str::from_utf8(&b)
-            .ok()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| Fault::application(format!("the counter under {key:?} is not a number"))),
+        Some(b) => parse(key, &b),
     }
+}
+
+fn parse(key: &str, b: &[u8]) -> Result<i64, Fault> {
+    std::str::from_utf8(b)
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| Fault::application(format!("the counter under {key:?} is not a number")))
 }
 
 /// Adds one to the counter under key and returns its new value.
@@ -85,4 +92,14 @@ fn get(p: &Params) -> Result<Value, Fault> {
 fn reset(p: &Params) -> Result<Value, Fault> {
     kv::delete(&key(p)?)?;
     Ok(Value::Bool(true))
+}
+
+fn all(p: &Params) -> Result<Value, Fault> {
+    p.want(0)?;
+    let mut counters = Vec::new();
+    for (key, value) in kv::scan("count/", kv::MAX_SCAN)? {
+        let n = parse(&key, &value)?;
+        counters.push((key["count/".len()..].to_string(), Value::Int(n)));
+    }
+    Ok(Value::Struct(counters))
 }
