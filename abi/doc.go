@@ -174,5 +174,8 @@
 //
 // Fault codes follow the XML-RPC fault-code interoperability convention
 // (CodeInvalidParams for bad arguments, CodeApplicationError for a failure of
-// the procedure itself); a guest may use any other integer.
+// the procedure itself); a guest may use any other integer. XML-RPC's
+// faultCode is an <int> (32 bits): the host writes a code beyond 32 bits as
+// <i8>, which many clients cannot read, so an SDK may keep codes to 32 bits
+// (the Rust SDK's Fault.code is an i32).
 package abi
