@@ -23,10 +23,17 @@ static chunk *chunks;
 
 const char *rh_last_error = "";
 
+/* One write, so that the host logs the message as one line. */
 _Noreturn void rh_die(const char *message) {
-    write(2, "rpchost guest: ", 15);
-    write(2, message, strlen(message));
-    write(2, "\n", 1);
+    static const char prefix[] = "rpchost guest: ";
+    char line[1024];
+    size_t n = strlen(message);
+    if (n > sizeof line - sizeof prefix)
+        n = sizeof line - sizeof prefix;
+    memcpy(line, prefix, sizeof prefix - 1);
+    memcpy(line + sizeof prefix - 1, message, n);
+    line[sizeof prefix - 1 + n] = '\n';
+    write(2, line, sizeof prefix + n);
     __builtin_trap();
 }
 
