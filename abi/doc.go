@@ -40,10 +40,12 @@
 // # Host capabilities (module "rpchost")
 //
 // Capabilities answer with an i32 r and a result slot: r >= 0 is the
-// length of the result, which the guest copies into r bytes it allocated by
-// calling result_read; r == -1 means "not found" (no result); r <= -2 means
-// failure, and the slot holds a UTF-8 message of -2-r bytes saying why. A
-// slot is valid until the next capability call. Keys are UTF-8 strings; the host
+// length of the result: the guest allocates r bytes in its own memory and
+// calls result_read(ptr) to have the host copy the result there; r == -1
+// means "not found" (no result); r <= -2 means failure, and the slot holds
+// a UTF-8 message of -2-r bytes saying why, read the same way (so r == -2
+// is a failure with an empty message). "0 or -2" below means 0 on success,
+// r <= -2 on failure. A slot is valid until the next capability call. Keys are UTF-8 strings; the host
 // puts them in the plugin's own namespace, so a plugin can neither name nor
 // reach another plugin's keys.
 //
@@ -132,7 +134,9 @@
 // valid UTF-8 (as the MessagePack specification requires of str), a
 // timestamp outside its three standard forms (fixext 4, fixext 8, ext 8 of
 // 12 bytes) or with 10^9 nanoseconds or more, arrays and maps nested more
-// than [MaxDepth] (128) deep inside one param or result, and bytes after
+// than [MaxDepth] (128) deep inside one param or result (the param or
+// result itself counts: a param may be 128 arrays one inside the next,
+// not 129), and bytes after
 // the end of a Call, Result or Manifest. Any integer form and float 32 are
 // accepted; writers should use the shortest integer form and float 64, as
 // [AppendValue] does.
