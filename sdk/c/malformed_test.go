@@ -17,13 +17,13 @@ import (
 // guest is a C module that imports only WASI (the add example) instantiated in wazero without a host, so
 // that a test can hand rpchost_call bytes no host would write.
 type guest struct {
-	t     *testing.T
+	t     testing.TB
 	mod   api.Module
 	alloc api.Function
 	call  api.Function
 }
 
-func newGuest(t *testing.T, path string) *guest {
+func newGuest(t testing.TB, path string) *guest {
 	t.Helper()
 	ctx := context.Background()
 	rt := wazero.NewRuntimeWithConfig(ctx, wazero.NewRuntimeConfig().WithMemoryLimitPages(1024))
@@ -148,4 +148,32 @@ func must(b []byte, err error) []byte {
 		panic(err)
 	}
 	return b
+}
+
+// BenchmarkCAdd measures one add(3, 4) of the C example as a host makes
+// it: alloc, write the Call, call, read and decode the Result; compare
+// with examples/build's BenchmarkSDKPluginAdd (the Go add).
+func BenchmarkCAdd(b *testing.B) {
+	g := newGuest(b, "examples/add.wasm")
+	ctx := context.Background()
+	mem := g.mod.Memory()
+	msg := must(abi.AppendCall(nil, "add", []any{int64(3), int64(4)}))
+	stack := make([]uint64, 2)
+	b.ReportAllocs()
+	for b.Loop() {
+		stack[0] = uint64(len(msg))
+		if err := g.alloc.CallWithStack(ctx, stack); err != nil {
+			b.Fatal(err)
+		}
+		p := uint32(stack[0])
+		mem.Write(p, msg)
+		stack[0], stack[1] = uint64(p), uint64(len(msg))
+		if err := g.call.CallWithStack(ctx, stack); err != nil {
+			b.Fatal(err)
+		}
+		out, _ := mem.Read(uint32(stack[0]>>32), uint32(stack[0]))
+		if v, err := abi.DecodeResult(out); err != nil || v != int64(7) {
+			b.Fatal(v, err)
+		}
+	}
 }
