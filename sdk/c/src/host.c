@@ -30,7 +30,8 @@ static rpchost_status result(int32_t r, uint8_t **data, size_t *len) {
         return RPCHOST_NOT_FOUND;
     size_t n = r >= 0 ? (size_t)r : (size_t)(-2 - (int64_t)r);
     uint8_t *p = rh_arena_alloc(n + 1);
-    rh_result_read(p);
+    if (n > 0) /* an empty result needs no copy (abi/doc.go) */
+        rh_result_read(p);
     p[n] = 0;
     if (r >= 0) {
         *data = p;
