@@ -65,7 +65,7 @@ func start(t *testing.T, edit ...func(host.Config) host.Config) (*host.Host, *sy
 		WithStore(host.StoreConfig{Driver: "bbolt", Target: t.TempDir()}).
 		WithPluginConfig("conf", map[string]any{"greeting": "hello"}).
 		WithPluginGrants("add", nil).
-		WithPluginGrants("counter", []string{"kv"}).
+		WithPluginGrants("counter", []string{"kv", "log"}).
 		WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	for _, e := range edit {
 		cfg = e(cfg)
@@ -143,7 +143,7 @@ func TestAddExample(t *testing.T) {
 }
 
 func TestCounterExample(t *testing.T) {
-	h, _ := start(t)
+	h, logs := start(t)
 	for i := int64(1); i <= 3; i++ {
 		if v, f := call(t, h, "counter.count", "apples"); f != nil || v != i {
 			t.Fatalf("count(apples) #%d = %v, %v", i, v, f)
@@ -152,11 +152,24 @@ func TestCounterExample(t *testing.T) {
 	if v, f := call(t, h, "counter.count", "pears"); f != nil || v != int64(1) {
 		t.Fatalf("count(pears) = %v, %v", v, f)
 	}
+	want := abi.Struct{{Name: "apples", Value: int64(3)}, {Name: "pears", Value: int64(1)}}
+	if v, f := call(t, h, "counter.counts"); f != nil || !reflect.DeepEqual(v, want) {
+		t.Fatalf("counts() = %v, %v; want %v", v, f, want)
+	}
+	if !strings.Contains(logs.String(), "msg=counted") || !strings.Contains(logs.String(), "name=pears count=1") {
+		t.Errorf("no debug line with the count's attributes in the log:\n%s", logs.String())
+	}
 	if v, f := call(t, h, "counter.reset", "apples"); f != nil || v != true {
 		t.Fatalf("reset(apples) = %v, %v", v, f)
 	}
 	if v, f := call(t, h, "counter.count", "apples"); f != nil || v != int64(1) {
 		t.Fatalf("count(apples) after reset = %v, %v", v, f)
+	}
+	// A key the store refuses is the store's message in a fault, not a crash.
+	if _, f := call(t, h, "counter.count", strings.Repeat("k", 1<<20)); f == nil || f.Code != abi.CodeApplicationError {
+		t.Errorf("count of a 1 MiB name: %v, want an application error", f)
+	} else {
+		t.Logf("count of a 1 MiB name: %v", f)
 	}
 	if _, f := call(t, h, "counter.count", int64(5)); f == nil || f.Code != abi.CodeInvalidParams ||
 		f.Message != "param 1: want string, got int" {

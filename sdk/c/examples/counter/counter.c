@@ -1,7 +1,8 @@
 /*
  * counter counts calls per name in the plugin's key-value store (grant
- * "kv"): count("apples") answers 1, then 2, ...; reset("apples") forgets.
- * Counts are stored as decimal text, so `rpchost kv` shows them readably.
+ * "kv"): count("apples") answers 1, then 2, ...; counts() lists every
+ * count; reset("apples") forgets one. Counts are stored as decimal text
+ * under "count/<name>". Each count is logged at debug level (grant "log").
  */
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +35,31 @@ static rpchost_value *count(rpchost_params *p) {
     const char *text = rpchost_itoa(++n);
     if (rpchost_kv_put(key(name), text, strlen(text)) != RPCHOST_OK)
         return store_error();
+    rpchost_value *attrs = rpchost_struct();
+    rpchost_struct_set(attrs, "name", rpchost_string(name));
+    rpchost_struct_set(attrs, "count", rpchost_int(n));
+    rpchost_log_attrs(RPCHOST_DEBUG, "counted", attrs);
     return rpchost_int(n);
+}
+
+/* counts returns a struct of every name's count, in name order. */
+static rpchost_value *counts(rpchost_params *p) {
+    rpchost_value *pairs;
+    if (!rpchost_want(p, 0))
+        return p->fault;
+    if (rpchost_kv_scan("count/", 10000, &pairs) != RPCHOST_OK)
+        return store_error();
+    rpchost_value *all = rpchost_struct();
+    for (size_t i = 0; i < pairs->as.array.len; i++) {
+        rpchost_value *k = rpchost_array_at(pairs->as.array.items[i], 0);
+        rpchost_value *v = rpchost_array_at(pairs->as.array.items[i], 1);
+        if (k == NULL || k->type != RPCHOST_STRING || v == NULL || v->type != RPCHOST_BASE64)
+            return rpchost_fault(RPCHOST_INTERNAL_ERROR, "counts: the store answered an unexpected pair");
+        /* The value is the count in decimal; rpchost_string_n gives it a NUL. */
+        const char *digits = rpchost_string_n((const char *)v->as.base64.ptr, v->as.base64.len)->as.string.ptr;
+        rpchost_struct_set(all, k->as.string.ptr + strlen("count/"), rpchost_int(strtoll(digits, NULL, 10)));
+    }
+    return all;
 }
 
 static rpchost_value *reset(rpchost_params *p) {
@@ -49,5 +74,6 @@ static rpchost_value *reset(rpchost_params *p) {
 void rpchost_setup(void) {
     rpchost_register("count", count, "Counts calls under a name: 1 for the first, then 2, and so on.",
                      "int string", NULL);
+    rpchost_register("counts", counts, "Lists every count, by name.", "struct", NULL);
     rpchost_register("reset", reset, "Forgets the count of a name.", "boolean string", NULL);
 }
