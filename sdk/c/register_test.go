@@ -1,0 +1,71 @@
+package c_test
+
+import (
+	"context"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rpchost/rpchost/host"
+)
+
+// buildC compiles src with the SDK the way README says, from the
+// repository root, or skips without clang (fails under CI=true, where
+// .ci/run installs it).
+func buildC(t *testing.T, src, out string) {
+	t.Helper()
+	clang, err := exec.LookPath("clang")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("clang not found (CI=true: not skipping): apt-get install clang lld wasi-libc libclang-rt-dev-wasm32")
+		}
+		t.Skip("skipping: clang not found (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32)")
+	}
+	file := filepath.Join(t.TempDir(), "guest.c")
+	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sdk, _ := filepath.Glob("src/*.c")
+	args := append([]string{"--target=wasm32-wasi", "-O2", "-mexec-model=reactor", "-Wl,--strip-debug", "-Iinclude"}, sdk...)
+	cmd := exec.Command(clang, append(args, file, "-o", out)...)
+	if msg, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("%v: %v\n%s", cmd, err, msg)
+	}
+}
+
+// TestRegistrationMistakes: a plugin that registers a bad name, an unknown
+// type or a name twice is refused at load, and the host's log says why in
+// the SDK's words.
+func TestRegistrationMistakes(t *testing.T) {
+	for _, tc := range []struct{ setup, want string }{
+		{`rpchost_register("bad name", h, "", NULL);`, `rpchost_register(\"bad name\"): a method name is made of A-Z a-z 0-9 _ . : /`},
+		{`rpchost_register("_private", h, "", NULL);`, `must not start with`},
+		{`rpchost_register("f", h, "", "int integer", NULL);`, `\"integer\" is not an XML-RPC type name`},
+		{`rpchost_register("f", h, "", "", NULL);`, `a signature is empty`},
+		{`rpchost_register("f", h, "", NULL); rpchost_register("f", h, "", NULL);`, `registered twice`},
+	} {
+		dir := t.TempDir()
+		buildC(t, `#include "rpchost.h"
+static rpchost_value *h(rpchost_params *p) { (void)p; return rpchost_nil(); }
+void rpchost_setup(void) { `+tc.setup+` }
+`, filepath.Join(dir, "bad.wasm"))
+		logs := &syncBuffer{}
+		h, err := host.New(context.Background(), host.NewConfig().WithPluginDir(dir).WithWatch(false, 0, 0).
+			WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := h.Call(context.Background(), "bad.f", nil); err == nil {
+			t.Errorf("%s: the plugin was served", tc.setup)
+		}
+		if err := h.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+		if !strings.Contains(logs.String(), "plugin skipped") || !strings.Contains(logs.String(), tc.want) {
+			t.Errorf("%s: the log does not say %s:\n%s", tc.setup, tc.want, logs.String())
+		}
+	}
+}
