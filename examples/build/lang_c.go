@@ -23,7 +23,7 @@ const (
 // so the staleness test could not tell a stale module from a different
 // compiler: with any other version, C guests are skipped as if clang were
 // missing (and fail under CI=true, where .ci/run installs this one). See
-// RATIONALE.md, "C guests are built by one clang version".
+// RATIONALE.md, "Why do C guests build with one clang version only?".
 const cToolchain = "Debian clang version 14.0.6"
 
 // cInstall is how to install the C toolchain on Debian.
