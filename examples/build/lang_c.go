@@ -31,7 +31,8 @@ const cInstall = "apt-get install clang lld wasi-libc libclang-rt-dev-wasm32"
 
 // cLanguage builds a C guest with the C SDK as a WASI reactor: -O2,
 // DWARF stripped but the name section kept, so that a trap's stack trace
-// names functions. Every path on the command line is relative to the
+// names functions, and the stack placed first in memory, so that an
+// overflow traps rather than overwrite static data. Every path on the command line is relative to the
 // root, and no debug information records one, so the bytes do not depend
 // on where the checkout is.
 var cLanguage = language{
@@ -47,7 +48,7 @@ var cLanguage = language{
 			return nil, fmt.Errorf("find the C SDK's sources in %s: %v", cSDKSources, err)
 		}
 		args := []string{"--target=wasm32-wasi", "-O2", "-mexec-model=reactor", "-std=c11",
-			"-Wall", "-Wextra", "-Werror", "-Wl,--strip-debug", "-I" + cSDKInclude}
+			"-Wall", "-Wextra", "-Werror", "-Wl,--strip-debug,--stack-first", "-I" + cSDKInclude}
 		for _, f := range append(sdk, src.files...) { // both sorted
 			args = append(args, filepath.ToSlash(rel(root, f)))
 		}

@@ -29,7 +29,7 @@ func buildC(t *testing.T, src, out string) {
 		t.Fatal(err)
 	}
 	sdk, _ := filepath.Glob("src/*.c")
-	args := append([]string{"--target=wasm32-wasi", "-O2", "-mexec-model=reactor", "-Wl,--strip-debug", "-Iinclude"}, sdk...)
+	args := append([]string{"--target=wasm32-wasi", "-O2", "-mexec-model=reactor", "-Wl,--strip-debug,--stack-first", "-Iinclude"}, sdk...)
 	cmd := exec.Command(clang, append(args, file, "-o", out)...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %v\n%s", cmd, err, msg)
@@ -67,5 +67,44 @@ void rpchost_setup(void) { `+tc.setup+` }
 		if !strings.Contains(logs.String(), "plugin skipped") || !strings.Contains(logs.String(), tc.want) {
 			t.Errorf("%s: the log does not say %s:\n%s", tc.setup, tc.want, logs.String())
 		}
+	}
+}
+
+// TestStackOverflowTraps: a handler that recurses past the 64 KiB C stack
+// traps (the stack is first in memory, so it cannot run over the module's
+// data), and the next call gets a fresh instance.
+func TestStackOverflowTraps(t *testing.T) {
+	dir := t.TempDir()
+	buildC(t, `#include "rpchost.h"
+static int rec(volatile char *prev, int n) {
+    volatile char buf[512];
+    buf[0] = prev ? prev[0] : 1;
+    return n == 0 ? buf[0] : rec(buf, n - 1) + 1;
+}
+static rpchost_value *deep(rpchost_params *p) {
+    int64_t n;
+    if (!rpchost_param_int(p, 0, &n))
+        return p->fault;
+    return rpchost_int(rec(0, (int)n));
+}
+void rpchost_setup(void) { rpchost_register("deep", deep, "", NULL); }
+`, filepath.Join(dir, "rec.wasm"))
+	h, err := host.New(context.Background(), host.NewConfig().WithPluginDir(dir).WithWatch(false, 0, 0).
+		WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(context.Background())
+	for _, n := range []int64{10, 100, 1000} {
+		v, err := h.Call(context.Background(), "rec.deep", []any{n})
+		switch {
+		case n*512 < 48<<10 && (err != nil || v != n+1):
+			t.Errorf("deep(%d) = %v, %v", n, v, err)
+		case n*512 > 64<<10 && (err == nil || host.FaultOf(err).Code != host.CodeTrap):
+			t.Errorf("deep(%d) = %v, %v; want a trap", n, v, err)
+		}
+	}
+	if v, err := h.Call(context.Background(), "rec.deep", []any{int64(3)}); err != nil || v != int64(4) {
+		t.Errorf("deep(3) after a trap = %v, %v", v, err)
 	}
 }

@@ -21,7 +21,7 @@
  *
  * Build (from the repository root; sdk/c/README.md says more):
  *
- *     clang --target=wasm32-wasi -O2 -mexec-model=reactor -Wl,--strip-debug \
+ *     clang --target=wasm32-wasi -O2 -mexec-model=reactor -Wl,--strip-debug,--stack-first \
  *         -Isdk/c/include sdk/c/src/arena.c sdk/c/src/exports.c ... hello.c -o hello.wasm
  *
  * Memory: every value, string and buffer the SDK hands out or builds during
