@@ -108,3 +108,46 @@ void rpchost_setup(void) { rpchost_register("deep", deep, "", NULL); }
 		t.Errorf("deep(3) after a trap = %v, %v", v, err)
 	}
 }
+
+// TestFaultf: rpchost_faultf formats like printf; a fault message that is
+// not valid UTF-8 reaches the client repaired rather than refused; a result
+// XML-RPC cannot carry is a fault naming the method.
+func TestFaultf(t *testing.T) {
+	dir := t.TempDir()
+	buildC(t, `#include "rpchost.h"
+static rpchost_value *f(rpchost_params *p) { return rpchost_faultf(7, "%s got %d params, %.1f", p->method, (int)p->len, 1.5); }
+static rpchost_value *bad(rpchost_params *p) { (void)p; return rpchost_fault(8, "caf\xE9!"); }
+static rpchost_value *nan(rpchost_params *p) { (void)p; return rpchost_array_push(rpchost_array(), rpchost_double(__builtin_nan(""))); }
+static rpchost_value *str(rpchost_params *p) { (void)p; return rpchost_string("\xFF"); }
+static rpchost_value *null(rpchost_params *p) { (void)p; return NULL; }
+void rpchost_setup(void) {
+    rpchost_register("f", f, "", NULL); rpchost_register("bad", bad, "", NULL);
+    rpchost_register("nan", nan, "", NULL); rpchost_register("str", str, "", NULL);
+    rpchost_register("null", null, "", NULL);
+}
+`, filepath.Join(dir, "pf.wasm"))
+	h, err := host.New(context.Background(), host.NewConfig().WithPluginDir(dir).WithWatch(false, 0, 0).
+		WithLogger(slog.New(slog.DiscardHandler)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer h.Close(context.Background())
+	_, err = h.Call(context.Background(), "pf.f", []any{int64(1), int64(2)})
+	if f := host.FaultOf(err); f == nil || f.Code != 7 || f.Message != "f got 2 params, 1.5" {
+		t.Errorf("pf.f: %v", err)
+	}
+	_, err = h.Call(context.Background(), "pf.bad", nil)
+	if f := host.FaultOf(err); f == nil || f.Code != 8 || f.Message != "caf\uFFFD!" {
+		t.Errorf("pf.bad: %v", err)
+	}
+	for method, want := range map[string]string{
+		"nan":  "nan: result: a double that is not finite",
+		"str":  "str: result: a string that is not valid UTF-8",
+		"null": "null returned NULL",
+	} {
+		_, err = h.Call(context.Background(), "pf."+method, nil)
+		if f := host.FaultOf(err); f == nil || f.Code != -32603 || !strings.HasPrefix(f.Message, want) {
+			t.Errorf("pf.%s: %v, want -32603 %s...", method, err, want)
+		}
+	}
+}

@@ -191,7 +191,7 @@ rpchost_value *rpchost_struct_get(const rpchost_value *s, const char *name);
 
 /* A fault to return from a handler (the message is copied). */
 rpchost_value *rpchost_fault(int32_t code, const char *message);
-/* The same with a printf format (links printf into the module: about 20 KB). */
+/* The same with a printf format (links printf into the module: about 15 KB). */
 rpchost_value *rpchost_faultf(int32_t code, const char *format, ...)
     __attribute__((format(printf, 2, 3)));
 bool rpchost_is_fault(const rpchost_value *v);
