@@ -2,19 +2,40 @@ package c_test
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rpchost/rpchost/host"
 )
 
-// buildC compiles src with the SDK the way README says, from the
-// repository root, or skips without clang (fails under CI=true, where
-// .ci/run installs it).
+// sdkObjects holds the SDK compiled once for every buildC of the test
+// binary (seven modules otherwise compile it seven times).
+var sdkObjects struct {
+	once sync.Once
+	dir  string
+	objs []string
+	err  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if sdkObjects.dir != "" {
+		os.RemoveAll(sdkObjects.dir)
+	}
+	os.Exit(code)
+}
+
+// cflags are README's flags; the link adds -Wl,--strip-debug,--stack-first.
+var cflags = []string{"--target=wasm32-wasi", "-O2", "-mexec-model=reactor", "-Iinclude"}
+
+// buildC compiles src with the SDK as README says, or skips without clang
+// (fails under CI=true, where .ci/run installs it).
 func buildC(t *testing.T, src, out string) {
 	t.Helper()
 	clang, err := exec.LookPath("clang")
@@ -24,12 +45,28 @@ func buildC(t *testing.T, src, out string) {
 		}
 		t.Skip("skipping: clang not found (apt-get install clang lld wasi-libc libclang-rt-dev-wasm32)")
 	}
+	sdkObjects.once.Do(func() {
+		if sdkObjects.dir, sdkObjects.err = os.MkdirTemp("", "rpchost-c-sdk-"); sdkObjects.err != nil {
+			return
+		}
+		srcs, _ := filepath.Glob("src/*.c")
+		for _, c := range srcs {
+			o := filepath.Join(sdkObjects.dir, strings.TrimSuffix(filepath.Base(c), ".c")+".o")
+			if msg, err := exec.Command(clang, append(cflags, "-c", c, "-o", o)...).CombinedOutput(); err != nil {
+				sdkObjects.err = fmt.Errorf("compile %s: %v\n%s", c, err, msg)
+				return
+			}
+			sdkObjects.objs = append(sdkObjects.objs, o)
+		}
+	})
+	if sdkObjects.err != nil {
+		t.Fatal(sdkObjects.err)
+	}
 	file := filepath.Join(t.TempDir(), "guest.c")
 	if err := os.WriteFile(file, []byte(src), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	sdk, _ := filepath.Glob("src/*.c")
-	args := append([]string{"--target=wasm32-wasi", "-O2", "-mexec-model=reactor", "-Wl,--strip-debug,--stack-first", "-Iinclude"}, sdk...)
+	args := append(append(append([]string{}, cflags...), "-Wl,--strip-debug,--stack-first"), sdkObjects.objs...)
 	cmd := exec.Command(clang, append(args, file, "-o", out)...)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%v: %v\n%s", cmd, err, msg)
