@@ -7,6 +7,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -29,6 +30,7 @@ var checks = []struct {
 	{"invalid_params", checkInvalidParams},
 	{"trap", checkTrap},
 	{"store", checkStore},
+	{"concurrent", checkConcurrent},
 	{"config", checkConfig},
 	{"now", checkNow},
 	{"log", checkLog},
@@ -119,7 +121,7 @@ func checkManifest(t *testing.T, tg *target) []methodSpec {
 		}
 		got = append(got, spec)
 	}
-	for _, want := range contract {
+	for _, want := range contract(t) {
 		i := slices.IndexFunc(got, func(m methodSpec) bool { return m.name == want.name })
 		if i < 0 {
 			t.Errorf("no method %s (the module's methods: %s)", want.name, strings.Join(names, ", "))
@@ -256,6 +258,12 @@ func checkStore(t *testing.T, tg *target) {
 func checkConfig(t *testing.T, tg *target) {
 	expect(t, tg, "hello", "config", "greeting")
 	expect(t, tg, nil, "config", "missing")
+	expect(t, tg, int64(42), "config", "number")
+	expect(t, tg, 0.25, "config", "ratio")
+	expect(t, tg, true, "config", "enabled")
+	expect(t, tg, []any{"a", "b"}, "config", "tags")
+	// A map's keys are sorted: the configuration file has no order.
+	expect(t, tg, abi.Struct{{Name: "max", Value: int64(10)}, {Name: "name", Value: "x"}}, "config", "limits")
 }
 
 // checkNow checks that now is the host's clock: within a second of the
@@ -296,4 +304,31 @@ func checkLog(t *testing.T, tg *target) {
 	if !found {
 		t.Errorf("the log has no line with the message %q:\n%s", msg, clip(tg.logs.String()))
 	}
+}
+
+// checkConcurrent counts from several clients at once: each call runs on
+// one of the plugin's instances, and the host runs a call again when its
+// read of the counter was overtaken, so no count is lost.
+func checkConcurrent(t *testing.T, tg *target) {
+	const workers, each = 4, 10
+	var wg sync.WaitGroup
+	errs := make(chan error, workers*each)
+	for range workers {
+		wg.Go(func() {
+			for range each {
+				if _, err := tg.call("kv_count", "shared"); err != nil {
+					errs <- err
+				}
+				if _, err := tg.call("echo", []any{"instance", int64(1)}); err != nil {
+					errs <- err
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("a concurrent call: %v", err)
+	}
+	expect(t, tg, int64(workers*each+1), "kv_count", "shared")
 }

@@ -20,6 +20,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -103,17 +104,17 @@ type target struct {
 	logs   *logBuffer
 	// stuck is the first call that ran out of time: the calls after it
 	// fail at once rather than each wait for the time limit.
-	stuck string
+	stuck atomic.Pointer[string]
 }
 
 // call calls conf.<method>.
 func (tg *target) call(method string, params ...any) (any, error) {
-	if tg.stuck != "" {
-		return nil, fmt.Errorf("not called: %s ran out of time earlier", tg.stuck)
+	if stuck := tg.stuck.Load(); stuck != nil {
+		return nil, fmt.Errorf("not called: %s ran out of time earlier", *stuck)
 	}
 	v, err := tg.client.call(pluginName+"."+method, params...)
 	if f := (*fault)(nil); errors.As(err, &f) && f.Code == host.CodeTimeout {
-		tg.stuck = method
+		tg.stuck.CompareAndSwap(nil, &method)
 	}
 	return v, err
 }
@@ -151,6 +152,17 @@ func TestConformance(t *testing.T) {
 	})
 }
 
+// pluginConfig is plugin.conf.config: greeting as the contract names it,
+// and a value of each other type the configuration can hold.
+var pluginConfig = map[string]any{
+	"greeting": "hello",
+	"number":   42,
+	"ratio":    0.25,
+	"enabled":  true,
+	"tags":     []any{"a", "b"},
+	"limits":   map[string]any{"name": "x", "max": 10},
+}
+
 // load starts a host serving m as plugin "conf" with every grant, a store
 // and the configuration the contract names. It fails t and returns nil
 // when the module is missing or the host refuses it.
@@ -179,7 +191,7 @@ func load(t *testing.T, m module) *target {
 		WithWatch(false, 0, 0).
 		WithStore(host.StoreConfig{Driver: "bbolt", Target: t.TempDir()}).
 		WithPluginGrants(pluginName, []string{"log", "kv", "config", "time"}).
-		WithPluginConfig(pluginName, map[string]any{"greeting": "hello"}).
+		WithPluginConfig(pluginName, pluginConfig).
 		// The nesting the ABI carries, for the array nested 100 deep.
 		WithMaxDepth(abi.MaxDepth).
 		// Generous: the machine running the suite may be busy, and no

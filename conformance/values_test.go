@@ -55,6 +55,7 @@ func valueCases() []valueCase {
 		same("boolean_false", false, "boolean"),
 		same("double_zero", 0.0, "double"),
 		same("double_negative", -0.5, "double"),
+		same("double_negative_zero", math.Copysign(0, -1), "double"),
 		same("double_whole", 3.0, "double"),
 		same("double_tenth", 0.1, "double"),
 		same("double_large", 1e308, "double"),
