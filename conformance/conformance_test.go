@@ -86,7 +86,7 @@ func languages(t *testing.T) []string {
 // The languages whose conformance guest this repository must have. The lead
 // adds "c", "rust" and "assemblyscript" when their SDKs' branches are merged.
 func TestRequiredLanguagesArePresent(t *testing.T) {
-	required := []string{"go"}
+	required := []string{"go", "c", "rust"}
 	present := languages(t)
 	for _, lang := range required {
 		if !slices.Contains(present, lang) {
@@ -197,7 +197,7 @@ func load(t *testing.T, m module) *target {
 		// Generous: the machine running the suite may be busy, and no
 		// check is about speed.
 		WithCallTimeout(10 * time.Second).
-		WithLoadTimeout(2 * time.Minute).
+		WithLoadTimeout(time.Minute).
 		WithLogger(slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	h, err := host.New(context.Background(), cfg)
 	if err != nil {

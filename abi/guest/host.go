@@ -23,7 +23,7 @@ type KV struct {
 var ErrHost = errors.New("rpchost")
 
 // KVGet reads a key of this plugin's store. Reads see the call's own
-// writes.
+// writes. A stored empty value is an empty, non-nil slice with found true.
 func KVGet(key string) (value []byte, found bool, err error) {
 	if err := writes.flush(); err != nil {
 		return nil, false, err

@@ -46,7 +46,10 @@ func (h *memoryHost) kvGet(key string) ([]byte, bool, error) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	v, ok := h.kv[key]
-	return append([]byte(nil), v...), ok, nil
+	if !ok {
+		return nil, false, nil
+	}
+	return append([]byte{}, v...), true, nil // a stored empty value is non-nil, as in wasm
 }
 
 func (h *memoryHost) kvGetMany(req []byte) ([]byte, error) {
@@ -97,7 +100,7 @@ func (h *memoryHost) kvScan(prefix string, limit int) ([]KV, error) {
 	var out []KV
 	for k, v := range h.kv {
 		if strings.HasPrefix(k, prefix) {
-			out = append(out, KV{Key: k, Value: append([]byte(nil), v...)})
+			out = append(out, KV{Key: k, Value: append([]byte{}, v...)})
 		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Key < out[j].Key })

@@ -26,3 +26,30 @@ func TestKVScanClampsItsLimit(t *testing.T) {
 		}
 	}
 }
+
+// A stored empty value reads back as an empty, non-nil slice in a native
+// build as in wasm (where the host answers kv_get with 0, not -1), so a
+// handler returning it answers an empty base64 either way, and a test
+// checking value == nil for "not found" means the same in both.
+func TestEmptyValueIsNotNil(t *testing.T) {
+	ResetTestStore()
+	defer ResetTestStore()
+	if err := KVPut("empty", []byte{}); err != nil {
+		t.Fatal(err)
+	}
+	v, found, err := KVGet("empty")
+	if err != nil || !found || v == nil || len(v) != 0 {
+		t.Errorf("KVGet of an empty value = %#v, %v, %v; want []byte{}, true", v, found, err)
+	}
+	kvs, err := KVScan("empty", 1)
+	if err != nil || len(kvs) != 1 || kvs[0].Value == nil || len(kvs[0].Value) != 0 {
+		t.Errorf("KVScan of an empty value = %#v, %v; want one pair holding []byte{}", kvs, err)
+	}
+	many, err := KVGetMany([]string{"empty", "missing"})
+	if err != nil || len(many) != 2 || many[0] == nil || many[1] != nil {
+		t.Errorf("KVGetMany = %#v, %v; want [[]byte{}, nil]", many, err)
+	}
+	if v, found, _ := KVGet("missing"); found || v != nil {
+		t.Errorf("KVGet of a missing key = %#v, %v; want nil, false", v, found)
+	}
+}

@@ -40,10 +40,7 @@ func kvGet(p guest.Params) (any, error) {
 	if err != nil || !found {
 		return nil, err
 	}
-	if value == nil { // stored empty: still a value, not "none"
-		value = []byte{}
-	}
-	return value, nil
+	return value, nil // an empty value is []byte{}: an empty base64, not nil
 }
 
 func kvDelete(p guest.Params) (any, error) {
