@@ -141,27 +141,53 @@ func findIn(root string, c collection) ([]source, error) {
 }
 
 // selectSources keeps the sources named in names (all of them when names
-// is empty); a name no source has is an error that lists the known ones.
-func selectSources(sources []source, names []string) ([]source, error) {
+// is empty). A name is a guest's name ("records"), which must then be
+// unique, or its module's path ("sdk/c/examples/add.wasm") or source
+// directory ("sdk/c/examples/add"), relative to the module root; a name no
+// source has, or a bare name several guests share, is an error listing the
+// choices.
+func selectSources(root string, sources []source, names []string) ([]source, error) {
 	if len(names) == 0 {
 		return sources, nil
 	}
 	var picked []source
 	for _, n := range names {
-		n = strings.TrimSuffix(filepath.Base(n), ".wasm")
-		i := slices.IndexFunc(sources, func(s source) bool { return s.name == n })
-		if i < 0 {
+		var matches []source
+		for _, s := range sources {
+			if s.matches(root, n) {
+				matches = append(matches, s)
+			}
+		}
+		switch len(matches) {
+		case 0:
 			known := make([]string, len(sources))
 			for j, s := range sources {
 				known[j] = s.name
 			}
 			return nil, fmt.Errorf("no guest named %q; the guests are %s", n, strings.Join(known, ", "))
+		case 1:
+		default:
+			paths := make([]string, len(matches))
+			for j, s := range matches {
+				paths[j] = filepath.ToSlash(rel(root, s.dir))
+			}
+			return nil, fmt.Errorf("%d guests are named %q: name one by its directory (%s)", len(matches), n, strings.Join(paths, ", "))
 		}
-		if !slices.ContainsFunc(picked, func(s source) bool { return s.name == n }) {
-			picked = append(picked, sources[i])
+		if !slices.ContainsFunc(picked, func(s source) bool { return s.dir == matches[0].dir }) {
+			picked = append(picked, matches[0])
 		}
 	}
 	return picked, nil
+}
+
+// matches reports whether name names s: its name, its directory or its
+// module's path, relative to root.
+func (s source) matches(root, name string) bool {
+	name = filepath.Clean(filepath.FromSlash(name))
+	if !strings.ContainsRune(name, filepath.Separator) {
+		return s.name == strings.TrimSuffix(name, ".wasm")
+	}
+	return name == rel(root, s.dir) || name == rel(root, s.committed(root))
 }
 
 // command returns the command that builds src into out (an absolute path).

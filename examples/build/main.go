@@ -31,7 +31,8 @@ func main() {
 	out := flag.String("out", "", "directory to write the .wasm files to (default: each guest's committed place, plugins/ or examples/deploy/)")
 	flag.Usage = func() {
 		fmt.Fprintf(flag.CommandLine.Output(), "usage: go run ./examples/build [-out DIR] [GUEST...]\n\n"+
-			"Rebuilds the example guests (all of them, or those named: add, records, up, ...).\n\n")
+			"Rebuilds the example guests (all of them, or those named: records, up, ...; a name\n"+
+			"several guests share is given by directory: sdk/c/examples/add).\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -57,7 +58,7 @@ func run(ctx context.Context, dir, out string, names []string, w io.Writer) erro
 	if err != nil {
 		return err
 	}
-	sources, err := selectSources(all, names)
+	sources, err := selectSources(root, all, names)
 	if err != nil {
 		return err
 	}

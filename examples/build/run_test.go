@@ -118,3 +118,25 @@ func TestBuildNamedGuests(t *testing.T) {
 		t.Errorf("an unknown name: err = %v", err)
 	}
 }
+
+// Two collections may each have a guest of one name (every SDK has an
+// add): the bare name is refused with the directories to choose from, and
+// a directory or module path picks one.
+func TestSelectSourcesByPath(t *testing.T) {
+	root := t.TempDir()
+	sources := []source{
+		{name: "add", dir: filepath.Join(root, "examples/guests/add"), out: "plugins"},
+		{name: "add", dir: filepath.Join(root, "sdk/c/examples/add"), out: "sdk/c/examples"},
+		{name: "records", dir: filepath.Join(root, "examples/guests/records"), out: "plugins"},
+	}
+	if _, err := selectSources(root, sources, []string{"add"}); err == nil ||
+		!strings.Contains(err.Error(), `2 guests are named "add": name one by its directory (examples/guests/add, sdk/c/examples/add)`) {
+		t.Errorf("an ambiguous name: err = %v", err)
+	}
+	for _, name := range []string{"sdk/c/examples/add", "sdk/c/examples/add/", "sdk/c/examples/add.wasm", "./sdk/c/examples/add"} {
+		got, err := selectSources(root, sources, []string{name, "records.wasm"})
+		if err != nil || len(got) != 2 || got[0].out != "sdk/c/examples" || got[1].name != "records" {
+			t.Errorf("selectSources(%q, records.wasm) = %+v, %v", name, got, err)
+		}
+	}
+}
