@@ -1,0 +1,167 @@
+// Package assemblyscript_test loads the AssemblyScript SDK's committed
+// example modules (examples/add.wasm, examples/counter.wasm) into a real
+// host and checks their answers. It needs no AssemblyScript toolchain:
+// examples/build's staleness test checks that the modules are what their
+// sources build.
+package assemblyscript_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/host"
+)
+
+// syncBuffer is a log destination the host's goroutines may share.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// newHost serves the committed examples/<name>.wasm modules, with a store.
+func newHost(t *testing.T, names ...string) (*host.Host, *syncBuffer) {
+	t.Helper()
+	dir := t.TempDir()
+	for _, n := range names {
+		data, err := os.ReadFile(filepath.Join("examples", n+".wasm"))
+		if err != nil {
+			t.Fatalf("%v: run `go run ./examples/build %s` from the repository root", err, n)
+		}
+		if err := os.WriteFile(filepath.Join(dir, n+".wasm"), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	logs := &syncBuffer{}
+	cfg := host.NewConfig().WithPluginDir(dir).WithWatch(false, 0, 0).
+		WithStore(host.StoreConfig{Driver: "bbolt", Target: t.TempDir()}).
+		WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	h, err := host.New(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := h.Close(context.Background()); err != nil {
+			t.Error(err)
+		}
+	})
+	return h, logs
+}
+
+func call(t *testing.T, h *host.Host, method string, params ...any) (any, error) {
+	t.Helper()
+	if params == nil {
+		params = []any{}
+	}
+	return h.Call(context.Background(), method, params)
+}
+
+func want(t *testing.T, h *host.Host, expect any, method string, params ...any) {
+	t.Helper()
+	got, err := call(t, h, method, params...)
+	if err != nil {
+		t.Fatalf("%s%v: %v", method, params, err)
+	}
+	if !reflect.DeepEqual(got, expect) {
+		t.Fatalf("%s%v = %#v, want %#v", method, params, got, expect)
+	}
+}
+
+func wantFault(t *testing.T, h *host.Host, code int, method string, params ...any) string {
+	t.Helper()
+	_, err := call(t, h, method, params...)
+	var f *abi.Fault
+	if !errors.As(err, &f) || f.Code != code {
+		t.Fatalf("%s%v: err = %v, want a fault with code %d", method, params, err, code)
+	}
+	return f.Message
+}
+
+func TestAdd(t *testing.T) {
+	h, _ := newHost(t, "add")
+	want(t, h, int64(7), "add.add", int64(3), int64(4))
+	want(t, h, "helloworld", "add.add", "hello", "world")
+	want(t, h, 1.5, "add.add", 1.0, 0.5)
+	want(t, h, 2.5, "add.add", int64(2), 0.5)
+	want(t, h, 2.5, "add.add", 0.5, int64(2))
+	want(t, h, []byte{1, 2, 3}, "add.add", []byte{1}, []byte{2, 3})
+	want(t, h, []any{int64(1), "two"}, "add.add", []any{int64(1)}, []any{"two"})
+	want(t, h, int64(-1<<63), "add.add", int64(-1<<62), int64(-1<<62))
+	if msg := wantFault(t, h, abi.CodeInvalidParams, "add.add", int64(1<<62), int64(1<<62)); !strings.Contains(msg, "overflows") {
+		t.Errorf("overflow fault %q", msg)
+	}
+	wantFault(t, h, abi.CodeInvalidParams, "add.add", 1e308, 1e308)
+	if msg := wantFault(t, h, abi.CodeInvalidParams, "add.add", "a", int64(1)); msg != "add: cannot add string and int" {
+		t.Errorf("mixed fault %q", msg)
+	}
+	wantFault(t, h, abi.CodeInvalidParams, "add.add", int64(1))
+	help, err := call(t, h, "system.methodHelp", "add.add")
+	if err != nil || !strings.HasPrefix(help.(string), "Adds two values like Python's +") {
+		t.Errorf("methodHelp = %v, %v", help, err)
+	}
+	sigs, err := call(t, h, "system.methodSignature", "add.add")
+	if err != nil || len(sigs.([]any)) != 8 {
+		t.Errorf("methodSignature = %v, %v", sigs, err)
+	}
+}
+
+func TestCounter(t *testing.T) {
+	h, logs := newHost(t, "counter")
+	want(t, h, int64(1), "counter.count", "a")
+	want(t, h, int64(2), "counter.count", "a")
+	want(t, h, int64(1), "counter.count", "b")
+	want(t, h, int64(3), "counter.count", "a")
+	// The fault discards the call's write: the counter does not move.
+	if code := wantFault(t, h, 1, "counter.count_then_fail", "a"); !strings.Contains(code, "discarded") {
+		t.Errorf("count_then_fail message %q", code)
+	}
+	want(t, h, int64(3), "counter.get", "a")
+	want(t, h, true, "counter.reset", "a")
+	want(t, h, int64(0), "counter.get", "a")
+	want(t, h, int64(1), "counter.count", "a")
+	want(t, h, int64(1), "counter.get", "b")
+	if msg := wantFault(t, h, abi.CodeInvalidParams, "counter.count", int64(5)); msg != "count: param 1 is an int, want a string" {
+		t.Errorf("wrong type fault %q", msg)
+	}
+	wantFault(t, h, abi.CodeInvalidParams, "counter.count")
+	if !strings.Contains(logs.String(), "counter reset") {
+		t.Errorf("reset is not logged:\n%s", logs)
+	}
+}
+
+// TestManyCalls makes enough calls through one instance that memory the
+// SDK failed to give back between calls would show: each call allocates
+// its params afresh, and the stub runtime never frees on its own.
+func TestManyCalls(t *testing.T) {
+	h, _ := newHost(t, "add")
+	big := strings.Repeat("x", 64<<10)
+	for i := 0; i < 2000; i++ {
+		got, err := call(t, h, "add.add", big, "y")
+		if err != nil {
+			t.Fatalf("call %d: %v", i, err)
+		}
+		if s, _ := got.(string); len(s) != len(big)+1 {
+			t.Fatalf("call %d: %d bytes back", i, len(s))
+		}
+	}
+}
