@@ -41,7 +41,9 @@
 //
 // Capabilities answer with an i32 r and a result slot: r >= 0 is the
 // length of the result, which the guest copies into r bytes it allocated by
-// calling result_read; r == -1 means "not found" (no result); r <= -2 means
+// calling result_read; r == 0 is a result of no bytes (kv_get of a key
+// holding an empty value: found, not missing), which needs no result_read;
+// r == -1 means "not found" (no result); r <= -2 means
 // failure, and the slot holds a UTF-8 message of -2-r bytes saying why. A
 // slot is valid until the next capability call. Keys are UTF-8 strings; the host
 // puts them in the plugin's own namespace, so a plugin can neither name nor
