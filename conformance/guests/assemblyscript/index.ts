@@ -105,6 +105,7 @@ function fault(p: Params): Value {
 }
 
 function trap(p: Params): Value {
+  if (!p.want(0)) return p.fault();
   unreachable();
   return Value.nil();
 }
