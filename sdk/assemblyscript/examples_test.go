@@ -148,20 +148,3 @@ func TestCounter(t *testing.T) {
 		t.Errorf("reset is not logged:\n%s", logs)
 	}
 }
-
-// TestManyCalls makes enough calls through one instance that memory the
-// SDK failed to give back between calls would show: each call allocates
-// its params afresh, and the stub runtime never frees on its own.
-func TestManyCalls(t *testing.T) {
-	h, _ := newHost(t, "add")
-	big := strings.Repeat("x", 64<<10)
-	for i := 0; i < 2000; i++ {
-		got, err := call(t, h, "add.add", big, "y")
-		if err != nil {
-			t.Fatalf("call %d: %v", i, err)
-		}
-		if s, _ := got.(string); len(s) != len(big)+1 {
-			t.Fatalf("call %d: %d bytes back", i, len(s))
-		}
-	}
-}
