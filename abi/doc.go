@@ -170,5 +170,8 @@
 //
 // Fault codes follow the XML-RPC fault-code interoperability convention
 // (CodeInvalidParams for bad arguments, CodeApplicationError for a failure of
-// the procedure itself); a guest may use any other integer.
+// the procedure itself); a guest may use any other integer. XML-RPC's
+// faultCode is an <int> (32 bits): the host writes a code outside that
+// range as <i8>, which strict clients refuse, so an SDK may offer 32-bit
+// codes only (the AssemblyScript SDK's Fault.code is an i32).
 package abi

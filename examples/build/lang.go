@@ -33,8 +33,6 @@ type language struct {
 // names are listed when a guest has no source at all.
 var languages = []*language{&goLanguage, &watLanguage}
 
-func init() { languages = append(languages, &assemblyScriptLanguage) }
-
 // A toolMissing error says which tool a language needs and how to install
 // it. A guest whose toolchain is missing is skipped, not failed, when
 // everything is built: a machine with only Go still rebuilds every Go guest.
