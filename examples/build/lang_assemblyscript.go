@@ -31,12 +31,16 @@ const asEntry = "index.ts"
 //     _initialize, which the host calls once per instance;
 //   - abort at the SDK's own function, which writes to stderr and traps,
 //     instead of the import env.abort that rpchost refuses;
-//   - optimized for size; no source map, so that nothing names a path.
+//   - optimized for size; no source map, so that nothing names a path;
+//   - with a name section (--debug), for the same reason Go guests keep
+//     their symbols: a trap's stack trace in the log names functions
+//     (about 4 KB of a 15 KB module). The names hold the sources' paths
+//     relative to the root, so they do not depend on the checkout.
 var asFlags = []string{
 	"--runtime", "stub",
 	"--exportStart", "_initialize",
 	"--use", "abort=" + asSDK + "/assembly/abort/rpchostAbort",
-	"-Oz", "--noColors",
+	"-Oz", "--debug", "--noColors",
 }
 
 // asMissing says how to install the compiler the SDK pins.

@@ -156,7 +156,12 @@ export class Writer {
           this.err = "arrays and structs nest deeper than 128";
           return;
         }
-        let items = v.items!;
+        // new Value(Kind.Array) has no items yet: an empty array.
+        let items = v.items;
+        if (items == null) {
+          this.arrayHeader(0);
+          break;
+        }
         this.arrayHeader(items.length);
         for (let i = 0; i < items.length; i++) this.value(unchecked(items[i]), depth + 1);
         break;
@@ -166,8 +171,16 @@ export class Writer {
           this.err = "arrays and structs nest deeper than 128";
           return;
         }
-        let keys = v.keys!;
-        let items = v.items!;
+        let keys = v.keys;
+        let items = v.items;
+        if (keys == null || items == null || keys.length != items.length) {
+          if (keys == null && items == null) {
+            this.mapHeader(0); // new Value(Kind.Struct): an empty struct
+            return;
+          }
+          this.err = "a struct whose keys and items differ in number";
+          return;
+        }
         this.mapHeader(keys.length);
         for (let i = 0; i < keys.length; i++) {
           this.str(unchecked(keys[i]));

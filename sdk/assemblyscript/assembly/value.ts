@@ -103,6 +103,10 @@ export class Value {
   /** Sets a struct member (replacing one of the same name, in place) and returns the struct. */
   set(key: string, value: Value): Value {
     assert(this.kind == Kind.Struct, "Value.set on a value that is not a struct");
+    if (this.keys == null || this.items == null) {
+      this.keys = [];
+      this.items = [];
+    }
     let keys = this.keys!;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] == key) {
@@ -117,7 +121,7 @@ export class Value {
 
   /** A struct member by name, or null when there is none (or this is not a struct). */
   get(key: string): Value | null {
-    if (this.kind != Kind.Struct) return null;
+    if (this.kind != Kind.Struct || this.keys == null) return null;
     let keys = this.keys!;
     for (let i = 0; i < keys.length; i++) {
       if (keys[i] == key) return this.items![i];
@@ -128,14 +132,15 @@ export class Value {
   /** Appends to an array and returns it. */
   push(value: Value): Value {
     assert(this.kind == Kind.Array, "Value.push on a value that is not an array");
+    if (this.items == null) this.items = [];
     this.items!.push(value);
     return this;
   }
 
   /** The number of members of an array or struct, bytes of a base64, 0 otherwise. */
   get length(): i32 {
-    if (this.kind == Kind.Array || this.kind == Kind.Struct) return this.items!.length;
-    if (this.kind == Kind.Base64) return this.b!.length;
+    if (this.kind == Kind.Array || this.kind == Kind.Struct) return this.items == null ? 0 : this.items!.length;
+    if (this.kind == Kind.Base64) return this.b == null ? 0 : this.b!.length;
     return 0;
   }
 
