@@ -8,6 +8,7 @@ export * from "../../assembly/exports";
 register("count", count, "Adds one to the counter of a name and returns it (the first call returns 1).", [["int", "string"]]);
 register("get", get, "Returns the counter of a name without changing it (0 when it was never counted).", [["int", "string"]]);
 register("reset", reset, "Sets the counter of a name back to 0 and returns true.", [["boolean", "string"]]);
+register("list", list, "Returns every counter as a struct, names in order.", [["struct"]]);
 register("count_then_fail", countThenFail,
   "Counts like count, then fails (fault 1): the host discards the call's writes, so the counter does not move.",
   [["nil", "string"]]);
@@ -49,6 +50,17 @@ function reset(p: Params): Value {
   kv.delete(key(name));
   log.info("counter reset", Value.struct().set("name", Value.str(name)));
   return Value.bool(true);
+}
+
+function list(p: Params): Value {
+  if (!p.want(0)) return p.fault();
+  let all = Value.struct();
+  let pairs = kv.scan("count/");
+  for (let i = 0; i < pairs.length; i++) {
+    let pair = pairs[i];
+    if (pair.value.length == 8) all.set(pair.key.substring(6), Value.int(load<i64>(pair.value.dataStart)));
+  }
+  return all;
 }
 
 function countThenFail(p: Params): Value {
