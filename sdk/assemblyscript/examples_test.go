@@ -146,6 +146,12 @@ func TestCounter(t *testing.T) {
 		t.Errorf("wrong type fault %q", msg)
 	}
 	wantFault(t, h, abi.CodeInvalidParams, "counter.count")
+	// A key over the store's limit: the host refuses the read, and the
+	// SDK makes the call a fault rather than a count from zero.
+	msg := wantFault(t, h, abi.CodeApplicationError, "counter.count", strings.Repeat("k", 64<<10))
+	if !strings.HasPrefix(msg, "rpchost: kv_get: ") {
+		t.Errorf("refused key: fault %q, want it to name kv_get", msg)
+	}
 	if !strings.Contains(logs.String(), "counter reset") {
 		t.Errorf("reset is not logged:\n%s", logs)
 	}
