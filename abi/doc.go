@@ -96,7 +96,8 @@
 // A packed region is an i64 whose high 32 bits are the pointer and whose low
 // 32 bits are the length in bytes.
 //
-//	_initialize() -> ()                      optional (WASI reactor); called once per instance
+//	_initialize() -> ()                      optional (WASI reactor); called once per instance,
+//	                                         after the start function and before any other export
 //	rpchost_abi_version() -> i32             must return 1
 //	rpchost_alloc(size: i32) -> i32          a pointer to size writable bytes
 //	rpchost_describe() -> i64                packed region holding the Manifest
