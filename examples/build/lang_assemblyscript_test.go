@@ -118,3 +118,32 @@ func TestAssemblyScriptOtherVersion(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// TestSkippedSaysWhy: building everything without the AssemblyScript
+// compiler skips its guests, and the summary names the compiler, not
+// another language's tool.
+func TestSkippedSaysWhy(t *testing.T) {
+	root := t.TempDir()
+	for p, data := range map[string]string{
+		"go.mod": "module example.com/x\n",
+		asSDK + "/examples/hello/index.ts": "",
+	} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(root, p), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.MkdirAll(filepath.Join(root, guestsDir), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), root, "", nil, &out); err != nil {
+		t.Fatalf("run: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "skipped hello: ") || !strings.Contains(out.String(), "npm ci --prefix sdk/assemblyscript") ||
+		strings.Contains(out.String(), "wat2wasm") {
+		t.Errorf("output:\n%s", out.String())
+	}
+}
