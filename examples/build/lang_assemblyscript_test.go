@@ -125,7 +125,7 @@ func TestAssemblyScriptOtherVersion(t *testing.T) {
 func TestSkippedSaysWhy(t *testing.T) {
 	root := t.TempDir()
 	for p, data := range map[string]string{
-		"go.mod": "module example.com/x\n",
+		"go.mod":                           "module example.com/x\n",
 		asSDK + "/examples/hello/index.ts": "",
 	} {
 		if err := os.MkdirAll(filepath.Dir(filepath.Join(root, p)), 0o755); err != nil {
