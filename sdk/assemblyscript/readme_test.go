@@ -17,19 +17,7 @@ import (
 // of the SDK in a temporary directory laid out like the repository, then
 // serves it and makes the section's call: a newcomer pastes that text.
 func TestReadmeExample(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping: builds a guest")
-	}
-	asc, err := filepath.Abs(filepath.Join("node_modules", ".bin", "asc"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(asc); err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v: run `npm ci --prefix sdk/assemblyscript` (CI=true: not skipping)", err)
-		}
-		t.Skipf("skipping: %v: run `npm ci --prefix sdk/assemblyscript`", err)
-	}
+	asc := requireASC(t)
 	readme, err := os.ReadFile(filepath.Join("..", "..", "README.md"))
 	if err != nil {
 		t.Fatal(err)
@@ -58,33 +46,11 @@ func TestReadmeExample(t *testing.T) {
 		t.Fatalf("the section lacks its ts, asc or python block:\n%s", section)
 	}
 
-	root := t.TempDir()
-	dir := filepath.Join(root, "sdk", "assemblyscript")
-	sdk, err := filepath.Glob(filepath.Join("assembly", "*.ts"))
-	if err != nil || len(sdk) == 0 {
-		t.Fatalf("no SDK sources: %v", err)
-	}
-	for _, f := range sdk {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		writeFile(t, filepath.Join(dir, f), data)
-	}
-	writeFile(t, filepath.Join(dir, "examples", "greet", "index.ts"), []byte(ts))
-	nm, _ := filepath.Abs("node_modules")
-	if err := os.Symlink(nm, filepath.Join(dir, "node_modules")); err != nil {
-		t.Fatal(err)
-	}
 	args := strings.Fields(ascLine)
 	if args[0] != "sdk/assemblyscript/node_modules/.bin/asc" {
 		t.Fatalf("the build command starts with %q", args[0])
 	}
-	cmd := exec.Command(asc, args[1:]...)
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("%s: %v\n%s", ascLine, err, out)
-	}
+	root := buildGuest(t, asc, "greet", ts, args[1:])
 
 	h, err := host.New(context.Background(), host.NewConfig().WithPluginDir(filepath.Join(root, "plugins")).WithWatch(false, 0, 0))
 	if err != nil {
@@ -109,4 +75,55 @@ func writeFile(t *testing.T, path string, data []byte) {
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// buildGuest lays out a copy of the SDK in a temporary root, as the
+// repository lays it out, with src as sdk/assemblyscript/examples/<name>/index.ts,
+// and runs asc there with args. It returns the root.
+func buildGuest(t *testing.T, asc, name, src string, args []string) string {
+	t.Helper()
+	root := t.TempDir()
+	dir := filepath.Join(root, "sdk", "assemblyscript")
+	sdk, err := filepath.Glob(filepath.Join("assembly", "*.ts"))
+	if err != nil || len(sdk) == 0 {
+		t.Fatalf("no SDK sources: %v", err)
+	}
+	for _, f := range sdk {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(dir, f), data)
+	}
+	writeFile(t, filepath.Join(dir, "examples", name, "index.ts"), []byte(src))
+	nm, _ := filepath.Abs("node_modules")
+	if err := os.Symlink(nm, filepath.Join(dir, "node_modules")); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(asc, args...)
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("asc %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return root
+}
+
+// requireASC returns the SDK's asc, skipping the test when it is not
+// installed (failing under CI=true).
+func requireASC(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("skipping: builds a guest")
+	}
+	asc, err := filepath.Abs(filepath.Join("node_modules", ".bin", "asc"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(asc); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%v: run `npm ci --prefix sdk/assemblyscript` (CI=true: not skipping)", err)
+		}
+		t.Skipf("skipping: %v: run `npm ci --prefix sdk/assemblyscript`", err)
+	}
+	return asc
 }

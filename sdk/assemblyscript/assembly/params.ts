@@ -80,9 +80,12 @@ export class Params {
     let v = this.typed(i, Kind.String, "string");
     return v == null ? "" : v.s;
   }
+  /** A <double>, or an <int> converted (clients such as node's send whole numbers as ints), as the Go SDK's Float. */
   double(i: i32): f64 {
-    let v = this.typed(i, Kind.Double, "double");
-    return v == null ? 0 : v.f;
+    let v = this.value(i);
+    if (this.err == null && v.kind == Kind.Int) return <f64>v.i;
+    let d = this.typed(i, Kind.Double, "double");
+    return d == null ? 0 : d.f;
   }
   bytes(i: i32): Uint8Array {
     let v = this.typed(i, Kind.Base64, "base64");
