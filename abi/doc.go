@@ -100,7 +100,8 @@
 // A packed region is an i64 whose high 32 bits are the pointer and whose low
 // 32 bits are the length in bytes.
 //
-//	_initialize() -> ()                      optional (WASI reactor); called once per instance, before any other export
+//	_initialize() -> ()                      optional (WASI reactor); called once per instance,
+//	                                         after the start function and before any other export
 //	rpchost_abi_version() -> i32             must return 1
 //	rpchost_alloc(size: i32) -> i32          a pointer to size writable bytes
 //	rpchost_describe() -> i64                packed region holding the Manifest
@@ -177,7 +178,7 @@
 // Fault codes follow the XML-RPC fault-code interoperability convention
 // (CodeInvalidParams for bad arguments, CodeApplicationError for a failure of
 // the procedure itself); a guest may use any other integer. XML-RPC's
-// faultCode is an <int> (32 bits): the host writes a code beyond 32 bits as
-// <i8>, which many clients cannot read, so an SDK may keep codes to 32 bits
-// (the Rust SDK's Fault.code is an i32).
+// faultCode is an <int> (32 bits): the host writes a code outside that
+// range as <i8>, which strict clients refuse, so the SDKs offer 32-bit codes
+// only (Fault.code is an i32 in the C, Rust and AssemblyScript SDKs).
 package abi

@@ -86,7 +86,7 @@ func languages(t *testing.T) []string {
 // The languages whose conformance guest this repository must have. The lead
 // adds "c", "rust" and "assemblyscript" when their SDKs' branches are merged.
 func TestRequiredLanguagesArePresent(t *testing.T) {
-	required := []string{"go", "c", "rust"}
+	required := []string{"go", "c", "rust", "assemblyscript"}
 	present := languages(t)
 	for _, lang := range required {
 		if !slices.Contains(present, lang) {

@@ -23,6 +23,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strings"
 	"time"
 )
@@ -64,7 +65,7 @@ func run(ctx context.Context, dir, out string, names []string, w io.Writer) erro
 	}
 	start := time.Now()
 	results := buildAll(ctx, root, sources, out, w)
-	var built, skipped, failed []string
+	var built, skipped, failed, why []string
 	for _, r := range results {
 		switch {
 		case r.err == nil:
@@ -73,6 +74,11 @@ func run(ctx context.Context, dir, out string, names []string, w io.Writer) erro
 			// Asked for everything: what a missing tool cannot build is
 			// reported, not a failure.
 			skipped = append(skipped, r.src.name)
+			// Each missing tool once, in its own words (wat2wasm, asc, ...).
+			var tm toolMissing
+			if errors.As(r.err, &tm) && !slices.Contains(why, string(tm)) {
+				why = append(why, string(tm))
+			}
 		default:
 			failed = append(failed, r.src.name)
 		}
@@ -88,7 +94,7 @@ func run(ctx context.Context, dir, out string, names []string, w io.Writer) erro
 	}
 	fmt.Fprintf(w, "built %d of %d guests in %s\n", len(built), len(sources), time.Since(start).Round(10*time.Millisecond))
 	if len(skipped) > 0 {
-		fmt.Fprintf(w, "skipped %s: %v; their committed modules are left as they are\n", strings.Join(skipped, ", "), errNoWat2wasm)
+		fmt.Fprintf(w, "skipped %s: %s; their committed modules are left as they are\n", strings.Join(skipped, ", "), strings.Join(why, "; "))
 	}
 	if err := ctx.Err(); err != nil {
 		return err
