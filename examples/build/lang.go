@@ -31,7 +31,7 @@ type language struct {
 
 // languages are the languages this command builds, in the order their
 // names are listed when a guest has no source at all.
-var languages = []*language{&goLanguage, &watLanguage, &cLanguage, &rustLanguage}
+var languages = []*language{&goLanguage, &watLanguage, &cLanguage, &rustLanguage, &assemblyScriptLanguage}
 
 // A toolMissing error says which tool a language needs and how to install
 // it. A guest whose toolchain is missing is skipped, not failed, when
