@@ -10,10 +10,6 @@ import (
 	"strings"
 )
 
-// The AssemblyScript guests are built after the languages lang.go lists;
-// appending here rather than there keeps lang.go free of one line per
-// language, which every SDK would edit at the same place.
-
 // asSDK is the AssemblyScript SDK's directory, relative to the module
 // root: its node_modules holds the pinned compiler (npm ci), and its
 // assembly/abort.ts is where the build points abort.
