@@ -144,7 +144,11 @@
 // Call's params array and the Result's array do not count), and bytes after
 // the end of a Call, Result or Manifest. Any integer form and float 32 are
 // accepted; writers should use the shortest integer form and float 64, as
-// [AppendValue] does.
+// [AppendValue] does. Every length form of str, bin, array and map is valid
+// too, and a guest must read them all: the host writes the arrays and maps
+// of a Call's params with 16-bit length headers whatever their length
+// (32-bit past 65,535 elements), since it transcodes them from XML as it
+// parses and learns a count only at the end.
 //
 // The host writes integers in the int32 range as <int> and larger ones as
 // <i8>. dateTime values carry no time zone on the wire: the host reads a

@@ -5,7 +5,7 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/rpchost/rpchost/abi/internal/wire"
+	"github.com/rpchost/rpchost/abi/wire"
 )
 
 // MaxDepth is how deeply arrays and structs may nest inside one value (a
@@ -92,6 +92,8 @@ func within(err error, step string) error {
 //
 // On error, dst is returned extended by a partial encoding; callers that
 // retry should truncate it to its original length.
+//
+// An [Encoded] value is appended as it is, unchecked.
 func AppendValue(dst []byte, v any) ([]byte, error) {
 	return appendValue(dst, v, 0)
 }
@@ -119,6 +121,8 @@ func appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		return appendArray(dst, x, depth)
 	case Struct:
 		return appendStruct(dst, x, depth)
+	case Encoded:
+		return append(dst, x...), nil
 	default:
 		return dst, &EncodeError{Reason: "Go type " + TypeName(v) + " is not in the value set " +
 			"(nil, bool, int64, float64, string, []byte, time.Time, []any, abi.Struct)"}

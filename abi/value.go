@@ -61,6 +61,8 @@ func TypeName(v any) string {
 		return "struct"
 	case time.Time:
 		return "dateTime.iso8601"
+	case Encoded:
+		return x.typeName()
 	default:
 		return smallfmt.TypeName(v) // as %T prints it
 	}

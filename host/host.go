@@ -200,7 +200,11 @@ func (h *Host) Call(ctx context.Context, method string, params []any) (v any, er
 		if !ok {
 			return nil, h.methodNotFound(method)
 		}
-		v, err := e.Method.Call(ctx, params)
+		p, err := paramsFor(e.Method, params)
+		if err != nil {
+			return nil, err
+		}
+		v, err := e.Method.Call(ctx, p)
 		if !errors.Is(err, plugin.ErrClosed) {
 			return v, err
 		}

@@ -24,7 +24,7 @@ func (h *Host) serveXMLRPC(w http.ResponseWriter, r *http.Request) {
 	if !h.receive(w, r, "XML-RPC", &body, h.writeFault) {
 		return
 	}
-	req, err := xmlrpc.ParseRequest(body.data, h.limits)
+	req, err := h.parseXMLRPC(body.data)
 	if err != nil {
 		h.writeFault(w, r, err)
 		return

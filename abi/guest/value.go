@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
-	"github.com/rpchost/rpchost/abi/internal/wire"
+	"github.com/rpchost/rpchost/abi/wire"
 )
 
 // A Value is one param of a typed handler (see RegisterTyped), or an

@@ -7,7 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/rpchost/rpchost/abi"
-	"github.com/rpchost/rpchost/abi/internal/wire"
+	"github.com/rpchost/rpchost/abi/wire"
 )
 
 // A Writer writes a typed handler's result (see RegisterTyped) straight

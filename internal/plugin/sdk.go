@@ -91,7 +91,14 @@ type sdkMethod struct {
 	desc   abi.MethodDesc
 }
 
-var _ registry.Method = (*sdkMethod)(nil)
+var (
+	_ registry.Method        = (*sdkMethod)(nil)
+	_ registry.EncodedParams = (*sdkMethod)(nil)
+)
+
+// TakesEncodedParams: abi.AppendCall copies an abi.Encoded param into the
+// call as it is.
+func (m *sdkMethod) TakesEncodedParams() {}
 
 func (m *sdkMethod) Help() string           { return m.desc.Help }
 func (m *sdkMethod) Signatures() [][]string { return m.desc.Signatures }

@@ -23,6 +23,13 @@ type Method interface {
 	Call(ctx context.Context, params []any) (any, error)
 }
 
+// EncodedParams is implemented by a Method that takes abi.Encoded params as
+// they are: a guest's methods, which read MessagePack anyway. Every other
+// Method is given Go values (see host's paramsFor).
+type EncodedParams interface {
+	TakesEncodedParams()
+}
+
 // Entry is what a name resolves to.
 type Entry struct {
 	// Name is the name the entry was looked up by.

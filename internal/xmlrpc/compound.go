@@ -16,94 +16,138 @@ func (d *decoder) enter(t tag) error {
 	return nil
 }
 
-// array reads <array><data><value>...</data></array>.
+// array reads <array><data><value>...</data></array> into a []any, or
+// into d.enc when encoding (see encoded.go).
 func (d *decoder) array(t tag) (any, error) {
-	if err := d.enter(t); err != nil {
-		return nil, err
+	if d.encoding {
+		return d.encoded(t, d.encodeArray)
 	}
-	const one = "<%s> must hold exactly one <data>"
-	if t.empty() {
-		return nil, d.errAt(int(t.off), ErrInvalidRequest, one, d.qname(t))
-	}
-	data, err := d.child(t, "<data>", "")
+	var elems collect.List[any]
+	err := d.arrayElems(t, func(v tag) error {
+		val, err := d.value(v)
+		if err == nil {
+			elems.Add(val)
+		}
+		return err
+	})
 	if err != nil {
 		return nil, err
 	}
-	if data.isEnd() || !d.is(data, "data") {
-		return nil, d.errAt(int(data.off), ErrInvalidRequest, one, d.qname(t))
+	return elems.Result(), nil
+}
+
+// arrayElems reads <array><data><value>...</data></array>, handing each
+// <value> start tag to each, which must read the value.
+func (d *decoder) arrayElems(t tag, each func(v tag) error) error {
+	if err := d.enter(t); err != nil {
+		return err
 	}
-	var elems collect.List[any]
+	const one = "<%s> must hold exactly one <data>"
+	if t.empty() {
+		return d.errAt(int(t.off), ErrInvalidRequest, one, d.qname(t))
+	}
+	data, err := d.child(t, "<data>", "")
+	if err != nil {
+		return err
+	}
+	if data.isEnd() || !d.is(data, "data") {
+		return d.errAt(int(data.off), ErrInvalidRequest, one, d.qname(t))
+	}
 	for !data.empty() {
 		v, err := d.child(data, "<value>", "</data>")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if v.isEnd() {
 			if err := d.matchEnd(data, v); err != nil {
-				return nil, err
+				return err
 			}
 			break
 		}
 		if !d.is(v, "value") {
-			return nil, d.errAt(int(v.off), ErrInvalidRequest, "unexpected <%s> in <%s>; want <value>", d.qname(v), d.qname(data))
+			return d.errAt(int(v.off), ErrInvalidRequest, "unexpected <%s> in <%s>; want <value>", d.qname(v), d.qname(data))
 		}
 		if err := d.count(v); err != nil {
-			return nil, err
+			return err
 		}
-		val, err := d.value(v)
-		if err != nil {
-			return nil, err
+		if err := each(v); err != nil {
+			return err
 		}
-		elems.Add(val)
 	}
 	if err := d.close(t); err != nil {
-		return nil, err
+		return err
 	}
 	d.depth--
-	return elems.Result(), nil
+	return nil
 }
 
-// structure reads <struct><member>...</struct>, keeping document order.
+// structure reads <struct><member>...</struct> into an abi.Struct, keeping
+// document order, or into d.enc when encoding (see encoded.go).
 func (d *decoder) structure(t tag) (any, error) {
-	if err := d.enter(t); err != nil {
-		return nil, err
+	if d.encoding {
+		return d.encoded(t, d.encodeStruct)
 	}
 	var members collect.List[abi.Member]
+	err := d.structMembers(t, func(m tag) (string, error) {
+		member, err := d.member(m)
+		if err == nil {
+			members.Add(member)
+		}
+		return member.Name, err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return abi.Struct(members.Result()), nil
+}
+
+// structMembers reads <struct><member>...</struct>, handing each <member>
+// start tag to each, which must read the member and return its name; two
+// members of one name are an error.
+func (d *decoder) structMembers(t tag, each func(m tag) (string, error)) error {
+	if err := d.enter(t); err != nil {
+		return err
+	}
 	var dups dupFinder
+	base := len(d.memberNames) // this struct's names so far are d.memberNames[base:]
+	defer func() { d.memberNames = d.memberNames[:base] }()
 	for !t.empty() {
 		m, err := d.child(t, "<member>", "</struct>")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if m.isEnd() {
 			if err := d.matchEnd(t, m); err != nil {
-				return nil, err
+				return err
 			}
 			break
 		}
 		if !d.is(m, "member") {
-			return nil, d.errAt(int(m.off), ErrInvalidRequest, "unexpected <%s> in <%s>; want <member>", d.qname(m), d.qname(t))
+			return d.errAt(int(m.off), ErrInvalidRequest, "unexpected <%s> in <%s>; want <member>", d.qname(m), d.qname(t))
 		}
 		if err := d.count(m); err != nil {
-			return nil, err
+			return err
 		}
-		member, err := d.member(m)
+		name, err := each(m)
 		if err != nil {
-			return nil, err
+			return err
 		}
-		if dups.add(member.Name, members.SoFar()) {
-			return nil, d.errAt(int(m.off), ErrInvalidRequest, "<%s> has two members named %s", d.qname(t), quote([]byte(member.Name)))
+		if dups.add(name, d.memberNames[base:]) {
+			return d.errAt(int(m.off), ErrInvalidRequest, "<%s> has two members named %s", d.qname(t), quote([]byte(name)))
 		}
-		members.Add(member)
+		d.memberNames = append(d.memberNames, name)
 	}
 	d.depth--
-	return abi.Struct(members.Result()), nil
+	return nil
 }
 
 // member reads a <member>: one <name> and one <value>, in either order.
+// When encoding, the name is written before the value whatever their
+// order (see encodeMember).
 func (d *decoder) member(m tag) (abi.Member, error) {
 	var out abi.Member
 	haveName, haveValue := false, false
+	valueAt := -1 // where the value's encoding starts in d.enc, when encoding
 	for !m.empty() {
 		var t tag
 		var err error
@@ -132,11 +176,15 @@ func (d *decoder) member(m tag) (abi.Member, error) {
 				return out, err
 			}
 			out.Name = d.names.get(name)
+			if d.inEncoded {
+				d.encodeName(name, valueAt)
+			}
 		case "value":
 			if haveValue {
 				return out, d.errAt(int(t.off), ErrInvalidRequest, "<%s> has a second <%s>", d.qname(m), d.qname(t))
 			}
 			haveValue = true
+			valueAt = len(d.enc)
 			if out.Value, err = d.value(t); err != nil {
 				return out, err
 			}

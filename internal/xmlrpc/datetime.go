@@ -14,11 +14,11 @@ import (
 // the response can write as many (AppendResponseTo) and none to a client
 // that sent none.
 
-func (d *decoder) parseDateTime(t tag, text []byte) (any, error) {
+func (d *decoder) parseDateTime(t tag, text []byte) (time.Time, error) {
 	b := bytes.TrimSpace(text)
 	tm, problem := parseDateTime(b)
 	if problem != "" {
-		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a date like 19980717T14:08:55: %s", d.qname(t), quote(b), problem)
+		return time.Time{}, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a date like 19980717T14:08:55: %s", d.qname(t), quote(b), problem)
 	}
 	d.timeDigits = max(d.timeDigits, fractionDigits(b))
 	return tm, nil

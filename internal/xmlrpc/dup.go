@@ -12,12 +12,21 @@ type dupFinder struct {
 
 const dupLinearMax = 16
 
-// add reports whether name is among prev, the members before it, and
+// add reports whether name is among prev, the names before it, and
 // records it. Successive calls must pass the same prev, grown by one.
-func (f *dupFinder) add(name string, prev []abi.Member) bool {
+func (f *dupFinder) add(name string, prev []string) bool {
+	return addName(f, name, prev, func(s *string) string { return *s })
+}
+
+// addMember is add over the members of a struct being encoded.
+func (f *dupFinder) addMember(name string, prev []abi.Member) bool {
+	return addName(f, name, prev, func(m *abi.Member) string { return m.Name })
+}
+
+func addName[E any](f *dupFinder, name string, prev []E, nameOf func(*E) string) bool {
 	if f.seen == nil && len(prev) < dupLinearMax {
 		for i := range prev {
-			if prev[i].Name == name {
+			if nameOf(&prev[i]) == name {
 				return true
 			}
 		}
@@ -26,7 +35,7 @@ func (f *dupFinder) add(name string, prev []abi.Member) bool {
 	if f.seen == nil {
 		f.seen = make(map[string]struct{}, 2*len(prev))
 		for i := range prev {
-			f.seen[prev[i].Name] = struct{}{}
+			f.seen[nameOf(&prev[i])] = struct{}{}
 		}
 	}
 	if _, ok := f.seen[name]; ok {

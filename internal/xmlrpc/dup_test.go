@@ -13,17 +13,17 @@ func TestDupFinder(t *testing.T) {
 		var prev []abi.Member
 		for i := 0; i < n; i++ {
 			name := strconv.Itoa(i)
-			if f.add(name, prev) {
+			if f.addMember(name, prev) {
 				t.Fatalf("n=%d: %s reported as duplicate", n, name)
 			}
 			prev = append(prev, abi.Member{Name: name})
 		}
 		for _, i := range []int{0, n / 2, n - 1} {
-			if !f.add(strconv.Itoa(i), prev) {
+			if !f.addMember(strconv.Itoa(i), prev) {
 				t.Errorf("n=%d: duplicate %d missed", n, i)
 			}
 		}
-		if f.add("new", prev) {
+		if f.addMember("new", prev) {
 			t.Errorf("n=%d: new name reported as duplicate", n)
 		}
 	}

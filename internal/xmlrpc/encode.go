@@ -183,7 +183,7 @@ func appendStruct(dst []byte, s abi.Struct, depth, frac int) ([]byte, *encodeErr
 	dst = append(dst, "<struct>"...)
 	for i := range s {
 		m := &s[i]
-		if dups.add(m.Name, s[:i]) {
+		if dups.addMember(m.Name, s[:i]) {
 			return dst, (&encodeError{msg: "struct has two members of this name"}).at("." + m.Name)
 		}
 		dst = append(dst, "<member><name>"...)

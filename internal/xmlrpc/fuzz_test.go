@@ -31,6 +31,7 @@ func FuzzParseRequest(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) {
 		req, err := ParseRequest(body, Limits{MaxItems: 10_000})
 		checkFirstChar(t, body, err)
+		checkEncodedAgrees(t, body, Limits{MaxItems: 10_000}, req, err)
 		if err != nil {
 			checkSentinel(t, err)
 			return

@@ -21,11 +21,11 @@ func trimScalar(b []byte) []byte {
 	return bytes.TrimSpace(b)
 }
 
-func (d *decoder) parseInt(t tag, text []byte, bits int) (any, error) {
+func (d *decoder) parseInt(t tag, text []byte, bits int) (int64, error) {
 	b := trimScalar(text)
 	v, ok := parseInteger(b, bits)
 	if !ok {
-		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a %d-bit integer", d.qname(t), quote(b), bits)
+		return 0, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a %d-bit integer", d.qname(t), quote(b), bits)
 	}
 	return v, nil
 }
@@ -62,25 +62,25 @@ func parseInteger(b []byte, bits int) (int64, bool) {
 	return int64(u), true
 }
 
-func (d *decoder) parseBool(t tag, text []byte) (any, error) {
+func (d *decoder) parseBool(t tag, text []byte) (bool, error) {
 	switch b := trimScalar(text); string(b) {
 	case "0":
 		return false, nil
 	case "1":
 		return true, nil
 	default:
-		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not 0 or 1", d.qname(t), quote(b))
+		return false, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not 0 or 1", d.qname(t), quote(b))
 	}
 }
 
-func (d *decoder) parseDouble(t tag, text []byte) (any, error) {
+func (d *decoder) parseDouble(t tag, text []byte) (float64, error) {
 	b := trimScalar(text)
 	if !isDecimal(b) {
-		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a decimal number (NaN and infinities have no XML-RPC form)", d.qname(t), quote(b))
+		return 0, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a decimal number (NaN and infinities have no XML-RPC form)", d.qname(t), quote(b))
 	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
-		return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is out of range", d.qname(t), quote(b))
+		return 0, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is out of range", d.qname(t), quote(b))
 	}
 	return f, nil
 }
@@ -123,7 +123,7 @@ func isDecimal(b []byte) bool {
 // parseBase64 decodes standard base64. Line breaks inside are allowed
 // (Python wraps lines at 76 characters), as are other spaces and missing
 // padding.
-func (d *decoder) parseBase64(t tag, text []byte) (any, error) {
+func (d *decoder) parseBase64(t tag, text []byte) ([]byte, error) {
 	b := bytes.TrimSpace(text)
 	n, spaces := 0, false // n counts base64 characters
 	for _, c := range b {

@@ -5,7 +5,7 @@ import "bytes"
 // value reads a <value> whose start tag is v.
 func (d *decoder) value(v tag) (any, error) {
 	if v.empty() {
-		return "", nil
+		return d.str(nil), nil
 	}
 	var text []byte
 	if b := d.buf; d.pos+1 >= len(b) || b[d.pos] != '<' || nameClass[b[d.pos+1]]&nameStart == 0 {
@@ -15,7 +15,7 @@ func (d *decoder) value(v tag) (any, error) {
 			return nil, err
 		}
 		if d.textEnd(v, "</value>") {
-			return string(text), nil
+			return d.str(text), nil
 		}
 	}
 	t, err := d.tag()
@@ -28,7 +28,7 @@ func (d *decoder) value(v tag) (any, error) {
 		if err := d.matchEnd(v, t); err != nil {
 			return nil, err
 		}
-		return string(text), nil
+		return d.str(text), nil
 	}
 	if !allSpace(text) {
 		return nil, d.errAt(int(v.off), ErrInvalidRequest, "<%s> holds text %s beside its <%s> element", d.qname(v), quote(bytes.TrimSpace(text)), d.qname(t))
@@ -87,6 +87,9 @@ func (d *decoder) typed(t tag) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if d.inEncoded {
+		return nil, d.encodeScalar(t, typ, text)
+	}
 	switch typ {
 	case stringType:
 		return string(text), nil
@@ -104,14 +107,23 @@ func (d *decoder) typed(t tag) (any, error) {
 	case base64Type:
 		return d.parseBase64(t, text)
 	case nilType:
-		if !allSpace(text) {
-			return nil, d.errAt(int(t.off), ErrInvalidRequest, "<%s> must be empty; it holds %s", d.qname(t), quote(bytes.TrimSpace(text)))
-		}
-		return nil, nil
+		return nil, d.checkNil(t, text)
 	}
+	return nil, d.unknownType(t)
+}
+
+// checkNil refuses a <nil> element with text in it.
+func (d *decoder) checkNil(t tag, text []byte) error {
+	if !allSpace(text) {
+		return d.errAt(int(t.off), ErrInvalidRequest, "<%s> must be empty; it holds %s", d.qname(t), quote(bytes.TrimSpace(text)))
+	}
+	return nil
+}
+
+func (d *decoder) unknownType(t tag) error {
 	// Unknown types include Apache's ex:serializable, a serialized Java
 	// object that no one should deserialize.
-	return nil, d.errAt(int(t.off), ErrInvalidRequest, "unknown type <%s> (want int, i4, i8, boolean, string, double, dateTime.iso8601, base64, struct, array or nil)", d.qname(t))
+	return d.errAt(int(t.off), ErrInvalidRequest, "unknown type <%s> (want int, i4, i8, boolean, string, double, dateTime.iso8601, base64, struct, array or nil)", d.qname(t))
 }
 
 // text reads the content of an element that holds only text, and its end
