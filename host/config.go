@@ -36,9 +36,10 @@ type Config struct {
 	watch          bool
 	debounce       time.Duration
 	pollInterval   time.Duration
-	xmlrpcPaths    []string     // http.xmlrpc_paths
-	jsonrpcPaths   []string     // http.jsonrpc_paths
-	auth           authSettings // auth.* (auth_config.go)
+	xmlrpcPaths    []string      // http.xmlrpc_paths
+	jsonrpcPaths   []string      // http.jsonrpc_paths
+	auth           authSettings  // auth.* (auth_config.go)
+	trust          trustSettings // deploy.trusted_keys, deploy.allowed_sha256 (trust_config.go)
 	accessLog      bool
 	metricsRoute   bool
 	idleTimeout    time.Duration
@@ -242,6 +243,7 @@ func (c Config) validate() error {
 	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
 	errs = append(errs, validatePaths(c.xmlrpcPaths, c.jsonrpcPaths)...)
 	errs = append(errs, c.auth.validate(c.Callers())...)
+	errs = append(errs, c.trust.validate()...)
 	for bare, target := range c.aliases {
 		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
 	}
