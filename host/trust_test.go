@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/rpchost/rpchost/internal/modsig"
 )
@@ -190,13 +191,22 @@ func TestDirectoryModulesNeedTheirSignature(t *testing.T) {
 	pub, priv := testKey(1)
 	_, other := testKey(2)
 	good, second := fixture(t, "answer1"), fixture(t, "answer2")
-	h, _ := newTestHost(t, map[string][]byte{
+	dir := pluginDir(t, map[string][]byte{
 		"signed.wasm": good, "signed.wasm.sig": sigFile(priv, good),
 		"unsigned.wasm": good,
 		"foreign.wasm":  second, "foreign.wasm.sig": sigFile(other, second),
 		"orphan.wasm.sig": sigFile(priv, good), // no module: ignored
 		"oversized.wasm":  good, "oversized.wasm.sig": bytes.Repeat([]byte("A"), modsig.MaxSignatureBytes+1),
-	}, trusting(pub), fastWatch)
+	})
+	// Files older than the racy window, whose stat the loader trusts: only
+	// a change of their signature's stat makes it read them again.
+	old := time.Now().Add(-time.Hour)
+	for _, name := range dirNames(t, dir) {
+		if err := os.Chtimes(filepath.Join(dir, name), old, old); err != nil {
+			t.Fatal(err)
+		}
+	}
+	h, _ := newTestHost(t, nil, trusting(pub), fastWatch, func(c Config) Config { return c.WithPluginDir(dir) })
 	if got, _ := h.Call(context.Background(), "signed.answer", nil); got != int64(1) {
 		t.Errorf("signed.answer = %v", got)
 	}
