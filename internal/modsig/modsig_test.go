@@ -114,3 +114,25 @@ func TestOpenSSLSignsWhatRpchostVerifies(t *testing.T) {
 		t.Errorf("openssl's key file: %v", err)
 	}
 }
+
+// BenchmarkRefusalCost is what a refused module costs the server before
+// anything is compiled: its SHA-256 and one verification per trusted key
+// (README, Security model).
+func BenchmarkRefusalCost(b *testing.B) {
+	priv := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{3}, ed25519.SeedSize))
+	keys := []ed25519.PublicKey{priv.Public().(ed25519.PublicKey)}
+	b.Run("sha256-64MiB", func(b *testing.B) {
+		m := make([]byte, 64<<20)
+		b.SetBytes(int64(len(m)))
+		for b.Loop() {
+			sha256.Sum256(m)
+		}
+	})
+	b.Run("verify", func(b *testing.B) {
+		sig := Sign(priv, []byte("other"))
+		sum := sha256.Sum256([]byte("m"))
+		for b.Loop() {
+			Verify(keys, sum, sig)
+		}
+	})
+}
