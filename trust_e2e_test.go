@@ -174,3 +174,69 @@ func trustGet(t *testing.T, url string) string {
 	b, _ := io.ReadAll(resp.Body)
 	return string(b)
 }
+
+// TestReadmeSignedModulesWalkthrough runs README's "Signed and pinned
+// modules" commands as written: rpchost's own, then the openssl recipe for
+// signing without rpchost, each key trusted by a server started for it.
+func TestReadmeSignedModulesWalkthrough(t *testing.T) {
+	blocks := readmeBlocks(t, "Signed and pinned modules")
+	if len(blocks) != 4 {
+		t.Fatalf("the section has %d code blocks, this test knows 4 (rpchost, curl, Python, openssl)", len(blocks))
+	}
+	bin := rpchostBinary(t)
+	var lines []string // the commands of a block, without comment lines
+	commands := func(block []string) []string {
+		lines = lines[:0]
+		for _, l := range block {
+			if c := command(l); c != "" && !strings.HasPrefix(c, "#") {
+				lines = append(lines, c)
+			}
+		}
+		return lines
+	}
+	for _, b := range []int{0, 3} {
+		if b == 3 {
+			requireTool(t, "openssl")
+		}
+		work := t.TempDir()
+		plugins := filepath.Join(work, "plugins")
+		if err := os.Mkdir(plugins, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(work, "up.wasm"), readFile(t, "host/testdata/answer1.wasm"))
+		var env []string
+		sh := func(line string) string {
+			t.Helper()
+			cmd := exec.Command("sh", "-c", strings.ReplaceAll(line, "./rpchost", "'"+bin+"'"))
+			cmd.Dir = work
+			cmd.Env = append(withoutRPCHostEnv(), env...)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				t.Fatalf("%s: %v\n%s", line, err, out)
+			}
+			t.Logf("$ %s\n%s", line, out)
+			return string(out)
+		}
+		var pub string
+		for _, line := range commands(blocks[b]) {
+			out := sh(line)
+			switch {
+			case strings.Contains(line, "keygen"), strings.Contains(line, "-pubout"):
+				pub = trustFirstLine(out)
+				s := startServer(t, plugins, "RPCHOST_ADMIN_TOKEN=s3cret", "RPCHOST_DEPLOY_TRUSTED_KEYS="+pub)
+				env = []string{"RPCHOST_SERVER=" + s.URL, "RPCHOST_ADMIN_TOKEN=s3cret"}
+			}
+		}
+		if pub == "" {
+			t.Fatalf("block %d made no key", b+1)
+		}
+		if b == 3 { // openssl signed it: the server takes it
+			if out := sh("./rpchost upload up.wasm --sig up.wasm.sig"); !strings.Contains(out, "uploaded up") {
+				t.Errorf("upload of openssl's signature printed %q", out)
+			}
+		}
+		if out := sh("./rpchost call up.answer"); strings.TrimSpace(out) != "1" {
+			t.Errorf("block %d: up.answer printed %q", b+1, out)
+		}
+	}
+}
