@@ -36,13 +36,15 @@ type Config struct {
 	watch          bool
 	debounce       time.Duration
 	pollInterval   time.Duration
-	xmlrpcPaths    []string      // http.xmlrpc_paths
-	jsonrpcPaths   []string      // http.jsonrpc_paths
-	auth           authSettings  // auth.* (auth_config.go)
-	trust          trustSettings // deploy.trusted_keys, deploy.allowed_sha256 (trust_config.go)
+	xmlrpcPaths    []string     // http.xmlrpc_paths
+	jsonrpcPaths   []string     // http.jsonrpc_paths
+	auth           authSettings // auth.* (auth_config.go)
 	accessLog      bool
 	metricsRoute   bool
 	idleTimeout    time.Duration
+
+	// deploy.trusted_keys, deploy.allowed_sha256 (trust_config.go)
+	trust trustSettings
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per

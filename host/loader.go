@@ -229,6 +229,8 @@ func (h *Host) loadFile(ctx context.Context, c candidate) {
 			case c.refused != nil && c.refused.sha256 == c.sha256 && refusalReason(c.refused.err) == "":
 				// The refused bytes, read again within the racy window:
 				// refused again, quietly (reject sees the same version).
+				// A refusal of the trust policy is not reused: it was
+				// decided again above, its signature may have changed.
 				err = c.refused.err
 			case l != nil && l.sha256 == c.sha256:
 				// Same bytes, new timestamp: install only records the new stat.
