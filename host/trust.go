@@ -132,10 +132,19 @@ func (h *Host) checkFile(name string, digest [sha256.Size]byte) error {
 // readSignature reads a .sig file, at most modsig.MaxSignatureBytes of it;
 // a missing file is no signature (nil).
 func readSignature(path string) ([]byte, error) {
-	f, err := os.Open(path)
+	// Like the modules (scanDir), only a regular file: a FIFO would block
+	// the load for good, a symlink could point anywhere.
+	st, err := os.Lstat(path)
 	if errors.Is(err, os.ErrNotExist) {
 		return nil, nil
 	}
+	if err == nil && !st.Mode().IsRegular() {
+		err = fmt.Errorf("%s is not a regular file", filepath.Base(path))
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
+	}
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
@@ -162,7 +171,7 @@ func (h *Host) moduleStat(name string, info os.FileInfo) fileStat {
 		return st
 	}
 	st.sigSize = -1 // absent: differs from every file, an empty one included
-	if sig, err := os.Stat(filepath.Join(h.cfg.pluginDir, name+sigExt)); err == nil {
+	if sig, err := os.Lstat(filepath.Join(h.cfg.pluginDir, name+sigExt)); err == nil {
 		st.sigSize, st.sigModTime = sig.Size(), sig.ModTime()
 	}
 	return st

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -248,9 +249,16 @@ func TestDirectoryModulesNeedTheirSignature(t *testing.T) {
 	if got, _ := h.Call(context.Background(), "signed.answer", nil); got != int64(1) {
 		t.Errorf("the previous version stopped serving: %v", got)
 	}
-	if err := os.Remove(filepath.Join(h.cfg.pluginDir, "orphan.wasm.sig")); err != nil {
+	// A FIFO for a signature is refused, not waited on.
+	fifo := filepath.Join(h.cfg.pluginDir, "fifo.wasm.sig")
+	if err := syscall.Mkfifo(fifo, 0o644); err != nil {
 		t.Fatal(err)
 	}
+	writeReplace(t, filepath.Join(h.cfg.pluginDir, "fifo.wasm"), good)
+	eventually(t, "the module with a FIFO for a signature is refused", func() bool {
+		_, err := h.Call(context.Background(), "fifo.answer", nil)
+		return err != nil && strings.Contains(err.Error(), "not a regular file")
+	})
 }
 
 func TestSignedUploadOverPlainHTTP(t *testing.T) {
