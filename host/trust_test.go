@@ -304,3 +304,24 @@ func TestMalformedTrustSettingsAreRefusedNamingTheKey(t *testing.T) {
 		}
 	}
 }
+
+func TestThePageSaysWhyAnUnsignedFileIsRefused(t *testing.T) {
+	pub, _ := testKey(1)
+	h, _ := newTestHost(t, map[string][]byte{"unsigned.wasm": fixture(t, "answer1")}, trusting(pub))
+	srv := httptest.NewServer(h.Handler())
+	t.Cleanup(srv.Close)
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/", nil)
+	req.Header.Set("Accept", browserAccept)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body bytes.Buffer
+	_, _ = body.ReadFrom(resp.Body)
+	for _, want := range []string{"Refused files", "<code>unsigned.wasm</code>", "module not signed: deploy.trusted_keys is set"} {
+		if !strings.Contains(body.String(), want) {
+			t.Errorf("the page lacks %q", want)
+		}
+	}
+}
