@@ -294,12 +294,13 @@ func (h *Host) writeAtomically(name string, wasm []byte) (fileStat, error) {
 // Remove deletes a plugin's file and stops serving it. Like Upload, it is
 // for trusted callers and checks no token; every attempt is logged.
 func (h *Host) Remove(ctx context.Context, name string) error {
-	err := h.remove(ctx, name)
-	h.audit(ctx, "remove", name, nil, err)
+	var removed *PluginInfo // the version removed, for the trail
+	err := h.remove(ctx, name, &removed)
+	h.audit(ctx, "remove", name, removed, err)
 	return err
 }
 
-func (h *Host) remove(ctx context.Context, name string) error {
+func (h *Host) remove(ctx context.Context, name string, removed **PluginInfo) error {
 	if h.closed.Load() {
 		return ErrClosed
 	}
@@ -311,6 +312,9 @@ func (h *Host) remove(ctx context.Context, name string) error {
 	defer h.installMu.Unlock()
 	if h.closed.Load() {
 		return ErrClosed
+	}
+	if l := h.current(name); l != nil {
+		*removed = &PluginInfo{Version: l.version, Size: l.size, SHA256: l.sha256}
 	}
 	err = os.Remove(filepath.Join(h.cfg.pluginDir, name+wasmExt))
 	err = errors.Join(err, removeSignature(h.cfg.pluginDir, name))

@@ -48,7 +48,7 @@ func TestEveryAdminAttemptIsOneLogLine(t *testing.T) {
 		{func() { do("PUT", "/plugins/up.wasm", testToken, good) }, `msg="admin upload" remote=127.0.0.1:\d+ caller=admin plugin=up.wasm outcome=accepted version=1 size=\d+ sha256=[0-9a-f]{64}$`},
 		{func() { rpc("", "plugins.remove", "up") }, `msg="admin remove" remote=127.0.0.1:\d+ caller=anonymous plugin=up outcome="refused: missing token"$`},
 		{func() { rpc("guess", "plugins.upload", "up", good) }, `msg="admin upload" remote=127.0.0.1:\d+ caller=anonymous plugin=up outcome="refused: wrong token"$`},
-		{func() { rpc(testToken, "plugins.remove", "up") }, `msg="admin remove" remote=127.0.0.1:\d+ caller=admin plugin=up outcome=accepted$`},
+		{func() { rpc(testToken, "plugins.remove", "up") }, `msg="admin remove" remote=127.0.0.1:\d+ caller=admin plugin=up outcome=accepted version=1 size=\d+ sha256=[0-9a-f]{64}$`},
 		{func() { do("DELETE", "/plugins/up.wasm", testToken, nil) }, `msg="admin remove" remote=127.0.0.1:\d+ caller=admin plugin=up.wasm outcome="refused: no such plugin" reason=.*$`},
 	}
 	for _, a := range attempts {

@@ -125,6 +125,10 @@ func TestUnsignedAndWronglySignedUploadsAreRefusedBeforeCompiling(t *testing.T) 
 	if err := h.Remove(adminCtx(testToken), "up"); err != nil {
 		t.Fatal(err)
 	}
+	secondSum := sha256.Sum256(second)
+	if !strings.Contains(logs.String(), `msg="admin remove" remote=192.0.2.1:1234 caller=admin plugin=up outcome=accepted version=2 size=76 sha256=`+hex.EncodeToString(secondSum[:])) {
+		t.Errorf("the removal's line does not name the version removed by its digest:\n%s", logs)
+	}
 	if got := dirNames(t, h.cfg.pluginDir); len(got) != 0 {
 		t.Errorf("after remove the plugin directory holds %v", got)
 	}
