@@ -106,7 +106,7 @@ func TestSignedAndPinnedModulesWithTheRealBinary(t *testing.T) {
 	if strings.Contains(logs, "plugin=refused size=") || slices.Contains(dirEntries(t, dir), "refused.wasm") {
 		t.Errorf("a refused upload was compiled or stored; plugin directory %v", dirEntries(t, dir))
 	}
-	for _, want := range []string{`outcome="refused: unsigned"`, `outcome="refused: bad_signature"`, `outcome="refused: not_pinned"`, "caller=admin", "sha256=" + trustDigestOf(t, m2)} {
+	for _, want := range []string{`outcome="refused: unsigned"`, `outcome="refused: bad_signature"`, `outcome="refused: not_pinned"`, "caller=admin", "trusted_keys=1 pinned_modules=2", "sha256=" + trustDigestOf(t, m2)} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the audit trail lacks %s", want)
 		}
