@@ -291,6 +291,9 @@ func TestSignedUploadOverPlainHTTP(t *testing.T) {
 	if st := put(strings.TrimSpace(string(sigFile(otherKey, good)))); st != http.StatusForbidden {
 		t.Errorf("PUT signed by another key: %d, want 403", st)
 	}
+	if st := put(strings.Repeat("A", modsig.MaxSignatureBytes+1)); st != http.StatusForbidden {
+		t.Errorf("PUT with a signature header over 4096 bytes: %d, want 403", st)
+	}
 	if st := put(strings.TrimSpace(string(sigFile(priv, good)))); st != http.StatusOK {
 		t.Errorf("signed PUT: %d, want 200", st)
 	}
