@@ -99,7 +99,7 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 	if len(name) > 100 { // a name is at most 64 characters; this one is refused, and need not flood the log
 		name = name[:100] + "…"
 	}
-	attrs := []any{"remote", c.remote, "plugin", name}
+	attrs := []any{"remote", c.remote, "caller", h.callerName(ctx), "plugin", name}
 	if err == nil {
 		attrs = append(attrs, "outcome", "accepted")
 		if info != nil {
@@ -132,10 +132,16 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 		outcome = "refused: module"
 	case errors.Is(err, ErrNoSuchPlugin):
 		outcome = "refused: no such plugin"
+	case refusalReason(err) != "":
+		outcome = "refused: " + refusalReason(err) // not_pinned, unsigned, bad_signature (trust.go)
+		h.trust.counted(err)
 	case errors.Is(err, ErrClosed):
 		outcome = "refused: host closed"
 	}
 	attrs = append(attrs, "outcome", outcome)
+	if info != nil && info.SHA256 != "" {
+		attrs = append(attrs, "size", info.Size, "sha256", info.SHA256)
+	}
 	if action == "upload" {
 		h.metrics.uploaded(strings.HasPrefix(outcome, "refused") && !errors.Is(err, ErrClosed))
 	}
@@ -168,13 +174,35 @@ func pluginName(name string) (string, error) {
 // network front ends (PUT /plugins/<name>.wasm, plugins.upload) check the
 // token before they call it. Every attempt is one line in the log; the
 // returned PluginInfo lists the bare names the plugin did not get.
+//
+// With deploy.trusted_keys set, a module without a signature is refused
+// (ErrUnsigned): use UploadSigned.
 func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo, error) {
-	info, err := h.upload(ctx, name, wasm)
+	return h.UploadSigned(ctx, name, wasm, nil)
+}
+
+// UploadSigned is Upload with the module's detached signature (the bytes
+// of its .sig file; nil for none). deploy.allowed_sha256 and
+// deploy.trusted_keys are checked before anything is compiled or written
+// (ErrNotPinned, ErrUnsigned, ErrBadSignature); an accepted signature is
+// written beside the module, as NAME.wasm.sig, so that the module loads
+// again after a restart.
+func (h *Host) UploadSigned(ctx context.Context, name string, wasm, sig []byte) (PluginInfo, error) {
+	var sum [sha256.Size]byte
+	hashed := int64(len(wasm)) <= h.cfg.maxUploadBytes // a module over the limit is refused unread
+	if hashed {
+		sum = sha256.Sum256(wasm)
+	}
+	info, err := h.upload(ctx, name, wasm, sum, sig)
+	if err != nil && hashed {
+		// The trail names the module refused by its digest too.
+		info = PluginInfo{Size: len(wasm), SHA256: hex.EncodeToString(sum[:])}
+	}
 	h.audit(ctx, "upload", name, &info, err)
 	return info, err
 }
 
-func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo, error) {
+func (h *Host) upload(ctx context.Context, name string, wasm []byte, sum [sha256.Size]byte, sig []byte) (PluginInfo, error) {
 	h.compiling.RLock()
 	defer h.compiling.RUnlock()
 	if h.closed.Load() {
@@ -193,8 +221,10 @@ func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	if !bytes.HasPrefix(wasm, []byte("\x00asm")) {
 		return PluginInfo{}, fmt.Errorf("%w: it does not start with the WebAssembly magic bytes \\0asm", ErrInvalidModule)
 	}
+	if err := h.trust.check(sum, sig, "the upload's signature", "sign it with rpchost sign KEY FILE.wasm and upload it with rpchost upload --sig FILE.wasm.sig (PUT /plugins/NAME.wasm: the "+SignatureHeader+" header; plugins.upload: a third parameter)"); err != nil {
+		return PluginInfo{}, err // nothing compiled, nothing written (trust.go)
+	}
 	start := time.Now()
-	sum := sha256.Sum256(wasm)
 	digest := hex.EncodeToString(sum[:])
 	h.logger.Info("compiling", "plugin", name, "size", len(wasm), "source", "upload")
 	release, err := h.compileSlot(ctx)
@@ -220,6 +250,9 @@ func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	}
 	if twin, ok := caseTwin(name, h.loadedNames()); ok { // uploaded while this one compiled
 		return PluginInfo{}, errors.Join(errCaseTwin(name, twin), p.Close(ctx))
+	}
+	if err := h.writeSignature(name, sig); err != nil {
+		return PluginInfo{}, errors.Join(err, p.Close(ctx))
 	}
 	st, err := h.writeAtomically(name, wasm)
 	if err != nil {
@@ -255,18 +288,19 @@ func (h *Host) writeAtomically(name string, wasm []byte) (fileStat, error) {
 	if err != nil {
 		return fileStat{}, err
 	}
-	return fileStat{size: info.Size(), modTime: info.ModTime()}, nil
+	return h.moduleStat(name, info), nil
 }
 
 // Remove deletes a plugin's file and stops serving it. Like Upload, it is
 // for trusted callers and checks no token; every attempt is logged.
 func (h *Host) Remove(ctx context.Context, name string) error {
-	err := h.remove(ctx, name)
-	h.audit(ctx, "remove", name, nil, err)
+	var removed *PluginInfo // the version removed, for the trail
+	err := h.remove(ctx, name, &removed)
+	h.audit(ctx, "remove", name, removed, err)
 	return err
 }
 
-func (h *Host) remove(ctx context.Context, name string) error {
+func (h *Host) remove(ctx context.Context, name string, removed **PluginInfo) error {
 	if h.closed.Load() {
 		return ErrClosed
 	}
@@ -279,7 +313,11 @@ func (h *Host) remove(ctx context.Context, name string) error {
 	if h.closed.Load() {
 		return ErrClosed
 	}
+	if l := h.current(name); l != nil {
+		*removed = &PluginInfo{Version: l.version, Size: l.size, SHA256: l.sha256}
+	}
 	err = os.Remove(filepath.Join(h.cfg.pluginDir, name+wasmExt))
+	err = errors.Join(err, removeSignature(h.cfg.pluginDir, name))
 	unloaded := h.unload(ctx, name)
 	switch {
 	case errors.Is(err, os.ErrNotExist) && !unloaded:

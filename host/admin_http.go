@@ -85,7 +85,7 @@ func (h *Host) servePlugins(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "reading the module: "+err.Error(), http.StatusBadRequest)
 			return
 		}
-		info, err := h.Upload(ctx, name, wasm)
+		info, err := h.UploadSigned(ctx, name, wasm, signatureHeader(r))
 		if err != nil {
 			h.adminError(w, err)
 			return
@@ -118,6 +118,9 @@ var adminStatus = []struct {
 	{ErrUploadTooLarge, http.StatusRequestEntityTooLarge},
 	{ErrInvalidModule, http.StatusUnprocessableEntity},
 	{ErrNoSuchPlugin, http.StatusNotFound},
+	{ErrNotPinned, http.StatusForbidden},
+	{ErrUnsigned, http.StatusForbidden},
+	{ErrBadSignature, http.StatusForbidden},
 	{ErrClosed, http.StatusServiceUnavailable},
 }
 
@@ -164,4 +167,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	_ = enc.Encode(v)
+}
+
+// signatureHeader is the upload's signature from its X-Rpchost-Signature
+// header, nil when there is none. Its size is bounded by the server's
+// http.max_header_bytes, then by modsig.Parse.
+func signatureHeader(r *http.Request) []byte {
+	v, ok := r.Header[SignatureHeader]
+	if !ok || len(v) == 0 {
+		return nil
+	}
+	return []byte(v[0])
 }

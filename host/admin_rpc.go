@@ -12,8 +12,8 @@ import (
 func (h *Host) registerAdmin() error {
 	methods := map[string]*builtin{
 		"plugins.upload": {
-			help: "Uploads a module: plugins.upload(name, base64 wasm). name is the plugin name (\"up\" or \"up.wasm\"). The module is validated, written into the plugin directory and served at once. Needs the admin token. Returns the plugin as plugins.list shows it; its conflicts member lists the bare names it defines that another procedure keeps.",
-			sigs: [][]string{{"struct", "string", "base64"}},
+			help: "Uploads a module: plugins.upload(name, base64 wasm[, base64 signature]). name is the plugin name (\"up\" or \"up.wasm\"). The module is validated, written into the plugin directory and served at once. Needs the admin token. The signature is the content of the .sig file rpchost sign writes, required when deploy.trusted_keys is set. Returns the plugin as plugins.list shows it; its conflicts member lists the bare names it defines that another procedure keeps.",
+			sigs: [][]string{{"struct", "string", "base64"}, {"struct", "string", "base64", "base64"}},
 			fn:   h.rpcUpload,
 		},
 		"plugins.remove": {
@@ -35,6 +35,17 @@ func (h *Host) registerAdmin() error {
 }
 
 func (h *Host) rpcUpload(ctx context.Context, params []any) (any, error) {
+	var sig []byte
+	if len(params) > 3 {
+		return nil, abi.Faultf(abi.CodeInvalidParams, "plugins.upload takes 2 or 3 params (name, module, signature), got %d", len(params))
+	}
+	if len(params) == 3 { // the signature (trust.go)
+		s, ok := params[2].([]byte)
+		if !ok {
+			return nil, abi.Faultf(abi.CodeInvalidParams, "plugins.upload param 3: want the module's signature as base64 (the bytes of its .sig file), got %s", abi.TypeName(params[2]))
+		}
+		sig, params = s, params[:2]
+	}
 	if err := wantParams("plugins.upload", params, 2); err != nil {
 		return nil, err
 	}
@@ -49,7 +60,7 @@ func (h *Host) rpcUpload(ctx context.Context, params []any) (any, error) {
 	if err := h.admit(ctx, "upload", name); err != nil {
 		return nil, err
 	}
-	info, err := h.Upload(ctx, name, wasm)
+	info, err := h.UploadSigned(ctx, name, wasm, sig)
 	if err != nil {
 		return nil, err
 	}

@@ -42,6 +42,9 @@ type Config struct {
 	accessLog      bool
 	metricsRoute   bool
 	idleTimeout    time.Duration
+
+	// deploy.trusted_keys, deploy.allowed_sha256 (trust_config.go)
+	trust trustSettings
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -242,6 +245,7 @@ func (c Config) validate() error {
 	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
 	errs = append(errs, validatePaths(c.xmlrpcPaths, c.jsonrpcPaths)...)
 	errs = append(errs, c.auth.validate(c.Callers())...)
+	errs = append(errs, c.trust.validate()...)
 	for bare, target := range c.aliases {
 		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
 	}

@@ -41,15 +41,15 @@ func TestEveryAdminAttemptIsOneLogLine(t *testing.T) {
 		run  func()
 		line string
 	}{
-		{func() { do("PUT", "/plugins/up.wasm", "", good) }, `msg="admin upload" remote=127.0.0.1:\d+ plugin=up.wasm outcome="refused: missing token"$`},
-		{func() { do("PUT", "/plugins/up.wasm", "nope", good) }, `msg="admin upload" remote=127.0.0.1:\d+ plugin=up.wasm outcome="refused: wrong token"$`},
-		{func() { do("PUT", "/plugins/my-up.wasm", testToken, good) }, `msg="admin upload" remote=127.0.0.1:\d+ plugin=my-up.wasm outcome="refused: name" reason=".*has '-'.*"$`},
-		{func() { do("PUT", "/plugins/up.wasm", testToken, []byte("nope")) }, `msg="admin upload" remote=127.0.0.1:\d+ plugin=up.wasm outcome="refused: module" reason=".*magic bytes.*"$`},
-		{func() { do("PUT", "/plugins/up.wasm", testToken, good) }, `msg="admin upload" remote=127.0.0.1:\d+ plugin=up.wasm outcome=accepted version=1 size=\d+ sha256=[0-9a-f]{64}$`},
-		{func() { rpc("", "plugins.remove", "up") }, `msg="admin remove" remote=127.0.0.1:\d+ plugin=up outcome="refused: missing token"$`},
-		{func() { rpc("guess", "plugins.upload", "up", good) }, `msg="admin upload" remote=127.0.0.1:\d+ plugin=up outcome="refused: wrong token"$`},
-		{func() { rpc(testToken, "plugins.remove", "up") }, `msg="admin remove" remote=127.0.0.1:\d+ plugin=up outcome=accepted$`},
-		{func() { do("DELETE", "/plugins/up.wasm", testToken, nil) }, `msg="admin remove" remote=127.0.0.1:\d+ plugin=up.wasm outcome="refused: no such plugin" reason=.*$`},
+		{func() { do("PUT", "/plugins/up.wasm", "", good) }, `msg="admin upload" remote=127.0.0.1:\d+ caller=anonymous plugin=up.wasm outcome="refused: missing token"$`},
+		{func() { do("PUT", "/plugins/up.wasm", "nope", good) }, `msg="admin upload" remote=127.0.0.1:\d+ caller=anonymous plugin=up.wasm outcome="refused: wrong token"$`},
+		{func() { do("PUT", "/plugins/my-up.wasm", testToken, good) }, `msg="admin upload" remote=127.0.0.1:\d+ caller=admin plugin=my-up.wasm outcome="refused: name" size=\d+ sha256=[0-9a-f]{64} reason=".*has '-'.*"$`},
+		{func() { do("PUT", "/plugins/up.wasm", testToken, []byte("nope")) }, `msg="admin upload" remote=127.0.0.1:\d+ caller=admin plugin=up.wasm outcome="refused: module" size=4 sha256=[0-9a-f]{64} reason=".*magic bytes.*"$`},
+		{func() { do("PUT", "/plugins/up.wasm", testToken, good) }, `msg="admin upload" remote=127.0.0.1:\d+ caller=admin plugin=up.wasm outcome=accepted version=1 size=\d+ sha256=[0-9a-f]{64}$`},
+		{func() { rpc("", "plugins.remove", "up") }, `msg="admin remove" remote=127.0.0.1:\d+ caller=anonymous plugin=up outcome="refused: missing token"$`},
+		{func() { rpc("guess", "plugins.upload", "up", good) }, `msg="admin upload" remote=127.0.0.1:\d+ caller=anonymous plugin=up outcome="refused: wrong token"$`},
+		{func() { rpc(testToken, "plugins.remove", "up") }, `msg="admin remove" remote=127.0.0.1:\d+ caller=admin plugin=up outcome=accepted version=1 size=\d+ sha256=[0-9a-f]{64}$`},
+		{func() { do("DELETE", "/plugins/up.wasm", testToken, nil) }, `msg="admin remove" remote=127.0.0.1:\d+ caller=admin plugin=up.wasm outcome="refused: no such plugin" reason=.*$`},
 	}
 	for _, a := range attempts {
 		before := len(adminLines(logs.String()))
@@ -89,7 +89,7 @@ func TestAnEmbedderUploadsAndRemovesWithoutAToken(t *testing.T) {
 	if err := h.Remove(context.Background(), "up"); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(logs.String(), `msg="admin upload" remote=in-process plugin=up outcome=accepted`) {
+	if !strings.Contains(logs.String(), `msg="admin upload" remote=in-process caller=in-process plugin=up outcome=accepted`) {
 		t.Errorf("the in-process upload is not in the trail:\n%s", logs)
 	}
 	// The same procedure over the network stays refused.

@@ -43,6 +43,9 @@ const (
 	CodeNotPermitted = -32010
 	// CodeRateLimited: the caller has used up its rate; HTTP 429.
 	CodeRateLimited = -32011
+	// CodeUntrustedModule: an upload refused by deploy.allowed_sha256 or
+	// deploy.trusted_keys (not pinned, unsigned, bad signature); HTTP 403.
+	CodeUntrustedModule = -32012
 )
 
 // Sentinel errors of dispatch. What Call returns matches one of them with
@@ -113,6 +116,9 @@ var faultCodes = []struct {
 	{ErrUploadTooLarge, abi.CodeInvalidParams},
 	{ErrInvalidModule, abi.CodeInvalidParams},
 	{ErrNoSuchPlugin, abi.CodeInvalidParams},
+	{ErrNotPinned, CodeUntrustedModule},
+	{ErrUnsigned, CodeUntrustedModule},
+	{ErrBadSignature, CodeUntrustedModule},
 	{context.Canceled, abi.CodeInternalError},
 }
 

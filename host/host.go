@@ -37,6 +37,7 @@ type Host struct {
 	inflight *bodyBudget // bytes held by request bodies (limits.max_inflight_bytes)
 	store    store.Store // nil without a store
 	auth     *authorizer // auth.* and the admin token (auth.go)
+	trust    *trustGate  // deploy.allowed_sha256 and deploy.trusted_keys (trust.go)
 
 	// installMu serializes changes to what is served: installing a loaded
 	// version, writing an upload, removing. It is never held while a
@@ -133,6 +134,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.started = time.Now()
 	h.metrics = newMetrics(h)
 	h.metricsHandler = h.metrics.handler()
+	h.trust = newTrustGate(cfg.trust, h.metrics.reg)
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
 		if err != nil {

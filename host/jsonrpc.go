@@ -159,4 +159,5 @@ var faultNames = map[int]string{
 	CodeUnauthenticated: "unauthenticated",
 	CodeNotPermitted:    "not_permitted",
 	CodeRateLimited:     "rate_limited",
+	CodeUntrustedModule: "untrusted_module",
 }

@@ -62,6 +62,10 @@ func checkPluginName(name string) error {
 type fileStat struct {
 	size    int64
 	modTime time.Time
+	// The module's NAME.wasm.sig, when signatures are required (trust.go):
+	// size -1 when there is none.
+	sigSize    int64
+	sigModTime time.Time
 }
 
 // racyWindow: file systems stamp mtimes with a coarse clock (a few
@@ -73,7 +77,7 @@ const racyWindow = 2 * time.Second
 
 // unchanged reports whether a file still holds what was read at readAt.
 func (st fileStat) unchanged(now fileStat, readAt time.Time) bool {
-	return st == now && now.modTime.Before(readAt.Add(-racyWindow))
+	return st == now && now.modTime.Before(readAt.Add(-racyWindow)) && now.sigModTime.Before(readAt.Add(-racyWindow))
 }
 
 // loaded is one version of a plugin being served.
@@ -124,7 +128,7 @@ func (h *Host) scanDir() (map[string]fileStat, error) {
 			continue
 		}
 		name := strings.TrimSuffix(e.Name(), wasmExt)
-		st := fileStat{size: info.Size(), modTime: info.ModTime()}
+		st := h.moduleStat(name, info)
 		if err := checkPluginName(name); err != nil {
 			h.reject(name, st, time.Now(), "", err)
 			continue
@@ -218,10 +222,15 @@ func (h *Host) loadFile(ctx context.Context, c candidate) {
 			c.size = len(wasm)
 			sum := sha256.Sum256(wasm)
 			c.sha256 = hex.EncodeToString(sum[:])
+			trustErr := h.checkFile(c.name, sum) // before anything is compiled (trust.go)
 			switch l := h.current(c.name); {
-			case c.refused != nil && c.refused.sha256 == c.sha256:
+			case trustErr != nil:
+				err = trustErr
+			case c.refused != nil && c.refused.sha256 == c.sha256 && refusalReason(c.refused.err) == "":
 				// The refused bytes, read again within the racy window:
 				// refused again, quietly (reject sees the same version).
+				// A refusal of the trust policy is not reused: it was
+				// decided again above, its signature may have changed.
 				err = c.refused.err
 			case l != nil && l.sha256 == c.sha256:
 				// Same bytes, new timestamp: install only records the new stat.
@@ -259,7 +268,7 @@ func (h *Host) finishLoad(ctx context.Context, c *candidate) {
 	again := h.loading[c.name]
 	delete(h.loading, c.name)
 	info, statErr := os.Stat(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
-	current := statErr == nil && (fileStat{size: info.Size(), modTime: info.ModTime()}) == c.stat
+	current := statErr == nil && h.moduleStat(c.name, info) == c.stat
 	switch {
 	case h.closed.Load() || !current:
 		if c.compiled {
@@ -383,6 +392,7 @@ func (h *Host) reject(name string, st fileStat, readAt time.Time, sha string, er
 	h.rejected[name] = rejection{stat: st, at: readAt, sha256: sha, err: err}
 	h.noteRefused(name, st, err)
 	h.metrics.loads.WithLabelValues(loadRejected).Inc()
+	h.trust.counted(err)
 	attrs := []any{"plugin", name, "file", filepath.Join(h.cfg.pluginDir, name+wasmExt), "error", err.Error()}
 	if sha != "" {
 		attrs = append(attrs, "sha256", sha)

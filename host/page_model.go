@@ -35,6 +35,9 @@ type pageData struct {
 	Total    int          // methods served, Query or not
 	// MorePlugins are the plugins loaded but not listed (pageMaxPlugins).
 	MorePlugins int
+	// Refused are the files of the plugin directory not served, and why
+	// (page_refused.go).
+	Refused []pageRefused
 }
 
 type pagePlugin struct {
@@ -78,6 +81,7 @@ func (h *Host) pageSnapshot(r *http.Request) pageData {
 		d.Plugins = append(d.Plugins, pagePlugin{Name: p.Name, Kind: p.Kind, SHA256: sum, Version: p.Version,
 			Methods: len(p.Methods), LoadedAt: p.LoadedAt.UTC().Format(time.DateTime + " UTC")})
 	}
+	d.Refused = h.pageRefusedFiles(ctx)
 	names := h.registry.Names()   // sorted
 	bare := map[string][]string{} // qualified name → the bare names that stand for it
 	for _, name := range names {

@@ -42,7 +42,7 @@ func (h *Host) Refused() []RefusedFile {
 	out := []RefusedFile{}
 	for name, r := range h.refused {
 		info, err := os.Stat(filepath.Join(h.cfg.pluginDir, r.file.File))
-		if err != nil || (fileStat{size: info.Size(), modTime: info.ModTime()}) != r.stat {
+		if err != nil || h.moduleStat(name, info) != r.stat {
 			delete(h.refused, name) // fixed, replaced or removed since
 			continue
 		}
@@ -62,7 +62,7 @@ func (h *Host) refusedFile(name string) (RefusedFile, bool) {
 		return RefusedFile{}, false
 	}
 	info, err := os.Stat(filepath.Join(h.cfg.pluginDir, r.file.File))
-	if err != nil || (fileStat{size: info.Size(), modTime: info.ModTime()}) != r.stat {
+	if err != nil || h.moduleStat(name, info) != r.stat {
 		delete(h.refused, name) // fixed, replaced or removed since
 		return RefusedFile{}, false
 	}

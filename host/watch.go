@@ -83,8 +83,10 @@ func (h *Host) rescan(ctx context.Context) {
 }
 
 // relevant ignores hidden files, which are editors' and uploads' temporary
-// files, and anything that is not a module.
+// files, and anything that is not a module or a module's signature
+// (NAME.wasm.sig, trust.go: a signature added later makes its module load;
+// one without its module is looked at and ignored by the rescan).
 func relevant(ev fsnotify.Event) bool {
 	base := filepath.Base(ev.Name)
-	return !strings.HasPrefix(base, ".") && strings.HasSuffix(base, wasmExt)
+	return !strings.HasPrefix(base, ".") && (strings.HasSuffix(base, wasmExt) || strings.HasSuffix(base, sigExt))
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/host"
+	"github.com/rpchost/rpchost/internal/modsig"
 )
 
 func newUploadCommand() *cobra.Command {
@@ -21,7 +22,10 @@ func newUploadCommand() *cobra.Command {
 directory and serves it at once; the plugin is named after the file unless
 --name says otherwise. Needs the server's admin token: --token, else the
 admin.token of the configuration serve reads here (config.yaml, --config,
-RPCHOST_ADMIN_TOKEN). The server is found as for call.`,
+RPCHOST_ADMIN_TOKEN). The server is found as for call.
+
+A server with deploy.trusted_keys needs the module's signature: --sig with
+the file rpchost sign wrote (FILE.wasm.sig).`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			wasm, err := os.ReadFile(args[0])
@@ -33,7 +37,15 @@ RPCHOST_ADMIN_TOKEN). The server is found as for call.`,
 			if fromFile {
 				name = strings.TrimSuffix(filepath.Base(args[0]), ".wasm")
 			}
-			v, err := adminCall(cmd, "plugins.upload", name, wasm)
+			params := []any{name, wasm}
+			if sigPath, _ := cmd.Flags().GetString("sig"); sigPath != "" {
+				sig, err := readBounded(sigPath, modsig.MaxSignatureBytes)
+				if err != nil {
+					return fmt.Errorf("--sig: %w", err)
+				}
+				params = append(params, sig)
+			}
+			v, err := adminCall(cmd, "plugins.upload", params...)
 			if err != nil {
 				if fromFile && strings.Contains(err.Error(), "invalid plugin name") {
 					if valid := validPluginName(name); valid != "" {
@@ -51,6 +63,7 @@ RPCHOST_ADMIN_TOKEN). The server is found as for call.`,
 	}
 	addClientFlags(cmd, true)
 	cmd.Flags().String("name", "", "plugin name (default: the file name without .wasm)")
+	cmd.Flags().String("sig", "", "the module's signature file, as rpchost sign writes it (needed by servers with deploy.trusted_keys)")
 	return cmd
 }
 

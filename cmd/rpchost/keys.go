@@ -81,6 +81,8 @@ var keys = append([]key{
 	ownKey("admin.token", func(s *settings) *string { return &s.adminToken }).checkedBy(checkAdminToken),
 	// WithAdmin sets the token too; hostConfig sets the real one last.
 	hostKey("admin.max_upload_bytes", host.Config.MaxUploadBytes, func(c host.Config, n int64) host.Config { return c.WithAdmin("", n) }),
+	hostKey("deploy.trusted_keys", host.Config.TrustedKeys, host.Config.WithTrustedKeys),
+	hostKey("deploy.allowed_sha256", host.Config.AllowedSHA256, host.Config.WithAllowedSHA256),
 	hostKey("watch.enabled", func(c host.Config) bool { on, _, _ := c.Watch(); return on },
 		func(c host.Config, on bool) host.Config { _, d, p := c.Watch(); return c.WithWatch(on, d, p) }),
 	hostKey("watch.debounce", func(c host.Config) time.Duration { _, d, _ := c.Watch(); return d },

@@ -68,7 +68,8 @@ func serve(ctx context.Context, s *settings) error {
 		file = "none"
 	}
 	logger.Info("starting", "config", file, "plugins", cfg.PluginDir(), "store", s.storeLocation(),
-		"cache", orOff(s.resolvedCacheDir()), "uploads", s.uploadsEnabled(), "callers", len(s.cfg.Callers()), "tls", tlsCfg != nil)
+		"cache", orOff(s.resolvedCacheDir()), "uploads", s.uploadsEnabled(), "callers", len(s.cfg.Callers()), "tls", tlsCfg != nil,
+		"trusted_keys", len(s.cfg.TrustedKeys()), "pinned_modules", len(s.cfg.AllowedSHA256()))
 	stopPprof, err := startPprof(s.debug.pprofListen, s.debug.pprofRemote, logger)
 	if err != nil {
 		return errors.Join(err, ln.Close())
