@@ -144,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		}
 		h.store = countingStore{Store: s, m: h.metrics} // commits counted where they happen
 	}
-	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.rememberBareNames()); err != nil {
+	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.registerDeploy(), h.rememberBareNames()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
 	loads, err := h.reconcile(ctx)

@@ -233,9 +233,9 @@ func (p *Postgres) Module(ctx context.Context, sha string) ([]byte, error) {
 
 // AuditEntry is one administration attempt, as the audit table keeps it.
 type AuditEntry struct {
-	At                                                    time.Time
+	At                                                   time.Time
 	Replica, Action, Plugin, By, Remote, SHA256, Outcome string
-	Reason                                                string
+	Reason                                               string
 }
 
 // Audit inserts entries, and keeps the table at MaxAuditRows.
