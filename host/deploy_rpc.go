@@ -105,8 +105,12 @@ func (d Deployment) toJSON() deploymentJSON {
 // POST /plugins/<name>/rollback[?version=N]; it reports false for any
 // other path, which servePlugins answers.
 func (h *Host) serveDeployRoute(w http.ResponseWriter, r *http.Request, rest string) bool {
-	name, what, ok := strings.Cut(rest, "/")
-	if !ok || (what != "history" && what != "rollback") {
+	i := strings.LastIndexByte(rest, '/')
+	if i < 0 {
+		return false
+	}
+	name, what := rest[:i], rest[i+1:] // the name is checked as any other: "../up" is refused
+	if what != "history" && what != "rollback" {
 		return false
 	}
 	ctx := withToken(r.Context(), r)

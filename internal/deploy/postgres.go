@@ -86,7 +86,9 @@ type Postgres struct {
 func OpenPostgres(dsn string) (*Postgres, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
-		return nil, fmt.Errorf("deploy.dsn: %w", err) // never the DSN itself: it may hold a password
+		// pgx's message quotes the DSN, or parts of it, which may hold
+		// a password: none of it is repeated.
+		return nil, errors.New("deploy.dsn: cannot parse the connection string: want a URL (postgres://user:password@host:5432/db) or key=value pairs (host=… dbname=…)")
 	}
 	cfg.MaxConns = 4
 	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
