@@ -68,12 +68,12 @@ func (h *Host) stopDeploy() error {
 // recorded after the comparison is missed.
 func (h *Host) connectDeploy(ctx context.Context) (*deploy.Listener, error) {
 	d := h.deploy
-	ctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
+	dctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
 	defer cancel()
-	if err := d.pg.Setup(ctx); err != nil {
+	if err := d.pg.Setup(dctx); err != nil {
 		return nil, err
 	}
-	l, err := d.pg.Listen(ctx)
+	l, err := d.pg.Listen(dctx)
 	if err != nil {
 		return nil, err
 	}
@@ -121,9 +121,7 @@ func (h *Host) listenDeploy(ctx context.Context, l *deploy.Listener) {
 			// Quiet for a while: compare with the log. It proves the
 			// database still answers, and puts back a version a file
 			// copied by hand over one the database has.
-			sctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
-			err = h.syncAll(sctx)
-			cancel()
+			err = h.syncAll(ctx)
 		}
 		if err != nil && ctx.Err() == nil {
 			h.deployDown(err)
@@ -187,7 +185,9 @@ func (h *Host) deployNote() string {
 // log has; names the log has never seen (files copied by hand) are left
 // alone.
 func (h *Host) syncAll(ctx context.Context) error {
-	latest, err := h.deploy.pg.Latest(ctx)
+	dctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
+	latest, err := h.deploy.pg.Latest(dctx)
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -204,7 +204,9 @@ func (h *Host) syncName(ctx context.Context, name string) error {
 	if checkPluginName(name) != nil {
 		return nil // not a notification of ours
 	}
-	hist, err := h.deploy.pg.History(ctx, name)
+	dctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
+	hist, err := h.deploy.pg.History(dctx, name)
+	cancel()
 	if err != nil || len(hist) == 0 {
 		return err
 	}
@@ -233,7 +235,12 @@ func (h *Host) syncEntry(ctx context.Context, e deploy.Entry) error {
 	if refused && r.sha256 == e.SHA256 {
 		return nil
 	}
-	wasm, err := d.pg.Module(ctx, e.SHA256)
+	// The database's answers are bounded in time; compiling is not
+	// (load_timeout and the structural limits bound it), since a big
+	// module on a busy machine may take longer than a query should.
+	dctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
+	wasm, err := d.pg.Module(dctx, e.SHA256)
+	cancel()
 	if err != nil {
 		return err
 	}
@@ -250,7 +257,7 @@ func (h *Host) syncEntry(ctx context.Context, e deploy.Entry) error {
 	if err == nil {
 		err = h.installCompiled(ctx, e.Name, wasm, digest, p, start)
 	}
-	if err != nil && !errors.Is(err, ErrClosed) {
+	if err != nil && !errors.Is(err, ErrClosed) && ctx.Err() == nil { // cut short is not refused: tried again
 		h.installMu.Lock()
 		h.reject(e.Name, fileStat{}, time.Now(), e.SHA256, err)
 		h.installMu.Unlock()
