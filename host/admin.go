@@ -136,6 +136,10 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 		outcome = "refused: module"
 	case errors.Is(err, ErrNoSuchPlugin):
 		outcome = "refused: no such plugin"
+	case errors.Is(err, ErrNoSuchVersion):
+		outcome = "refused: version"
+	case errors.Is(err, ErrDeployUnavailable):
+		outcome = "refused: deploy database unreachable"
 	case errors.Is(err, ErrClosed):
 		outcome = "refused: host closed"
 	}
