@@ -218,6 +218,11 @@ func (h *Host) syncName(ctx context.Context, name string) error {
 // logged once) as a file would be, and the previous version keeps serving.
 func (h *Host) syncEntry(ctx context.Context, e deploy.Entry) error {
 	d := h.deploy
+	// compiling before d.mu, as an upload takes them: the other order
+	// deadlocks with an upload waiting for d.mu while Close waits to
+	// write-lock compiling.
+	h.compiling.RLock()
+	defer h.compiling.RUnlock()
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if h.closed.Load() {
@@ -248,11 +253,6 @@ func (h *Host) syncEntry(ctx context.Context, e deploy.Entry) error {
 		return fmt.Errorf("deploy database: module %s has other bytes (sha256 %x)", e.SHA256, sum)
 	}
 	h.logger.Info("deploying a version recorded in the deploy database", "plugin", e.Name, "version", e.Version, "action", e.Action, "by", e.By, "from", e.From, "sha256", e.SHA256)
-	h.compiling.RLock()
-	defer h.compiling.RUnlock()
-	if h.closed.Load() {
-		return nil
-	}
 	p, digest, start, err := h.compileModule(ctx, e.Name, wasm, "deploy")
 	if err == nil {
 		err = h.installCompiled(ctx, e.Name, wasm, digest, p, start)
