@@ -107,6 +107,8 @@ func (h *Host) deployedBy(ctx context.Context) string {
 func (h *Host) record(ctx context.Context, name, action, digest string, wasm []byte, expect int64) (deploy.Entry, error) {
 	d := h.deploy
 	e := deploy.Entry{Name: name, Action: action, SHA256: digest, Size: int64(len(wasm)), By: h.deployedBy(ctx), From: d.replica}
+	ctx, cancel := context.WithTimeout(ctx, deployConnectTimeout) // a query, held under d.mu: bounded
+	defer cancel()
 	e, err := d.log.Record(ctx, e, wasm, d.keep, expect)
 	if err != nil && d.pg != nil && !errors.Is(err, deploy.ErrConflict) {
 		return e, fmt.Errorf("%w: %v; nothing was changed", ErrDeployUnavailable, err)
@@ -140,6 +142,8 @@ func (h *Host) History(ctx context.Context, name string) ([]Deployment, error) {
 	if err != nil {
 		return nil, err
 	}
+	ctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
+	defer cancel()
 	list, err := h.deploy.log.History(ctx, name)
 	if err != nil {
 		if h.deploy.pg != nil {
@@ -192,7 +196,9 @@ func (h *Host) rollback(ctx context.Context, name string, version int64) (deploy
 	if err != nil {
 		return deploy.Entry{}, err
 	}
-	wasm, err := h.deploy.log.Module(ctx, target.SHA256)
+	mctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
+	wasm, err := h.deploy.log.Module(mctx, target.SHA256)
+	cancel()
 	if errors.Is(err, deploy.ErrNotFound) {
 		return deploy.Entry{}, fmt.Errorf("%w: the module of %s version %d is no longer kept", ErrNoSuchVersion, name, target.Version)
 	}
