@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -172,6 +173,25 @@ func TestDeployAcrossReplicas(t *testing.T) {
 		t.Fatalf("a new replica does not serve the fleet's plugins: %v", d4.h.Plugins())
 	}
 	d4.h.Close(ctx)
+
+	// A file copied by hand over a name the database has is put back to
+	// the database's version; one under a name it has never seen is this
+	// replica's own, and stays.
+	upFile := filepath.Join(a.h.cfg.pluginDir, "up.wasm")
+	if err := os.WriteFile(upFile, v2, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(a.h.cfg.pluginDir, "localonly.wasm"), fixture(t, "calc"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, 20*time.Second, "A to put back the database's up.wasm", func() bool {
+		b, _ := os.ReadFile(upFile)
+		return sha(b) == sha(v1) && a.serves("up", sha(v1)) && a.serves("localonly", sha(fixture(t, "calc")))
+	})
+	time.Sleep(deployPing + time.Second) // one more comparison with the log
+	if !a.serves("localonly", sha(fixture(t, "calc"))) || !b.serves("localonly", "") {
+		t.Error("a plugin copied by hand under a name the database has never seen is not A's alone")
+	}
 
 	// The database's audit table has the attempts, refusals included.
 	if _, err := a.h.Call(adminCtx("wrong"), "plugins.rollback", []any{"up"}); !errors.Is(err, ErrUnauthorized) {
