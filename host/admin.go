@@ -13,6 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rpchost/rpchost/internal/deploy"
+	"github.com/rpchost/rpchost/internal/plugin"
 )
 
 // Sentinel errors of plugin administration.
@@ -95,6 +98,7 @@ func (h *Host) admit(ctx context.Context, action, name string) error {
 // audit writes the one log line of an administration attempt: who (the
 // remote address), what, and the outcome, never the token.
 func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo, err error) {
+	h.auditDB(ctx, action, name, info, err) // the database's trail, when distributed (deploy.go)
 	c := callerOf(ctx)
 	if len(name) > 100 { // a name is at most 64 characters; this one is refused, and need not flood the log
 		name = name[:100] + "…"
@@ -135,6 +139,10 @@ func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo,
 	case refusalReason(err) != "":
 		outcome = "refused: " + refusalReason(err) // not_pinned, unsigned, bad_signature (trust.go)
 		h.trust.counted(err)
+	case errors.Is(err, ErrNoSuchVersion):
+		outcome = "refused: version"
+	case errors.Is(err, ErrDeployUnavailable):
+		outcome = "refused: deploy database unreachable"
 	case errors.Is(err, ErrClosed):
 		outcome = "refused: host closed"
 	}
@@ -188,57 +196,94 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 // written beside the module, as NAME.wasm.sig, so that the module loads
 // again after a restart.
 func (h *Host) UploadSigned(ctx context.Context, name string, wasm, sig []byte) (PluginInfo, error) {
-	var sum [sha256.Size]byte
-	hashed := int64(len(wasm)) <= h.cfg.maxUploadBytes // a module over the limit is refused unread
-	if hashed {
-		sum = sha256.Sum256(wasm)
-	}
-	info, err := h.upload(ctx, name, wasm, sum, sig)
-	if err != nil && hashed {
+	info, _, err := h.deployModule(ctx, name, wasm, sig, deploy.ActionUpload, -1)
+	if err != nil && int64(len(wasm)) <= h.cfg.maxUploadBytes { // a module over the limit is refused unread
 		// The trail names the module refused by its digest too.
+		sum := sha256.Sum256(wasm)
 		info = PluginInfo{Size: len(wasm), SHA256: hex.EncodeToString(sum[:])}
 	}
 	h.audit(ctx, "upload", name, &info, err)
 	return info, err
 }
 
-func (h *Host) upload(ctx context.Context, name string, wasm []byte, sum [sha256.Size]byte, sig []byte) (PluginInfo, error) {
+// deployModule checks and compiles a module, records it in the version log
+// (action upload or rollback; expect as deploy.Log.Record's) and serves it.
+// Nothing is recorded or written when the module is refused, and nothing
+// is served when the log (the deploy database) cannot record it.
+func (h *Host) deployModule(ctx context.Context, name string, wasm, sig []byte, action string, expect int64) (PluginInfo, deploy.Entry, error) {
 	h.compiling.RLock()
 	defer h.compiling.RUnlock()
 	if h.closed.Load() {
-		return PluginInfo{}, ErrClosed
+		return PluginInfo{}, deploy.Entry{}, ErrClosed
 	}
 	name, err := pluginName(name)
 	if err != nil {
-		return PluginInfo{}, err
+		return PluginInfo{}, deploy.Entry{}, err
 	}
+	p, digest, start, err := h.compileModule(ctx, name, wasm, sig, action)
+	if err != nil {
+		return PluginInfo{}, deploy.Entry{}, err
+	}
+	// Recorded, then installed, as one step for this replica: a
+	// notification of this very change, arriving meanwhile, finds the
+	// version served and does nothing.
+	h.deploy.mu.Lock()
+	defer h.deploy.mu.Unlock()
+	e, err := h.record(ctx, name, action, digest, wasm, expect)
+	if err != nil {
+		return PluginInfo{}, e, errors.Join(err, p.Close(ctx))
+	}
+	if err := h.installCompiled(ctx, name, wasm, sig, digest, p, start); err != nil {
+		return PluginInfo{}, e, err
+	}
+	return h.info(name), e, nil
+}
+
+// compileModule checks a module (size, magic, case twins, then
+// deploy.allowed_sha256 and deploy.trusted_keys against sig) and compiles
+// and instantiates it, outside any lock. Callers hold compiling (read).
+// source is what the log says: an upload, a rollback, or "deploy" for a
+// version another replica recorded.
+func (h *Host) compileModule(ctx context.Context, name string, wasm, sig []byte, source string) (*plugin.Plugin, string, time.Time, error) {
 	if twin, ok := caseTwin(name, h.loadedNames()); ok {
-		return PluginInfo{}, errCaseTwin(name, twin)
+		return nil, "", time.Time{}, errCaseTwin(name, twin)
 	}
 	if int64(len(wasm)) > h.cfg.maxUploadBytes {
-		return PluginInfo{}, fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, len(wasm), h.cfg.maxUploadBytes)
+		return nil, "", time.Time{}, fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, len(wasm), h.cfg.maxUploadBytes)
 	}
 	if !bytes.HasPrefix(wasm, []byte("\x00asm")) {
-		return PluginInfo{}, fmt.Errorf("%w: it does not start with the WebAssembly magic bytes \\0asm", ErrInvalidModule)
-	}
-	if err := h.trust.check(sum, sig, "the upload's signature", "sign it with rpchost sign KEY FILE.wasm and upload it with rpchost upload --sig FILE.wasm.sig (PUT /plugins/NAME.wasm: the "+SignatureHeader+" header; plugins.upload: a third parameter)"); err != nil {
-		return PluginInfo{}, err // nothing compiled, nothing written (trust.go)
+		return nil, "", time.Time{}, fmt.Errorf("%w: it does not start with the WebAssembly magic bytes \\0asm", ErrInvalidModule)
 	}
 	start := time.Now()
+	sum := sha256.Sum256(wasm)
+	from, how := "the upload's signature", "sign it with rpchost sign KEY FILE.wasm and upload it with rpchost upload --sig FILE.wasm.sig (PUT /plugins/NAME.wasm: the "+SignatureHeader+" header; plugins.upload: a third parameter)"
+	if source != deploy.ActionUpload {
+		from, how = "the version log's signature", "upload the module again, signed (rpchost upload --sig FILE.wasm.sig)"
+	}
+	if err := h.trust.check(sum, sig, from, how); err != nil {
+		return nil, "", time.Time{}, err // nothing compiled, nothing written (trust.go)
+	}
 	digest := hex.EncodeToString(sum[:])
-	h.logger.Info("compiling", "plugin", name, "size", len(wasm), "source", "upload")
+	h.logger.Info("compiling", "plugin", name, "size", len(wasm), "source", source)
 	release, err := h.compileSlot(ctx)
 	if err != nil {
-		return PluginInfo{}, err
+		return nil, "", time.Time{}, err
 	}
 	p, err := h.load(ctx, name, wasm, digest, release)
 	release()
 	if err != nil && h.closed.Load() {
-		return PluginInfo{}, fmt.Errorf("%w (compiling %s: %v)", ErrClosed, name, err) // the runtime closed under the compiler
+		return nil, "", time.Time{}, fmt.Errorf("%w (compiling %s: %v)", ErrClosed, name, err) // the runtime closed under the compiler
 	}
 	if err != nil {
-		return PluginInfo{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
+		return nil, "", time.Time{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
 	}
+	return p, digest, start, nil
+}
+
+// installCompiled writes a compiled module (and its signature, or removes
+// a stale one) into the plugin directory, where it survives a restart, and
+// serves it.
+func (h *Host) installCompiled(ctx context.Context, name string, wasm, sig []byte, digest string, p *plugin.Plugin, start time.Time) error {
 	// Compiled and run outside any lock; only writing and installing are
 	// serialized with the other changes. Close sets closed before it takes
 	// installMu: checked under the lock, an upload either lands before
@@ -246,24 +291,21 @@ func (h *Host) upload(ctx context.Context, name string, wasm []byte, sum [sha256
 	h.installMu.Lock()
 	defer h.installMu.Unlock()
 	if h.closed.Load() {
-		return PluginInfo{}, errors.Join(ErrClosed, p.Close(ctx))
+		return errors.Join(ErrClosed, p.Close(ctx))
 	}
 	if twin, ok := caseTwin(name, h.loadedNames()); ok { // uploaded while this one compiled
-		return PluginInfo{}, errors.Join(errCaseTwin(name, twin), p.Close(ctx))
+		return errors.Join(errCaseTwin(name, twin), p.Close(ctx))
 	}
 	if err := h.writeSignature(name, sig); err != nil {
-		return PluginInfo{}, errors.Join(err, p.Close(ctx))
+		return errors.Join(err, p.Close(ctx))
 	}
 	st, err := h.writeAtomically(name, wasm)
 	if err != nil {
-		return PluginInfo{}, errors.Join(err, p.Close(ctx))
+		return errors.Join(err, p.Close(ctx))
 	}
 	c := &candidate{name: name, stat: st, readAt: start, size: len(wasm), sha256: digest, plugin: p, took: time.Since(start)}
 	h.install(ctx, c)
-	if c.err != nil {
-		return PluginInfo{}, c.err
-	}
-	return h.info(name), nil
+	return c.err
 }
 
 // writeAtomically writes name.wasm through a hidden temporary file and a
@@ -308,15 +350,30 @@ func (h *Host) remove(ctx context.Context, name string, removed **PluginInfo) er
 	if err != nil {
 		return err
 	}
+	h.deploy.mu.Lock()
+	defer h.deploy.mu.Unlock()
+	_, statErr := os.Stat(filepath.Join(h.cfg.pluginDir, name+wasmExt))
+	if h.current(name) == nil && errors.Is(statErr, os.ErrNotExist) {
+		return fmt.Errorf("%w: %q is neither loaded nor in the plugin directory", ErrNoSuchPlugin, name)
+	}
+	if _, err := h.record(ctx, name, deploy.ActionRemove, "", nil, -1); err != nil {
+		return err
+	}
+	return h.removeLocal(ctx, name, removed)
+}
+
+// removeLocal deletes a plugin's file and signature and unloads it; the
+// version it stopped serving goes to *removed when removed is not nil.
+func (h *Host) removeLocal(ctx context.Context, name string, removed **PluginInfo) error {
 	h.installMu.Lock()
 	defer h.installMu.Unlock()
 	if h.closed.Load() {
 		return ErrClosed
 	}
-	if l := h.current(name); l != nil {
+	if l := h.current(name); l != nil && removed != nil {
 		*removed = &PluginInfo{Version: l.version, Size: l.size, SHA256: l.sha256}
 	}
-	err = os.Remove(filepath.Join(h.cfg.pluginDir, name+wasmExt))
+	err := os.Remove(filepath.Join(h.cfg.pluginDir, name+wasmExt))
 	err = errors.Join(err, removeSignature(h.cfg.pluginDir, name))
 	unloaded := h.unload(ctx, name)
 	switch {

@@ -45,6 +45,7 @@ type Config struct {
 
 	// deploy.trusted_keys, deploy.allowed_sha256 (trust_config.go)
 	trust trustSettings
+	deploy         deploySettings // deploy.* (deploy_config.go)
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -80,6 +81,7 @@ func NewConfig() Config {
 		// instance; short enough that a burst's instances, or a thousand
 		// plugins each called once, give their memory back within a minute.
 		idleTimeout: 30 * time.Second,
+		deploy:      deploySettings{keepVersions: 5},
 	}
 }
 
@@ -246,6 +248,7 @@ func (c Config) validate() error {
 	errs = append(errs, validatePaths(c.xmlrpcPaths, c.jsonrpcPaths)...)
 	errs = append(errs, c.auth.validate(c.Callers())...)
 	errs = append(errs, c.trust.validate()...)
+	errs = append(errs, c.validateDeploy()...)
 	for bare, target := range c.aliases {
 		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
 	}

@@ -119,6 +119,8 @@ var faultCodes = []struct {
 	{ErrNotPinned, CodeUntrustedModule},
 	{ErrUnsigned, CodeUntrustedModule},
 	{ErrBadSignature, CodeUntrustedModule},
+	{ErrNoSuchVersion, abi.CodeInvalidParams},
+	{ErrDeployUnavailable, CodeUnavailable},
 	{context.Canceled, abi.CodeInternalError},
 }
 

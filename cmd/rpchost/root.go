@@ -26,8 +26,8 @@ Bare names:
 	root.Version = "-"
 	root.SetVersionTemplate(versionText())
 	serve := newServeCommand()
-	root.AddCommand(serve, newCallCommand(), newUploadCommand(), newRemoveCommand(), newListCommand(), newHashTokenCommand(),
-		newKeygenCommand(), newSignCommand())
+	root.AddCommand(serve, newCallCommand(), newUploadCommand(), newRemoveCommand(), newListCommand(),
+		newHistoryCommand(), newRollbackCommand(), newHashTokenCommand(), newKeygenCommand(), newSignCommand())
 	// Serving is what people run rpchost for, so it needs no subcommand.
 	root.Flags().AddFlagSet(serve.Flags())
 	root.RunE = serve.RunE
