@@ -44,8 +44,8 @@ type Config struct {
 	idleTimeout    time.Duration
 
 	// deploy.trusted_keys, deploy.allowed_sha256 (trust_config.go)
-	trust trustSettings
-	deploy         deploySettings // deploy.* (deploy_config.go)
+	trust  trustSettings
+	deploy deploySettings // deploy.* (deploy_config.go)
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
