@@ -56,9 +56,10 @@ func newIdleBudget(max int64) *idleBudget { return &idleBudget{max: max} }
 // unbounded.
 func (b *idleBudget) bounded() bool { return b != nil && b.max > 0 }
 
-// link puts n at the tail (the most recently released); callers hold the
+// link puts n at the tail (the most recently released) and reports
+// whether the list now holds more than the budget; callers hold the
 // owner's mu, and link takes b.mu.
-func (b *idleBudget) link(n *idleNode, bytes int64) {
+func (b *idleBudget) link(n *idleNode, bytes int64) (over bool) {
 	b.mu.Lock()
 	n.bytes = bytes
 	n.gen++
@@ -72,7 +73,9 @@ func (b *idleBudget) link(n *idleNode, bytes int64) {
 	b.tail = n
 	b.bytes += bytes
 	b.count++
+	over = b.bytes > b.max
 	b.mu.Unlock()
+	return over
 }
 
 // unlink takes n off the list; callers hold the owner's mu.
@@ -100,13 +103,6 @@ func (b *idleBudget) unlinkLocked(n *idleNode) {
 	n.linked = false
 	b.bytes -= n.bytes
 	b.count--
-}
-
-// over reports whether the idle instances hold more than the budget.
-func (b *idleBudget) over() bool {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.bytes > b.max && b.head != nil
 }
 
 // evict destroys the least recently released idle instances until the rest

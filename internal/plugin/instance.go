@@ -260,9 +260,10 @@ func (p *Plugin) timeoutError(method string) error {
 
 // instanceStateBytes is what wazero holds for one instance beside its
 // linear memory: tables, globals, the module instance and its exports,
-// the call engine's stack. It depends little on the module; measured for a
-// Go guest (TestInstanceStateBytes, bench/README.md issue 17) at about
-// 1.1 MiB, written here as 1 MiB since the budget is an estimate.
+// the call engine's stack. It depends little on the module: measured for a
+// Go guest at about 1.1 MiB per called plugin beside its linear memory
+// (bench/README.md, issue 17: 4.4 GiB for 1,000 copies of add each called
+// once), written here as 1 MiB since the budget is an estimate.
 const instanceStateBytes = 1 << 20
 
 // idleBytes is what the instance holds while idle, as the idle budget

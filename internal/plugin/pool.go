@@ -214,7 +214,7 @@ func (p *pool[T]) removeWaiter(ch chan ticket[T]) bool {
 // release gives an instance back; a broken one (it trapped or timed out) is
 // destroyed instead, so no call ever sees an instance in a bad state.
 func (p *pool[T]) release(in T, healthy bool) {
-	bounded := p.budget.bounded()
+	bounded := healthy && p.budget.bounded()
 	var bytes int64
 	if bounded {
 		bytes = p.idleBytes(in) // read before the lock: the instance is still ours
@@ -237,12 +237,13 @@ func (p *pool[T]) release(in T, healthy bool) {
 			p.armReaperLocked(p.idleTimeout)
 		}
 	}
+	over := false
 	if bounded {
-		idle.node = p.budgetLocked(bytes)
+		idle.node, over = p.budgetLocked(bytes)
 	}
 	p.idle = append(p.idle, idle)
 	p.mu.Unlock()
-	if bounded && p.budget.over() {
+	if over {
 		p.budget.evict()
 	}
 }

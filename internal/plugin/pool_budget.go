@@ -3,8 +3,9 @@ package plugin
 // The pool's side of the host-wide idle budget (idle_budget.go).
 
 // budgetLocked puts an instance being made idle on the budget's list and
-// returns its node, a spare one when the pool has one; callers hold mu.
-func (p *pool[T]) budgetLocked(bytes int64) *idleNode {
+// returns its node, a spare one when the pool has one, and whether the
+// list is now over the budget; callers hold mu.
+func (p *pool[T]) budgetLocked(bytes int64) (*idleNode, bool) {
 	var n *idleNode
 	if k := len(p.spare); k > 0 {
 		n = p.spare[k-1]
@@ -13,8 +14,7 @@ func (p *pool[T]) budgetLocked(bytes int64) *idleNode {
 	} else {
 		n = &idleNode{owner: p}
 	}
-	p.budget.link(n, bytes)
-	return n
+	return n, p.budget.link(n, bytes)
 }
 
 // unbudgetLocked takes an instance leaving idle off the budget's list and

@@ -213,3 +213,30 @@ func TestIdleBudgetZeroIsUnbounded(t *testing.T) {
 		t.Errorf("%d idle, %d destroyed, %d listed; want 5, 0, 0", total, f.destroyed.Load(), b.count)
 	}
 }
+
+// What the budget adds to a call's trip through the pool: one more lock
+// on acquire and on release (go test -bench PoolRoundTrip -cpu 1,2).
+func BenchmarkPoolRoundTrip(b *testing.B) {
+	for _, c := range []struct {
+		name   string
+		budget *idleBudget
+	}{{"unbounded", nil}, {"budget", newIdleBudget(1 << 30)}} {
+		b.Run(c.name, func(b *testing.B) {
+			f := &countingFactory{}
+			p := newPool(8, 0, 0, f.create, f.destroy).withBudget(c.budget, unit)
+			defer p.close()
+			ctx := context.Background()
+			b.ReportAllocs()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					in, err := p.acquire(ctx, 0)
+					if err != nil {
+						b.Error(err)
+						return
+					}
+					p.release(in, true)
+				}
+			})
+		})
+	}
+}
