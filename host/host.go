@@ -110,6 +110,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	rt, err := plugin.NewRuntime(ctx, plugin.RuntimeOptions{
 		MemoryLimitPages: uint32(cfg.limits.MemoryBytes >> 16),
 		CacheDir:         cfg.cacheDir,
+		MaxIdleBytes:     cfg.maxIdleBytes,
 		Logger:           logger,
 	})
 	if err != nil {

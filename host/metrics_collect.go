@@ -22,6 +22,12 @@ var (
 	descWaiting = prometheus.NewDesc("rpchost_calls_waiting",
 		"Calls waiting for an instance of the plugin (at most limits.max_queue).",
 		[]string{"plugin"}, nil)
+	descEvicted = prometheus.NewDesc("rpchost_instances_evicted_total",
+		`Idle instances destroyed, of every plugin: reason="idle_budget" (the idle instances of all plugins held more than pool.max_idle_bytes) or "idle_timeout" (no call for pool.idle_timeout).`,
+		[]string{"reason"}, nil)
+	descIdleBytes = prometheus.NewDesc("rpchost_idle_instance_bytes",
+		"What the idle instances of every plugin hold as pool.max_idle_bytes counts it (linear memory plus 1 MiB each); 0 when that is 0 (no bound, nothing counted).",
+		nil, nil)
 	descPlugins = prometheus.NewDesc("rpchost_plugins",
 		"Plugins being served.", nil, nil)
 	descStoreBytes = prometheus.NewDesc("rpchost_store_bytes",
@@ -38,7 +44,7 @@ var (
 const storeUsageTimeout = 2 * time.Second
 
 func (c *hostCollector) Describe(ch chan<- *prometheus.Desc) {
-	for _, d := range []*prometheus.Desc{descInstances, descWaiting, descPlugins, descStoreBytes, descStoreKeys} {
+	for _, d := range []*prometheus.Desc{descInstances, descWaiting, descEvicted, descIdleBytes, descPlugins, descStoreBytes, descStoreKeys} {
 		ch <- d
 	}
 }
@@ -52,6 +58,11 @@ func (c *hostCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	h.mu.Unlock()
 	ch <- prometheus.MustNewConstMetric(descPlugins, prometheus.GaugeValue, float64(len(loaded)))
+	// Runtime-wide totals, so that they survive reloads, which replace pools.
+	idle := h.runtime.IdleStats()
+	ch <- prometheus.MustNewConstMetric(descEvicted, prometheus.CounterValue, float64(idle.Evicted), "idle_budget")
+	ch <- prometheus.MustNewConstMetric(descEvicted, prometheus.CounterValue, float64(idle.Expired), "idle_timeout")
+	ch <- prometheus.MustNewConstMetric(descIdleBytes, prometheus.GaugeValue, float64(idle.Bytes))
 	for _, l := range loaded {
 		name := l.plugin.Name()
 		s := l.plugin.PoolStats()

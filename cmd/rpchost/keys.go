@@ -54,6 +54,7 @@ var keys = append([]key{
 	ownKey("listen", func(s *settings) *string { return &s.listen }),
 	hostKey("plugins", host.Config.PluginDir, host.Config.WithPluginDir),
 	hostKey("pool.idle_timeout", host.Config.PoolIdleTimeout, host.Config.WithPoolIdleTimeout),
+	hostKey("pool.max_idle_bytes", host.Config.PoolMaxIdleBytes, host.Config.WithPoolMaxIdleBytes).atLeast(0),
 	hostKey("limits.max_body_bytes", host.Config.MaxBodyBytes, host.Config.WithMaxBodyBytes),
 	hostKey("limits.max_inflight_bytes", host.Config.MaxInflightBytes, host.Config.WithMaxInflightBytes),
 	hostKey("limits.max_depth", host.Config.MaxDepth, host.Config.WithMaxDepth).upTo(abi.MaxDepth, "the nesting the ABI carries to a procedure"),

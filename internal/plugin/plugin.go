@@ -168,7 +168,8 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 	if err := p.inspect(); err != nil {
 		return nil, errors.Join(err, release(ctx))
 	}
-	p.pool = newPool(opts.PoolSize, opts.MaxQueue, opts.IdleTimeout, p.instantiateForCall, (*instance).close)
+	p.pool = newPool(opts.PoolSize, opts.MaxQueue, opts.IdleTimeout, p.instantiateForCall, (*instance).close).
+		withBudget(r.idle, (*instance).idleBytes)
 	if err := p.readMethods(ctx); err != nil {
 		return nil, errors.Join(err, p.Close(ctx))
 	}

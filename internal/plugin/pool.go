@@ -35,6 +35,12 @@ type pool[T any] struct {
 	reaperArmed bool
 	counters    poolCounters
 
+	// budget, when bounded, lists idle instances across every pool
+	// (idle_budget.go); idleBytes says what an idle instance holds.
+	budget    *idleBudget
+	idleBytes func(T) int64
+	spare     []*idleNode // nodes of instances no longer idle, for reuse
+
 	create  func(context.Context) (T, error)
 	destroy func(T) error
 }
@@ -51,6 +57,7 @@ type ticket[T any] struct {
 type idleInstance[T any] struct {
 	in    T
 	since time.Time // zero when idleTimeout is 0: nobody reads it
+	node  *idleNode // on the budget's list; nil when the budget is unbounded
 }
 
 type ticketKind uint8
@@ -65,6 +72,13 @@ func newPool[T any](max, maxWaiting int, idleTimeout time.Duration, create func(
 	return &pool[T]{max: max, maxWaiting: maxWaiting, idleTimeout: idleTimeout, create: create, destroy: destroy}
 }
 
+// withBudget makes the pool's idle instances count against b, each for
+// what bytes says it holds when it is given back.
+func (p *pool[T]) withBudget(b *idleBudget, bytes func(T) int64) *pool[T] {
+	p.budget, p.idleBytes = b, bytes
+	return p
+}
+
 // acquire returns a free instance, creates one if fewer than max live, or
 // waits for one until ctx ends or, when wait > 0, for at most wait. The
 // common case, a free instance, takes a lock and sets up no timer.
@@ -77,6 +91,7 @@ func (p *pool[T]) acquire(ctx context.Context, wait time.Duration) (T, error) {
 	}
 	if n := len(p.idle); n > 0 {
 		in := p.idle[n-1].in
+		p.unbudgetLocked(p.idle[n-1].node)
 		p.idle[n-1] = idleInstance[T]{}
 		p.idle = p.idle[:n-1]
 		p.mu.Unlock()
@@ -199,6 +214,11 @@ func (p *pool[T]) removeWaiter(ch chan ticket[T]) bool {
 // release gives an instance back; a broken one (it trapped or timed out) is
 // destroyed instead, so no call ever sees an instance in a bad state.
 func (p *pool[T]) release(in T, healthy bool) {
+	bounded := healthy && p.budget.bounded()
+	var bytes int64
+	if bounded {
+		bytes = p.idleBytes(in) // read before the lock: the instance is still ours
+	}
 	p.mu.Lock()
 	if !healthy || p.closed {
 		p.mu.Unlock()
@@ -217,8 +237,15 @@ func (p *pool[T]) release(in T, healthy bool) {
 			p.armReaperLocked(p.idleTimeout)
 		}
 	}
+	over := false
+	if bounded {
+		idle.node, over = p.budgetLocked(bytes)
+	}
 	p.idle = append(p.idle, idle)
 	p.mu.Unlock()
+	if over {
+		p.budget.evict()
+	}
 }
 
 // discard destroys an instance, making room for a waiter to create one.
@@ -251,6 +278,9 @@ func (p *pool[T]) close() error {
 	}
 	idle := p.idle
 	p.idle = nil
+	for _, in := range idle {
+		p.unbudgetLocked(in.node)
+	}
 	for len(p.waiters) > 0 {
 		p.popWaiterLocked() <- ticket[T]{} // poolClosed
 	}

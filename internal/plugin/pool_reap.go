@@ -37,6 +37,10 @@ func (p *pool[T]) reap() {
 	expired := make([]T, n)
 	for i := range n {
 		expired[i] = p.idle[i].in
+		p.unbudgetLocked(p.idle[i].node)
+	}
+	if p.budget != nil {
+		p.budget.expired.Add(uint64(n))
 	}
 	rest := copy(p.idle, p.idle[n:])
 	clear(p.idle[rest:]) // no stale references for the collector to follow

@@ -18,11 +18,14 @@ type PoolStats struct {
 	// IdleReleased counts the instances destroyed after pool.idle_timeout
 	// without a call.
 	IdleReleased uint64
+	// Evicted counts the idle instances destroyed to keep every plugin's
+	// idle instances within pool.max_idle_bytes.
+	Evicted uint64
 }
 
 // poolCounters are the pool's totals, guarded by its mu.
 type poolCounters struct {
-	refused, created, idleReleased uint64
+	refused, created, idleReleased, evicted uint64
 }
 
 // PoolStats reports the plugin's pool as it is now.
@@ -43,6 +46,7 @@ func (p *pool[T]) stats() PoolStats {
 		Refused:      p.counters.refused,
 		Created:      p.counters.created,
 		IdleReleased: p.counters.idleReleased,
+		Evicted:      p.counters.evicted,
 	}
 }
 

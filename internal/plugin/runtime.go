@@ -17,7 +17,11 @@ type RuntimeOptions struct {
 	MemoryLimitPages uint32
 	// CacheDir keeps compiled machine code across restarts; "" disables it.
 	CacheDir string
-	Logger   *slog.Logger
+	// MaxIdleBytes bounds what idle instances hold across every plugin
+	// (linear memory plus wazero's state): past it, the instances given
+	// back longest ago are destroyed. 0 means no bound.
+	MaxIdleBytes int64
+	Logger       *slog.Logger
 }
 
 // Runtime compiles and instantiates plugins. wazero sets the memory limit
@@ -36,6 +40,7 @@ type Runtime struct {
 	made     atomic.Int64 // instances ever made, those that read a manifest included
 	watchdog *watchdog
 	shared   sharedModules
+	idle     *idleBudget
 
 	closeOnce sync.Once
 	closeErr  error
@@ -58,7 +63,8 @@ func NewRuntime(ctx context.Context, opts RuntimeOptions) (*Runtime, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	r := &Runtime{opts: opts, logger: opts.Logger, runtimes: map[uint32]wazero.Runtime{}, watchdog: newWatchdog()}
+	r := &Runtime{opts: opts, logger: opts.Logger, runtimes: map[uint32]wazero.Runtime{}, watchdog: newWatchdog(),
+		idle: newIdleBudget(opts.MaxIdleBytes)}
 	if opts.CacheDir != "" {
 		c, err := wazero.NewCompilationCacheWithDir(opts.CacheDir)
 		if err != nil {
