@@ -31,7 +31,7 @@ import (
 )
 
 // parts are the measurements, in the order they run.
-var parts = []string{"throughput", "size", "ingest", "startup", "plugins", "reload", "micro"}
+var parts = []string{"throughput", "size", "ingest", "startup", "plugins", "reload", "replicas", "micro"}
 
 type options struct {
 	only              []string
@@ -251,6 +251,8 @@ func (h *harness) runPart(ctx context.Context, part string) error {
 		return h.runPlugins(ctx)
 	case "reload":
 		return h.runReload(ctx)
+	case "replicas":
+		return h.runReplicas(ctx)
 	case "micro":
 		return h.runMicro(ctx)
 	}
