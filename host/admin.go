@@ -13,6 +13,9 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/rpchost/rpchost/internal/deploy"
+	"github.com/rpchost/rpchost/internal/plugin"
 )
 
 // Sentinel errors of plugin administration.
@@ -95,6 +98,7 @@ func (h *Host) admit(ctx context.Context, action, name string) error {
 // audit writes the one log line of an administration attempt: who (the
 // remote address), what, and the outcome, never the token.
 func (h *Host) audit(ctx context.Context, action, name string, info *PluginInfo, err error) {
+	h.auditDB(ctx, action, name, info, err) // the database's trail, when distributed (deploy.go)
 	c := callerOf(ctx)
 	if len(name) > 100 { // a name is at most 64 characters; this one is refused, and need not flood the log
 		name = name[:100] + "…"
@@ -175,40 +179,77 @@ func (h *Host) Upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 }
 
 func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo, error) {
+	info, _, err := h.deployModule(ctx, name, wasm, deploy.ActionUpload, -1)
+	return info, err
+}
+
+// deployModule checks and compiles a module, records it in the version log
+// (action upload or rollback; expect as deploy.Log.Record's) and serves it.
+// Nothing is recorded or written when the module is refused, and nothing
+// is served when the log (the deploy database) cannot record it.
+func (h *Host) deployModule(ctx context.Context, name string, wasm []byte, action string, expect int64) (PluginInfo, deploy.Entry, error) {
 	h.compiling.RLock()
 	defer h.compiling.RUnlock()
 	if h.closed.Load() {
-		return PluginInfo{}, ErrClosed
+		return PluginInfo{}, deploy.Entry{}, ErrClosed
 	}
 	name, err := pluginName(name)
 	if err != nil {
-		return PluginInfo{}, err
+		return PluginInfo{}, deploy.Entry{}, err
 	}
+	p, digest, start, err := h.compileModule(ctx, name, wasm, action)
+	if err != nil {
+		return PluginInfo{}, deploy.Entry{}, err
+	}
+	// Recorded, then installed, as one step for this replica: a
+	// notification of this very change, arriving meanwhile, finds the
+	// version served and does nothing.
+	h.deploy.mu.Lock()
+	defer h.deploy.mu.Unlock()
+	e, err := h.record(ctx, name, action, digest, wasm, expect)
+	if err != nil {
+		return PluginInfo{}, e, errors.Join(err, p.Close(ctx))
+	}
+	if err := h.installCompiled(ctx, name, wasm, digest, p, start); err != nil {
+		return PluginInfo{}, e, err
+	}
+	return h.info(name), e, nil
+}
+
+// compileModule checks a module (size, magic, case twins) and compiles
+// and instantiates it, outside any lock. Callers hold compiling (read).
+func (h *Host) compileModule(ctx context.Context, name string, wasm []byte, source string) (*plugin.Plugin, string, time.Time, error) {
 	if twin, ok := caseTwin(name, h.loadedNames()); ok {
-		return PluginInfo{}, errCaseTwin(name, twin)
+		return nil, "", time.Time{}, errCaseTwin(name, twin)
 	}
 	if int64(len(wasm)) > h.cfg.maxUploadBytes {
-		return PluginInfo{}, fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, len(wasm), h.cfg.maxUploadBytes)
+		return nil, "", time.Time{}, fmt.Errorf("%w: %d bytes, the limit is %d (admin.max_upload_bytes)", ErrUploadTooLarge, len(wasm), h.cfg.maxUploadBytes)
 	}
 	if !bytes.HasPrefix(wasm, []byte("\x00asm")) {
-		return PluginInfo{}, fmt.Errorf("%w: it does not start with the WebAssembly magic bytes \\0asm", ErrInvalidModule)
+		return nil, "", time.Time{}, fmt.Errorf("%w: it does not start with the WebAssembly magic bytes \\0asm", ErrInvalidModule)
 	}
 	start := time.Now()
 	sum := sha256.Sum256(wasm)
 	digest := hex.EncodeToString(sum[:])
-	h.logger.Info("compiling", "plugin", name, "size", len(wasm), "source", "upload")
+	h.logger.Info("compiling", "plugin", name, "size", len(wasm), "source", source)
 	release, err := h.compileSlot(ctx)
 	if err != nil {
-		return PluginInfo{}, err
+		return nil, "", time.Time{}, err
 	}
 	p, err := h.load(ctx, name, wasm, digest, release)
 	release()
 	if err != nil && h.closed.Load() {
-		return PluginInfo{}, fmt.Errorf("%w (compiling %s: %v)", ErrClosed, name, err) // the runtime closed under the compiler
+		return nil, "", time.Time{}, fmt.Errorf("%w (compiling %s: %v)", ErrClosed, name, err) // the runtime closed under the compiler
 	}
 	if err != nil {
-		return PluginInfo{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
+		return nil, "", time.Time{}, fmt.Errorf("%w: %v", ErrInvalidModule, err)
 	}
+	return p, digest, start, nil
+}
+
+// installCompiled writes a compiled module into the plugin directory,
+// where it survives a restart, and serves it.
+func (h *Host) installCompiled(ctx context.Context, name string, wasm []byte, digest string, p *plugin.Plugin, start time.Time) error {
 	// Compiled and run outside any lock; only writing and installing are
 	// serialized with the other changes. Close sets closed before it takes
 	// installMu: checked under the lock, an upload either lands before
@@ -216,21 +257,18 @@ func (h *Host) upload(ctx context.Context, name string, wasm []byte) (PluginInfo
 	h.installMu.Lock()
 	defer h.installMu.Unlock()
 	if h.closed.Load() {
-		return PluginInfo{}, errors.Join(ErrClosed, p.Close(ctx))
+		return errors.Join(ErrClosed, p.Close(ctx))
 	}
 	if twin, ok := caseTwin(name, h.loadedNames()); ok { // uploaded while this one compiled
-		return PluginInfo{}, errors.Join(errCaseTwin(name, twin), p.Close(ctx))
+		return errors.Join(errCaseTwin(name, twin), p.Close(ctx))
 	}
 	st, err := h.writeAtomically(name, wasm)
 	if err != nil {
-		return PluginInfo{}, errors.Join(err, p.Close(ctx))
+		return errors.Join(err, p.Close(ctx))
 	}
 	c := &candidate{name: name, stat: st, readAt: start, size: len(wasm), sha256: digest, plugin: p, took: time.Since(start)}
 	h.install(ctx, c)
-	if c.err != nil {
-		return PluginInfo{}, c.err
-	}
-	return h.info(name), nil
+	return c.err
 }
 
 // writeAtomically writes name.wasm through a hidden temporary file and a
@@ -274,12 +312,26 @@ func (h *Host) remove(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	h.deploy.mu.Lock()
+	defer h.deploy.mu.Unlock()
+	_, statErr := os.Stat(filepath.Join(h.cfg.pluginDir, name+wasmExt))
+	if h.current(name) == nil && errors.Is(statErr, os.ErrNotExist) {
+		return fmt.Errorf("%w: %q is neither loaded nor in the plugin directory", ErrNoSuchPlugin, name)
+	}
+	if _, err := h.record(ctx, name, deploy.ActionRemove, "", nil, -1); err != nil {
+		return err
+	}
+	return h.removeLocal(ctx, name)
+}
+
+// removeLocal deletes a plugin's file and unloads it.
+func (h *Host) removeLocal(ctx context.Context, name string) error {
 	h.installMu.Lock()
 	defer h.installMu.Unlock()
 	if h.closed.Load() {
 		return ErrClosed
 	}
-	err = os.Remove(filepath.Join(h.cfg.pluginDir, name+wasmExt))
+	err := os.Remove(filepath.Join(h.cfg.pluginDir, name+wasmExt))
 	unloaded := h.unload(ctx, name)
 	switch {
 	case errors.Is(err, os.ErrNotExist) && !unloaded:

@@ -60,6 +60,9 @@ func (h *Host) servePlugins(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	name := strings.TrimPrefix(r.URL.Path, "/plugins/")
+	if h.serveDeployRoute(w, r, name) { // /plugins/<name>/history and /rollback (deploy_rpc.go)
+		return
+	}
 	switch r.Method {
 	case http.MethodPut:
 		if r.ContentLength > h.cfg.maxUploadBytes {
@@ -118,6 +121,8 @@ var adminStatus = []struct {
 	{ErrUploadTooLarge, http.StatusRequestEntityTooLarge},
 	{ErrInvalidModule, http.StatusUnprocessableEntity},
 	{ErrNoSuchPlugin, http.StatusNotFound},
+	{ErrNoSuchVersion, http.StatusConflict},
+	{ErrDeployUnavailable, http.StatusServiceUnavailable},
 	{ErrClosed, http.StatusServiceUnavailable},
 }
 

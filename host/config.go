@@ -42,6 +42,7 @@ type Config struct {
 	accessLog      bool
 	metricsRoute   bool
 	idleTimeout    time.Duration
+	deploy         deploySettings // deploy.* (deploy_config.go)
 }
 
 // NewConfig returns the defaults: plugins from ./plugins, 8 instances per
@@ -77,6 +78,7 @@ func NewConfig() Config {
 		// instance; short enough that a burst's instances, or a thousand
 		// plugins each called once, give their memory back within a minute.
 		idleTimeout: 30 * time.Second,
+		deploy:      deploySettings{keepVersions: 5},
 	}
 }
 
@@ -242,6 +244,7 @@ func (c Config) validate() error {
 	check(c.gzipMinSize >= 0, "gzip minimum size %d is negative", c.gzipMinSize)
 	errs = append(errs, validatePaths(c.xmlrpcPaths, c.jsonrpcPaths)...)
 	errs = append(errs, c.auth.validate(c.Callers())...)
+	errs = append(errs, c.validateDeploy()...)
 	for bare, target := range c.aliases {
 		check(bare != "" && target != "", "alias %q → %q: both names are needed", bare, target)
 	}

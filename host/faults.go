@@ -113,6 +113,8 @@ var faultCodes = []struct {
 	{ErrUploadTooLarge, abi.CodeInvalidParams},
 	{ErrInvalidModule, abi.CodeInvalidParams},
 	{ErrNoSuchPlugin, abi.CodeInvalidParams},
+	{ErrNoSuchVersion, abi.CodeInvalidParams},
+	{ErrDeployUnavailable, CodeUnavailable},
 	{context.Canceled, abi.CodeInternalError},
 }
 

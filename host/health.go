@@ -88,6 +88,10 @@ func (h *Host) serveHealth(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, _ = w.Write([]byte("ready\n"))
+	if note := h.deployNote(); note != "" {
+		// Still 200: this replica serves what it has; see RATIONALE.md.
+		_, _ = w.Write([]byte(note + "\n"))
+	}
 }
 
 // serveMetrics answers GET /metrics in Prometheus' formats.

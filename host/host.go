@@ -37,6 +37,7 @@ type Host struct {
 	inflight *bodyBudget // bytes held by request bodies (limits.max_inflight_bytes)
 	store    store.Store // nil without a store
 	auth     *authorizer // auth.* and the admin token (auth.go)
+	deploy   *deployer   // the version log, and the link to the deploy database (deploy.go)
 
 	// installMu serializes changes to what is served: installing a loaded
 	// version, writing an upload, removing. It is never held while a
@@ -133,6 +134,9 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 	h.started = time.Now()
 	h.metrics = newMetrics(h)
 	h.metricsHandler = h.metrics.handler()
+	if err := h.newDeployer(); err != nil {
+		return nil, errors.Join(err, h.Close(ctx))
+	}
 	if cfg.store.Driver != "" {
 		s, err := store.Open(ctx, cfg.store.Driver, cfg.store.Target, cfg.store.Limits)
 		if err != nil {
@@ -140,7 +144,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		}
 		h.store = countingStore{Store: s, m: h.metrics} // commits counted where they happen
 	}
-	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.rememberBareNames()); err != nil {
+	if err := errors.Join(h.registerSystem(), h.registerAdmin(), h.registerDeploy(), h.rememberBareNames()); err != nil {
 		return nil, errors.Join(err, h.Close(ctx))
 	}
 	loads, err := h.reconcile(ctx)
@@ -162,6 +166,9 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		}
 		h.registry.Settle()
 	}
+	// The directory served first, as this replica's cache of the deploy
+	// database; then what the database says, when it answers.
+	h.startDeploy(ctx)
 	if len(h.loadedNames()) == 0 {
 		h.logger.Warn("no plugins loaded", "dir", cfg.pluginDir)
 	}
@@ -261,13 +268,14 @@ func (h *Host) Close(ctx context.Context) error {
 			h.stopWatch()
 			<-h.watchDone
 		}
+		deployErr := h.stopDeploy()
 		// A barrier: an install under way finishes, and every later one
 		// sees closed (set above) under installMu and gives up.
 		h.installMu.Lock()
 		h.installMu.Unlock()
 		h.loads.Wait() // each is bounded by load_timeout and the structural limits
 		h.mu.Lock()
-		var errs []error
+		errs := []error{deployErr}
 		for name, l := range h.plugins {
 			h.registry.RemovePlugin(name)
 			errs = append(errs, l.plugin.Close(ctx))

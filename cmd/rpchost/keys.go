@@ -81,6 +81,9 @@ var keys = append([]key{
 	ownKey("admin.token", func(s *settings) *string { return &s.adminToken }).checkedBy(checkAdminToken),
 	// WithAdmin sets the token too; hostConfig sets the real one last.
 	hostKey("admin.max_upload_bytes", host.Config.MaxUploadBytes, func(c host.Config, n int64) host.Config { return c.WithAdmin("", n) }),
+	hostKey("deploy.dsn", host.Config.DeployDSN, host.Config.WithDeployDSN),
+	hostKey("deploy.keep_versions", host.Config.KeepVersions, host.Config.WithKeepVersions).upTo(1000, "each kept version may hold a module of admin.max_upload_bytes"),
+	hostKey("deploy.replica", host.Config.ReplicaName, host.Config.WithReplicaName),
 	hostKey("watch.enabled", func(c host.Config) bool { on, _, _ := c.Watch(); return on },
 		func(c host.Config, on bool) host.Config { _, d, p := c.Watch(); return c.WithWatch(on, d, p) }),
 	hostKey("watch.debounce", func(c host.Config) time.Duration { _, d, _ := c.Watch(); return d },

@@ -1,0 +1,269 @@
+package host
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/rpchost/rpchost/internal/deploy"
+)
+
+// Timing of the link to the deploy database.
+const (
+	// deployConnectTimeout bounds one attempt to connect, create the
+	// schema and catch up, at start and at each retry.
+	deployConnectTimeout = 10 * time.Second
+	// deployPing: with no notification for this long, the listening
+	// connection is pinged, so a database gone without closing the
+	// connection (a cut network) is noticed.
+	deployPing = 5 * time.Second
+	// Retries back off from deployRetryMin to deployRetryMax.
+	deployRetryMin = 200 * time.Millisecond
+	deployRetryMax = 5 * time.Second
+)
+
+// startDeploy connects to the deploy database, catches up with its
+// version log, and starts the goroutine that listens for changes. A
+// database that does not answer does not stop the start: the replica
+// serves its plugin directory (the cache of what it last learnt) and the
+// goroutine keeps trying.
+func (h *Host) startDeploy(ctx context.Context) {
+	d := h.deploy
+	if d.pg == nil {
+		return
+	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	d.stop, d.done, d.auditEnd = cancel, make(chan struct{}), make(chan struct{})
+	d.audits = make(chan deploy.AuditEntry, auditQueue)
+	go h.writeAudits(bg)
+	l, err := h.connectDeploy(ctx)
+	if err != nil {
+		h.deployDown(err)
+	}
+	go h.listenDeploy(bg, l)
+}
+
+// stopDeploy stops the listener and the audit writer and closes the pool.
+func (h *Host) stopDeploy() error {
+	d := h.deploy
+	if d == nil || d.pg == nil {
+		return nil
+	}
+	if d.stop != nil {
+		d.stop()
+		<-d.done
+		<-d.auditEnd
+	}
+	return d.pg.Close()
+}
+
+// connectDeploy creates the schema if missing, LISTENs, then compares
+// what this replica serves with the log: LISTEN first, so that nothing
+// recorded after the comparison is missed.
+func (h *Host) connectDeploy(ctx context.Context) (*deploy.Listener, error) {
+	d := h.deploy
+	ctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
+	defer cancel()
+	if err := d.pg.Setup(ctx); err != nil {
+		return nil, err
+	}
+	l, err := d.pg.Listen(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := h.syncAll(ctx); err != nil {
+		return nil, errors.Join(err, l.Close())
+	}
+	h.deployUp()
+	return l, nil
+}
+
+// listenDeploy applies the changes other replicas record, until ctx ends.
+func (h *Host) listenDeploy(ctx context.Context, l *deploy.Listener) {
+	d := h.deploy
+	defer close(d.done)
+	defer func() {
+		if l != nil {
+			_ = l.Close()
+		}
+	}()
+	retry := deployRetryMin
+	for ctx.Err() == nil {
+		if l == nil {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(retry):
+			}
+			var err error
+			if l, err = h.connectDeploy(ctx); err != nil {
+				h.deployDown(err)
+				retry = min(2*retry, deployRetryMax)
+				continue
+			}
+			retry = deployRetryMin
+		}
+		wctx, cancel := context.WithTimeout(ctx, deployPing)
+		name, err := l.Wait(wctx)
+		cancel()
+		switch {
+		case ctx.Err() != nil:
+			return
+		case err == nil:
+			err = h.syncName(ctx, name)
+		case errors.Is(err, context.DeadlineExceeded):
+			pctx, cancel := context.WithTimeout(ctx, deployPing)
+			err = l.Ping(pctx)
+			cancel()
+		}
+		if err != nil && ctx.Err() == nil {
+			h.deployDown(err)
+			_ = l.Close()
+			l = nil
+		}
+	}
+}
+
+// deployDown records that the database does not answer: logged once per
+// outage, not at every retry.
+func (h *Host) deployDown(err error) {
+	d := h.deploy
+	d.state.Lock()
+	wasUp := d.up || d.downAt.IsZero()
+	d.up, d.downErr = false, err
+	if wasUp {
+		d.downAt = time.Now()
+	}
+	d.state.Unlock()
+	if wasUp {
+		h.logger.Error("deploy database unreachable; serving the plugin versions loaded, retrying", "error", err.Error())
+	}
+}
+
+// deployUp records that the database answers and this replica caught up.
+func (h *Host) deployUp() {
+	d := h.deploy
+	d.state.Lock()
+	wasDown, since := !d.up && !d.downAt.IsZero(), d.downAt
+	d.up, d.downErr, d.downAt = true, nil, time.Time{}
+	d.state.Unlock()
+	if wasDown {
+		h.logger.Info("deploy database reachable again; caught up with its version log", "down_for", time.Since(since).Round(time.Millisecond))
+	}
+}
+
+// deployNote is what /readyz adds while the deploy database is away: the
+// replica is ready (it serves), but stale if the fleet changes meanwhile.
+func (h *Host) deployNote() string {
+	d := h.deploy
+	if d == nil || d.pg == nil {
+		return ""
+	}
+	d.state.Lock()
+	defer d.state.Unlock()
+	if d.up {
+		return ""
+	}
+	msg := "deploy database unreachable"
+	if !d.downAt.IsZero() {
+		msg += fmt.Sprintf(" since %s", d.downAt.UTC().Format(time.RFC3339))
+	}
+	if d.downErr != nil {
+		msg += ": " + d.downErr.Error()
+	}
+	return msg + "; serving the plugin versions loaded"
+}
+
+// syncAll makes this replica serve the last version of every plugin the
+// log has; names the log has never seen (files copied by hand) are left
+// alone.
+func (h *Host) syncAll(ctx context.Context) error {
+	latest, err := h.deploy.pg.Latest(ctx)
+	if err != nil {
+		return err
+	}
+	for _, e := range latest {
+		if err := h.syncEntry(ctx, e); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// syncName applies the last entry of one plugin's log.
+func (h *Host) syncName(ctx context.Context, name string) error {
+	if checkPluginName(name) != nil {
+		return nil // not a notification of ours
+	}
+	hist, err := h.deploy.pg.History(ctx, name)
+	if err != nil || len(hist) == 0 {
+		return err
+	}
+	return h.syncEntry(ctx, hist[0])
+}
+
+// syncEntry makes this replica serve what e says. Only the database's
+// errors are returned: a module that does not load here is refused (and
+// logged once) as a file would be, and the previous version keeps serving.
+func (h *Host) syncEntry(ctx context.Context, e deploy.Entry) error {
+	d := h.deploy
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if h.closed.Load() {
+		return nil
+	}
+	if !e.Serves() {
+		return h.syncRemoval(ctx, e)
+	}
+	if l := h.current(e.Name); l != nil && l.sha256 == e.SHA256 {
+		return nil
+	}
+	h.installMu.Lock()
+	r, refused := h.rejected[e.Name]
+	h.installMu.Unlock()
+	if refused && r.sha256 == e.SHA256 {
+		return nil
+	}
+	wasm, err := d.pg.Module(ctx, e.SHA256)
+	if err != nil {
+		return err
+	}
+	if sum := sha256.Sum256(wasm); hex.EncodeToString(sum[:]) != e.SHA256 {
+		return fmt.Errorf("deploy database: module %s has other bytes (sha256 %x)", e.SHA256, sum)
+	}
+	h.logger.Info("deploying a version recorded in the deploy database", "plugin", e.Name, "version", e.Version, "action", e.Action, "by", e.By, "from", e.From, "sha256", e.SHA256)
+	h.compiling.RLock()
+	defer h.compiling.RUnlock()
+	if h.closed.Load() {
+		return nil
+	}
+	p, digest, start, err := h.compileModule(ctx, e.Name, wasm, "deploy")
+	if err == nil {
+		err = h.installCompiled(ctx, e.Name, wasm, digest, p, start)
+	}
+	if err != nil && !errors.Is(err, ErrClosed) {
+		h.installMu.Lock()
+		h.reject(e.Name, fileStat{}, time.Now(), e.SHA256, err)
+		h.installMu.Unlock()
+	}
+	return nil
+}
+
+// syncRemoval stops serving a plugin the log says was removed, and
+// deletes its file, this replica's copy.
+func (h *Host) syncRemoval(ctx context.Context, e deploy.Entry) error {
+	_, statErr := os.Stat(filepath.Join(h.cfg.pluginDir, e.Name+wasmExt))
+	if h.current(e.Name) == nil && errors.Is(statErr, os.ErrNotExist) {
+		return nil
+	}
+	h.logger.Info("removing a plugin as the deploy database records", "plugin", e.Name, "version", e.Version, "by", e.By, "from", e.From)
+	if err := h.removeLocal(ctx, e.Name); err != nil && !errors.Is(err, ErrNoSuchPlugin) && !errors.Is(err, ErrClosed) {
+		h.logger.Error("removing a plugin the deploy database removed failed", "plugin", e.Name, "error", err.Error())
+	}
+	return nil
+}

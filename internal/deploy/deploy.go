@@ -1,0 +1,59 @@
+// Package deploy keeps the version log of plugins: every upload, removal
+// and rollback of a name, with the module bytes of the versions kept,
+// content-addressed by SHA-256. Two implementations: Dir, a hidden
+// directory beside the plugins for one machine, and Postgres, a database
+// that several replicas share and watch (LISTEN/NOTIFY).
+package deploy
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// Actions of the version log.
+const (
+	ActionUpload   = "upload"
+	ActionRemove   = "remove"
+	ActionRollback = "rollback"
+)
+
+// Sentinel errors.
+var (
+	// ErrNotFound: no such version, or its module is no longer kept.
+	ErrNotFound = errors.New("not found")
+	// ErrConflict: the name's log moved on since the caller read it.
+	ErrConflict = errors.New("the plugin's version log changed meanwhile")
+)
+
+// Entry is one line of a plugin's version log.
+type Entry struct {
+	Name    string
+	Version int64  // 1 for the first entry of the name, +1 for each next one, never reused
+	Action  string // ActionUpload, ActionRemove or ActionRollback
+	SHA256  string // hex; "" for a removal
+	Size    int64  // of the module; 0 for a removal
+	By      string // the caller's name, "admin token" or "in-process"
+	From    string // the replica that recorded it
+	At      time.Time
+}
+
+// Serves reports whether the entry leaves a module served (an upload or
+// a rollback), as opposed to a removal.
+func (e Entry) Serves() bool { return e.Action != ActionRemove }
+
+// Log is a version log.
+type Log interface {
+	// Record appends e to its name's log (e.Version and e.At are set
+	// here), stores wasm under e.SHA256 unless it is stored already, and
+	// keeps only the name's last keep entries, deleting the modules no
+	// kept entry refers to. When expect is not negative, the name's last
+	// version must be expect, or nothing is written and ErrConflict is
+	// returned.
+	Record(ctx context.Context, e Entry, wasm []byte, keep int, expect int64) (Entry, error)
+	// History lists a name's kept entries, newest first; none for a name
+	// never recorded.
+	History(ctx context.Context, name string) ([]Entry, error)
+	// Module returns the bytes stored under sha (hex), or ErrNotFound.
+	Module(ctx context.Context, sha string) ([]byte, error)
+}
