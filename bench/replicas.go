@@ -71,16 +71,22 @@ func (h *harness) runReplicas(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	dir, err := h.ws.pluginDir("replicas-plugins", map[string]string{"add": h.ws.shipped("add"), "records": h.ws.shipped("records")})
-	if err != nil {
-		return err
-	}
 	replicas := make([]*server, 3)
 	for i := range replicas {
-		// A cache per replica, as on separate machines; warm, so that
-		// start-up is not what is measured.
-		sp := h.ws.rpchostSpec(fmt.Sprintf("replica %d", i+1), dir, h.cacheDir)
-		sp.env = append(sp.env, "RPCHOST_STORE_DRIVER=postgres", "RPCHOST_STORE_DSN="+dsn)
+		// A plugin directory and a compilation cache per replica, as on
+		// separate machines: replicas write the versions they learn from
+		// the database into their directory.
+		dir, err := h.ws.pluginDir("replicas-plugins", map[string]string{"add": h.ws.shipped("add"), "records": h.ws.shipped("records")})
+		if err != nil {
+			return err
+		}
+		cache, err := h.ws.dir("replicas-cache")
+		if err != nil {
+			return err
+		}
+		sp := h.ws.rpchostSpec(fmt.Sprintf("replica %d", i+1), dir, cache)
+		sp.env = append(sp.env, "RPCHOST_STORE_DRIVER=postgres", "RPCHOST_STORE_DSN="+dsn, "RPCHOST_DEPLOY_DSN="+dsn,
+			"RPCHOST_ADMIN_TOKEN="+replicasUploadToken, fmt.Sprintf("RPCHOST_DEPLOY_REPLICA=replica-%d", i+1))
 		if replicas[i], err = h.servers.start(ctx, sp, h.opts.readyTimeout); err != nil {
 			return err
 		}
@@ -96,9 +102,17 @@ func (h *harness) runReplicas(ctx context.Context) error {
 		return err
 	}
 	defer h.stop(three)
-	h.res.Setup = append(h.res.Setup, "replicas: three `rpchost serve` on one PostgreSQL (internal/store/pgtest, store.driver postgres), "+
-		"plugins/add.wasm and plugins/records.wasm, warm caches; HAProxy "+haproxyVersion(haproxy)+" with deploy/haproxy/haproxy.cfg "+
+	h.res.Setup = append(h.res.Setup, "replicas: three `rpchost serve` on one PostgreSQL (internal/store/pgtest) as store (store.driver postgres) and deploy database (deploy.dsn), "+
+		"plugins/add.wasm and plugins/records.wasm, a plugin directory and a compilation cache each; HAProxy "+haproxyVersion(haproxy)+" with deploy/haproxy/haproxy.cfg "+
 		"(round robin, /readyz checks), its three servers all replica 1 for the 1-replica rows; CPU per request summed over the replicas, HAProxy's apart")
+
+	// Uploads first, on otherwise idle replicas: the time to be served
+	// everywhere is what compiling on every replica at once costs.
+	uploads, err := h.measureUploads(ctx, replicas, h.opts.uploads)
+	h.res.Uploads = append(h.res.Uploads, uploads...)
+	if err != nil {
+		return err
+	}
 
 	addBody := load.PythonCall("add", int64(3), int64(4))
 	mk := func(name, addr string, rs []*server, lb *server) replicasTarget {
