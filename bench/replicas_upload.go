@@ -64,7 +64,13 @@ func (h *harness) measureUploads(ctx context.Context, replicas []*server, n int)
 				}
 			}
 			if time.Now().After(deadline) {
-				return rows, fmt.Errorf("upload %d to %s: not served everywhere within %v (served after %v)", i+1, uploader.name, h.opts.reloadTimeout, row.Served)
+				err := fmt.Errorf("upload %d to %s: not served everywhere within %v (served after %v)", i+1, uploader.name, h.opts.reloadTimeout, row.Served)
+				for j, r := range replicas {
+					if row.Served[j] == 0 {
+						err = fmt.Errorf("%w\n%s's log ends with:\n%s", err, r.name, r.log.tail(8))
+					}
+				}
+				return rows, err
 			}
 			select {
 			case <-ctx.Done():
