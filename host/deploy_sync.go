@@ -18,9 +18,10 @@ const (
 	// deployConnectTimeout bounds one attempt to connect, create the
 	// schema and catch up, at start and at each retry.
 	deployConnectTimeout = 10 * time.Second
-	// deployPing: with no notification for this long, the listening
-	// connection is pinged, so a database gone without closing the
-	// connection (a cut network) is noticed.
+	// deployPing: with no notification for this long, the replica
+	// compares what it serves with the log (one query), so a database gone
+	// without closing the connection (a cut network) is noticed, and a
+	// file copied by hand over a version the database has is replaced.
 	deployPing = 5 * time.Second
 	// Retries back off from deployRetryMin to deployRetryMax.
 	deployRetryMin = 200 * time.Millisecond
@@ -117,8 +118,11 @@ func (h *Host) listenDeploy(ctx context.Context, l *deploy.Listener) {
 		case err == nil:
 			err = h.syncName(ctx, name)
 		case errors.Is(err, context.DeadlineExceeded):
-			pctx, cancel := context.WithTimeout(ctx, deployPing)
-			err = l.Ping(pctx)
+			// Quiet for a while: compare with the log. It proves the
+			// database still answers, and puts back a version a file
+			// copied by hand over one the database has.
+			sctx, cancel := context.WithTimeout(ctx, deployConnectTimeout)
+			err = h.syncAll(sctx)
 			cancel()
 		}
 		if err != nil && ctx.Err() == nil {

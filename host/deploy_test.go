@@ -10,8 +10,10 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 // answerIs checks what up.answer returns (0 for "not served").
@@ -238,4 +240,51 @@ func TestHistoryAndRollbackOverTheNetwork(t *testing.T) {
 func sha(b []byte) string {
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// TestAuditQueueIsBounded starts a replica whose deploy database does not
+// exist: it starts anyway, says so, refuses changes it cannot record, and
+// a flood of refused attempts neither waits on the database nor grows the
+// audit queue past auditQueue.
+func TestAuditQueueIsBounded(t *testing.T) {
+	dsn := "host=" + t.TempDir() + " port=5432 user=nobody dbname=nothing sslmode=disable connect_timeout=1"
+	h, logs := newTestHost(t, map[string][]byte{"up.wasm": fixture(t, "answer1")}, withTestAdmin,
+		func(c Config) Config { return c.WithDeployDSN(dsn) })
+	answerIs(t, h, 1)
+	if note := h.deployNote(); !strings.Contains(note, "deploy database unreachable") {
+		t.Errorf("deployNote = %q", note)
+	}
+	if !strings.Contains(logs.String(), "deploy database unreachable; serving") {
+		t.Errorf("the start does not log the outage:\n%s", logs)
+	}
+	if _, err := h.Upload(context.Background(), "up", fixture(t, "answer2")); !errors.Is(err, ErrDeployUnavailable) {
+		t.Errorf("upload without the database: %v", err)
+	}
+	answerIs(t, h, 1)
+	start := time.Now()
+	n := 3 * auditQueue
+	for i := 0; i < n; i++ {
+		_, _ = h.Call(adminCtx("wrong"), "plugins.rollback", []any{"up"})
+	}
+	took := time.Since(start)
+	if q := len(h.deploy.audits); q > auditQueue {
+		t.Errorf("audit queue holds %d", q)
+	}
+	var dropped float64
+	for _, line := range strings.Split(metricsText(t, h), "\n") {
+		if v, ok := strings.CutPrefix(line, "rpchost_deploy_audit_dropped_total "); ok {
+			dropped, _ = strconv.ParseFloat(v, 64)
+		}
+	}
+	if dropped < float64(n-auditQueue-100) { // the writer drains some meanwhile, and counts them as dropped too when they fail
+		t.Errorf("dropped %v of %d refused attempts, want most past the queue's %d", dropped, n, auditQueue)
+	}
+	t.Logf("%d refused attempts in %v with the database away; %v audit entries dropped", n, took.Round(time.Millisecond), dropped)
+	closeStart := time.Now()
+	if err := h.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if d := time.Since(closeStart); d > 15*time.Second {
+		t.Errorf("Close took %v with the database away", d)
+	}
 }

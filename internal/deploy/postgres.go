@@ -280,9 +280,6 @@ func (l *Listener) Wait(ctx context.Context) (string, error) {
 	return n.Payload, nil
 }
 
-// Ping checks that the connection still answers.
-func (l *Listener) Ping(ctx context.Context) error { return l.conn.Ping(ctx) }
-
 // Close closes the connection.
 func (l *Listener) Close() error {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

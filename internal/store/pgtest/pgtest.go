@@ -47,6 +47,44 @@ const port = 5432
 // CI=true, where skipping would hide that nothing was tested.
 func Start(t testing.TB) (dsn string) {
 	t.Helper()
+	return StartServer(t).DSN
+}
+
+// Server is a running test server, which a test may stop and start again
+// (to see what its clients do while the database is away).
+type Server struct {
+	DSN       string
+	r         runner
+	bin, dir  string
+	data, log string
+	opts      string
+}
+
+// Stop stops the server (pg_ctl stop -m fast): its clients' connections
+// are closed, and new ones are refused until Restart.
+func (s *Server) Stop(t testing.TB) {
+	t.Helper()
+	if out, err := s.r.run(s.dir, filepath.Join(s.bin, "pg_ctl"), "stop", "-D", s.data, "-m", "fast", "-w", "-t", "60"); err != nil {
+		t.Fatalf("pgtest: pg_ctl stop: %v\n%s", err, out)
+	}
+}
+
+// Restart starts a stopped server again, on the same socket and data.
+func (s *Server) Restart(t testing.TB) {
+	t.Helper()
+	if out, err := s.r.run(s.dir, filepath.Join(s.bin, "pg_ctl"), "start", "-D", s.data, "-l", s.log, "-w", "-t", "60", "-o", s.opts); err != nil {
+		log, _ := os.ReadFile(s.log)
+		t.Fatalf("pgtest: pg_ctl start: %v\n%s\nserver log:\n%s", err, out, log)
+	}
+	if err := waitReady(s.DSN, 30*time.Second); err != nil {
+		t.Fatalf("pgtest: restarted server does not answer: %v", err)
+	}
+}
+
+// StartServer is Start, returning the server so that the test can stop
+// and restart it.
+func StartServer(t testing.TB) *Server {
+	t.Helper()
 	bin, err := findBin()
 	if err != nil {
 		missing(t, err)
@@ -89,18 +127,19 @@ func Start(t testing.TB) (dsn string) {
 		t.Fatalf("pgtest: pg_ctl start: %v\n%s\nserver log:\n%s", err, out, log)
 	}
 	t.Cleanup(func() {
-		if out, err := r.run(dir, filepath.Join(bin, "pg_ctl"), "stop", "-D", data, "-m", "fast", "-w", "-t", "60"); err != nil {
+		// -m immediate would do too; fast is what a stopped server (Stop) answers quietly.
+		if out, err := r.run(dir, filepath.Join(bin, "pg_ctl"), "stop", "-D", data, "-m", "fast", "-w", "-t", "60"); err != nil && !bytes.Contains(out, []byte("Is server running?")) {
 			t.Errorf("pgtest: pg_ctl stop: %v\n%s", err, out)
 		}
 	})
 
-	dsn = fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", dir, port)
+	dsn := fmt.Sprintf("host=%s port=%d user=postgres dbname=postgres sslmode=disable", dir, port)
 	if err := waitReady(dsn, 30*time.Second); err != nil {
 		log, _ := os.ReadFile(logFile)
 		t.Fatalf("pgtest: server started but does not answer: %v\nserver log:\n%s", err, log)
 	}
 	t.Logf("pgtest: PostgreSQL (%s) ready in %s at %s", bin, time.Since(began).Round(time.Millisecond), dir)
-	return dsn
+	return &Server{DSN: dsn, r: r, bin: bin, dir: dir, data: data, log: logFile, opts: opts}
 }
 
 // NewDatabase creates an empty database on the server of dsn, dropped again
