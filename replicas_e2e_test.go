@@ -213,7 +213,7 @@ func ruleOf(url string) string {
 // returns how long after since that took.
 func waitRule(t *testing.T, replicas []*server, want string, since time.Time) time.Duration {
 	t.Helper()
-	deadline := since.Add(30 * time.Second)
+	deadline := since.Add(60 * time.Second)
 	for {
 		var got []string
 		all := true
@@ -226,7 +226,7 @@ func waitRule(t *testing.T, replicas []*server, want string, since time.Time) ti
 			return time.Since(since)
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("records served by the replicas 30 s on: %q, want %s everywhere", got, want)
+			t.Fatalf("records served by the replicas 60 s on: %q, want %s everywhere", got, want)
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
