@@ -31,7 +31,7 @@ import (
 )
 
 // parts are the measurements, in the order they run.
-var parts = []string{"throughput", "size", "ingest", "startup", "plugins", "reload", "micro"}
+var parts = []string{"throughput", "size", "ingest", "startup", "plugins", "reload", "replicas", "micro"}
 
 type options struct {
 	only              []string
@@ -47,6 +47,7 @@ type options struct {
 	baselineCounts    []int // copies of the baseline's add in the plugins part
 	baseline          string
 	reps              int
+	uploads           int // uploads timed in the replicas part
 	rounds            int
 	procs             int
 	serverProcs       int
@@ -75,6 +76,7 @@ func parseFlags(args []string) (options, error) {
 	fs.StringVar(&o.baseline, "baseline", "", "a git revision to build and measure beside the working tree (e.g. the commit before the work measured); none by default")
 	distinct := fs.String("distinct-counts", "10", "distinct copies of add (each compiled on its own) for the plugins part; empty for none")
 	fs.IntVar(&o.reps, "reps", 3, "repetitions of each start-up and reload case")
+	fs.IntVar(&o.uploads, "uploads", 5, "uploads timed in the replicas part, each to the next replica")
 	fs.IntVar(&o.rounds, "rounds", 1, "rounds of the load measurements (the median round is kept)")
 	fs.IntVar(&o.procs, "procs", 1, "GOMAXPROCS of the load generator")
 	fs.IntVar(&o.serverProcs, "server-procs", 0, "GOMAXPROCS of the Go servers, rpchost and the ceiling (0: their default, one per CPU)")
@@ -122,8 +124,8 @@ func parseFlags(args []string) (options, error) {
 			errs = append(errs, err)
 		}
 	}
-	if o.duration <= 0 || o.warmup < 0 || o.reps < 1 || o.rounds < 1 || o.procs < 1 || o.microCount < 1 || o.sizeConcurrency < 1 || o.ingestConcurrency < 1 {
-		errs = append(errs, errors.New("-duration, -reps, -rounds, -procs, -micro-count, -size-concurrency and -ingest-concurrency must be positive, -warmup not negative"))
+	if o.duration <= 0 || o.warmup < 0 || o.reps < 1 || o.uploads < 1 || o.rounds < 1 || o.procs < 1 || o.microCount < 1 || o.sizeConcurrency < 1 || o.ingestConcurrency < 1 {
+		errs = append(errs, errors.New("-duration, -reps, -uploads, -rounds, -procs, -micro-count, -size-concurrency and -ingest-concurrency must be positive, -warmup not negative"))
 	}
 	if o.serverProcs < 0 {
 		errs = append(errs, errors.New("-server-procs must not be negative"))
@@ -251,6 +253,8 @@ func (h *harness) runPart(ctx context.Context, part string) error {
 		return h.runPlugins(ctx)
 	case "reload":
 		return h.runReload(ctx)
+	case "replicas":
+		return h.runReplicas(ctx)
 	case "micro":
 		return h.runMicro(ctx)
 	}

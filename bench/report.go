@@ -490,6 +490,12 @@ func (r *results) writeMarkdown(w io.Writer, headline int) error {
 		}
 		p.table([]string{"case", "median", "runs", "load time the server logged (median)"}, rows)
 	}
+	if len(r.Uploads) > 0 {
+		p.uploads(r.Uploads)
+	}
+	if len(r.Replicas) > 0 {
+		p.replicas(r.Replicas)
+	}
 	if len(r.Micro) > 0 {
 		p.micro(r.Micro, r.BaseMicro)
 	}

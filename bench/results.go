@@ -21,6 +21,8 @@ type results struct {
 	Startup      []startupRow
 	Plugins      []pluginsRow
 	Reload       []reloadRow
+	Replicas     []replicaRow // replicas behind HAProxy (replicas.go)
+	Uploads      []uploadRow  // upload to one replica, served by all (replicas_upload.go)
 	Micro        []microRow
 	BaseMicro    []microRow // the same benchmarks in the baseline's tree
 	Notes        []string   // anything that went wrong or needs saying
