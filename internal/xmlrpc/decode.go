@@ -49,11 +49,6 @@ func ParseRequest(body []byte, lim Limits) (Request, error) {
 
 func parseRequest(body []byte, lim Limits, encoding bool) (Request, error) {
 	d := decoder{lim: lim.withDefaults(), encoding: encoding}
-	if encoding {
-		// MessagePack takes about a quarter of the XML's bytes: one
-		// allocation for most requests instead of a dozen as it grows.
-		d.enc = make([]byte, 0, len(body)/4)
-	}
 	req, err := d.request(body)
 	if err != nil {
 		return Request{}, d.charsFirst(err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/testutil"
 )
 
 // checkEncodedAgrees parses body with ParseRequestEncoded and expects what
@@ -105,30 +106,11 @@ func TestParseRequestEncodedWritesSixteenBitHeaders(t *testing.T) {
 	}
 }
 
-// batchBody is a call with one array of n structs shaped like B's
-// readings (bench's ingest batches).
-func batchBody(n int) []byte {
-	var w strings.Builder
-	w.WriteString("<?xml version='1.0'?>\n<methodCall>\n<methodName>types.echo</methodName>\n<params>\n<param>\n<value><array><data>\n")
-	for j := range n {
-		fmt.Fprintf(&w, "<value><struct>\n<member>\n<name>id</name>\n<value><string>b00000001-%03d</string></value>\n</member>\n", j)
-		w.WriteString("<member>\n<name>source</name>\n<value><string>boiler</string></value>\n</member>\n")
-		fmt.Fprintf(&w, "<member>\n<name>at</name>\n<value><dateTime.iso8601>20240301T%02d:%02d:17</dateTime.iso8601></value>\n</member>\n", j/60%24, j%60)
-		w.WriteString("<member>\n<name>value</name>\n<value><double>21.25</double></value>\n</member>\n")
-		if j%2 == 0 {
-			w.WriteString("<member>\n<name>tags</name>\n<value><array><data>\n<value><string>indoor</string></value>\n</data></array></value>\n</member>\n")
-		}
-		w.WriteString("</struct></value>\n")
-	}
-	w.WriteString("</data></array></value>\n</param>\n</params>\n</methodCall>\n")
-	return []byte(w.String())
-}
-
 // BenchmarkParseBatch compares the two parses of a 500-reading batch:
 // into Go values (what the guest's params were encoded from before) and
 // straight into MessagePack.
 func BenchmarkParseBatch(b *testing.B) {
-	body := batchBody(500)
+	body := testutil.ReadingsCall("types.echo", 500)
 	for _, c := range []struct {
 		name  string
 		parse func([]byte, Limits) (Request, error)
