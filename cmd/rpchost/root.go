@@ -26,7 +26,7 @@ Bare names:
 	root.Version = "-"
 	root.SetVersionTemplate(versionText())
 	serve := newServeCommand()
-	root.AddCommand(serve, newCallCommand(), newUploadCommand(), newRemoveCommand(), newListCommand(), newHashTokenCommand())
+	root.AddCommand(serve, newCallCommand(), newUploadCommand(), newRemoveCommand(), newListCommand(), newHashTokenCommand(), newInspectCommand())
 	// Serving is what people run rpchost for, so it needs no subcommand.
 	root.Flags().AddFlagSet(serve.Flags())
 	root.RunE = serve.RunE
