@@ -122,7 +122,7 @@ type Plugin struct {
 	// abiVersion is what rpchost_abi_version returned when the module
 	// was described (SDK modules); 0 before.
 	abiVersion int32
-	logger    *slog.Logger
+	logger     *slog.Logger
 
 	closing   atomic.Bool // set before the compiled module is closed
 	closeOnce sync.Once
