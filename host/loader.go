@@ -307,24 +307,32 @@ func (h *Host) requestRescan() {
 // one module share their compiled form. compiled is called once wasm is
 // compiled, before any of its code runs.
 func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string, compiled func()) (*plugin.Plugin, error) {
-	opts := h.cfg.limitsFor(name).pluginOptions()
+	opts := h.cfg.loadOptions(name)
 	opts.Logger = h.logger
-	opts.IdleTimeout = h.cfg.idleTimeout
 	opts.Digest = digest
-	opts.MaxResultValues = h.cfg.maxItems // a result costs the host what a request would
 	opts.MayRun = h.inflight.mayRun
 	if h.store != nil {
 		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits
 	}
 	opts.Compiled = compiled
-	if grants, ok := byName(h.cfg.pluginGrants, name); ok {
+	return h.runtime.Load(ctx, name, wasm, opts)
+}
+
+// loadOptions are the options of plugin name that come from the
+// configuration alone: its limits, grants and config section. Loading and
+// Inspect both start from them, so that both judge a module alike.
+func (c Config) loadOptions(name string) plugin.Options {
+	opts := c.limitsFor(name).pluginOptions()
+	opts.IdleTimeout = c.idleTimeout
+	opts.MaxResultValues = c.maxItems // a result costs the host what a request would
+	if grants, ok := byName(c.pluginGrants, name); ok {
 		opts.Grants = grants
 	}
-	if cfg, ok := byName(h.cfg.pluginConfig, name); ok {
-		v, _ := configValue(cfg) // validated in New
+	if cfg, ok := byName(c.pluginConfig, name); ok {
+		v, _ := configValue(cfg) // validated in New and Inspect
 		opts.Config, _ = v.(abi.Struct)
 	}
-	return h.runtime.Load(ctx, name, wasm, opts)
+	return opts
 }
 
 // install swaps a compiled candidate in. The registry publishes all its

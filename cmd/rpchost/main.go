@@ -2,6 +2,7 @@
 //
 //	rpchost [serve] [--config FILE] [--listen ADDR] [--plugins DIR]
 //	rpchost call|list|upload|rm ...
+//	rpchost inspect FILE.wasm
 package main
 
 import (
@@ -26,10 +27,12 @@ func main() {
 }
 
 // exitCode is 1 when a server answered with a fault, so that scripts can
-// tell "the call failed" from "the call could not be made" (2).
+// tell "the call failed" from "the call could not be made" (2); likewise
+// 1 when inspect judged a module that would be refused.
 func exitCode(err error) int {
 	var fault *abi.Fault
-	if errors.As(err, &fault) {
+	var refused *errRefused
+	if errors.As(err, &fault) || errors.As(err, &refused) {
 		return 1
 	}
 	return 2

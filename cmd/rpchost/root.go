@@ -27,7 +27,8 @@ Bare names:
 	root.SetVersionTemplate(versionText())
 	serve := newServeCommand()
 	root.AddCommand(serve, newCallCommand(), newUploadCommand(), newRemoveCommand(), newListCommand(),
-		newHistoryCommand(), newRollbackCommand(), newHashTokenCommand(), newKeygenCommand(), newSignCommand())
+		newHistoryCommand(), newRollbackCommand(), newHashTokenCommand(), newKeygenCommand(), newSignCommand(),
+		newInspectCommand())
 	// Serving is what people run rpchost for, so it needs no subcommand.
 	root.Flags().AddFlagSet(serve.Flags())
 	root.RunE = serve.RunE

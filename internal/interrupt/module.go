@@ -162,14 +162,15 @@ func checkExports(payload []byte, sh *shape) error {
 	return r.err
 }
 
-// limits skips a table's or memory's limits: a flags byte, the minimum and,
-// when flag bit 0 is set, the maximum (64-bit for memory64).
-func (r *reader) limits() {
+// limits reads a table's or memory's limits: a flags byte, the minimum
+// and, when flag bit 0 is set, the maximum (64-bit for memory64).
+func (r *reader) limits() (lo, hi uint64, hasMax bool) {
 	flags := r.byte()
-	r.skipLEB(10)
-	if flags&1 != 0 {
-		r.skipLEB(10)
+	lo = r.leb(10)
+	if hasMax = flags&1 != 0; hasMax {
+		hi = r.leb(10)
 	}
+	return lo, hi, hasMax
 }
 
 // valueType skips a value type: one byte, or a reference type with a heap

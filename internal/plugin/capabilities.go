@@ -118,9 +118,11 @@ func instantiateCapabilities(ctx context.Context, rt wazero.Runtime) error {
 	return err
 }
 
-// checkCapabilities refuses, at load, imports ABI v1 lacks or the plugin
-// was not granted, and reports whether the plugin uses the store.
-func checkCapabilities(imports []api.FunctionDefinition, grants []string, haveStore bool) (usesHost, usesStore bool, err error) {
+// checkCapabilities finds, at load, every import of module "rpchost"
+// that ABI v1 lacks (the module cannot be instantiated: unknown) or that
+// the plugin was not granted or has no store for (refused by the
+// settings: denied), and reports whether the plugin uses the store.
+func checkCapabilities(imports []api.FunctionDefinition, grants []string, haveStore bool) (usesHost, usesStore bool, unknown, denied []error) {
 	for _, fn := range imports {
 		mod, name, _ := fn.Import()
 		if mod != abi.HostModule {
@@ -133,19 +135,22 @@ func checkCapabilities(imports []api.FunctionDefinition, grants []string, haveSt
 			for _, cp := range capabilities {
 				known = append(known, cp.name)
 			}
-			return false, false, fmt.Errorf("imports %s.%s, which ABI v%d does not have (it has %s)", mod, name, abi.Version, strings.Join(known, ", "))
+			unknown = append(unknown, fmt.Errorf("imports %s.%s, which ABI v%d does not have (it has %s)", mod, name, abi.Version, strings.Join(known, ", ")))
+			continue
 		}
 		if grant != "" && !slices.Contains(grants, grant) {
-			return false, false, fmt.Errorf("imports %s.%s, which needs the %q grant, and the plugin is granted only %v (plugin.<name>.grants)", mod, name, grant, grants)
+			denied = append(denied, fmt.Errorf("imports %s.%s, which needs the %q grant, and the plugin is granted only %v (plugin.<name>.grants)", mod, name, grant, grants))
+			continue
 		}
 		if grant == "kv" {
 			if !haveStore {
-				return false, false, fmt.Errorf("imports %s.%s, but no store is configured (store.driver)", mod, name)
+				denied = append(denied, fmt.Errorf("imports %s.%s, but no store is configured (store.driver)", mod, name))
+				continue
 			}
 			usesStore = true
 		}
 	}
-	return usesHost, usesStore, nil
+	return usesHost, usesStore, unknown, denied
 }
 
 func read(mem api.Memory, ptr, n uint64) ([]byte, bool) {

@@ -119,7 +119,10 @@ type Plugin struct {
 	shared    sharedKey // its compiled module among r.shared
 	usesHost  bool      // imports capabilities of module "rpchost"
 	usesStore bool      // imports the kv capabilities
-	logger    *slog.Logger
+	// abiVersion is what rpchost_abi_version returned when the module
+	// was described (SDK modules); 0 before.
+	abiVersion int32
+	logger     *slog.Logger
 
 	closing   atomic.Bool // set before the compiled module is closed
 	closeOnce sync.Once
@@ -127,10 +130,20 @@ type Plugin struct {
 }
 
 // Load compiles wasm, instantiates it once to prove it runs, and reads its
-// methods. The error says which step failed and why. The instance that
+// methods. The error says which step failed and why, and lists every
+// problem found before the module's code would run. The instance that
 // read the methods is destroyed: a plugin holds no instance until it is
 // called.
 func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Options) (*Plugin, error) {
+	return r.load(ctx, name, wasm, opts, opts.Store != nil, nil)
+}
+
+// load is Load, and Inspect when rep is not nil: then it records what it
+// learns in rep and, where the loader would stop at problems that do not
+// keep the module's code from running (a grant the settings deny), goes
+// on to run it, so that a report lists every problem. haveStore says
+// whether the kv capabilities are backed: Inspect opens no store.
+func (r *Runtime) load(ctx context.Context, name string, wasm []byte, opts Options, haveStore bool, rep *Report) (*Plugin, error) {
 	if opts.PoolSize < 1 {
 		return nil, fmt.Errorf("load %s: pool size %d is below 1", name, opts.PoolSize)
 	}
@@ -146,6 +159,7 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 	if err != nil {
 		return nil, err
 	}
+	start := time.Now()
 	compiled, release, err := r.shared.get(ctx, sharedKey{pages, opts.Digest}, func() (wazero.CompiledModule, error) {
 		// Instrumenting first also keeps from wazero a module whose
 		// declared sizes exceed its bytes, which wazero would try to allocate.
@@ -160,17 +174,32 @@ func (r *Runtime) Load(ctx context.Context, name string, wasm []byte, opts Optio
 	if opts.Compiled != nil {
 		opts.Compiled()
 	}
+	if rep != nil {
+		rep.CompileTime = time.Since(start)
+		rep.Memory.LimitPages = pages
+	}
 	if err != nil {
 		return nil, err
 	}
 	p := &Plugin{name: name, compiled: compiled, release: release, rt: r, wrt: wrt, limits: opts, memLimit: uint64(pages) << 16,
 		logger: logger, shared: sharedKey{pages, opts.Digest}}
-	if err := p.inspect(); err != nil {
-		return nil, errors.Join(err, release(ctx))
+	problems, runnable := p.check(haveStore)
+	if rep != nil {
+		rep.record(p)
+		rep.Problems = append(rep.Problems, problems...)
+		if !runnable {
+			return nil, errors.Join(errors.Join(problems...), release(ctx))
+		}
+	} else if len(problems) > 0 {
+		return nil, errors.Join(errors.Join(problems...), release(ctx))
 	}
 	p.pool = newPool(opts.PoolSize, opts.MaxQueue, opts.IdleTimeout, p.instantiateForCall, (*instance).close).
 		withBudget(r.idle, (*instance).idleBytes)
-	if err := p.readMethods(ctx); err != nil {
+	err = p.readMethods(ctx)
+	if rep != nil {
+		rep.ran(p, err)
+	}
+	if err != nil {
 		return nil, errors.Join(err, p.Close(ctx))
 	}
 	return p, nil
@@ -196,31 +225,33 @@ func compileGuarded(ctx context.Context, wrt wazero.Runtime, module []byte) (com
 	return compiled, nil
 }
 
-// inspect checks imports and exports before anything runs, so a module that
-// cannot work is refused with a message naming what is wrong.
-func (p *Plugin) inspect() error {
+// check finds, before anything runs, every import and export that keeps
+// the module from loading, each with a message naming what is wrong.
+// runnable is false when the module's code could not run at all (an
+// import nothing provides, ABI exports missing or mistyped); problems
+// the settings alone cause (a grant, a store) leave it true.
+func (p *Plugin) check(haveStore bool) (problems []error, runnable bool) {
 	imports := p.compiled.ImportedFunctions()
 	for _, fn := range imports {
 		mod, field, _ := fn.Import()
 		if mod != wasiModule && mod != abi.HostModule {
-			return fmt.Errorf("imports %s.%s, which rpchost does not provide (ABI v%d provides %s and %s)", mod, field, abi.Version, wasiModule, abi.HostModule)
+			problems = append(problems, fmt.Errorf("imports %s.%s, which rpchost does not provide (ABI v%d provides %s and %s)", mod, field, abi.Version, wasiModule, abi.HostModule))
 		}
 	}
 	grants := p.limits.Grants
 	if grants == nil {
 		grants = abi.DefaultGrants()
 	}
-	var err error
-	if p.usesHost, p.usesStore, err = checkCapabilities(imports, grants, p.limits.Store != nil); err != nil {
-		return err
+	var unknown, denied []error
+	p.usesHost, p.usesStore, unknown, denied = checkCapabilities(imports, grants, haveStore)
+	problems = append(problems, unknown...)
+	p.kind = KindNumeric
+	if _, ok := p.compiled.ExportedFunctions()[abi.ExportVersion]; ok {
+		p.kind = KindSDK
+		problems = append(problems, checkSDKExports(p.compiled.ExportedFunctions(), p.compiled.ExportedMemories())...)
 	}
-	exports := p.compiled.ExportedFunctions()
-	if _, ok := exports[abi.ExportVersion]; !ok {
-		p.kind = KindNumeric
-		return nil
-	}
-	p.kind = KindSDK
-	return checkSDKExports(exports, p.compiled.ExportedMemories())
+	runnable = len(problems) == 0
+	return append(problems, denied...), runnable
 }
 
 // readMethods learns the plugin's methods: from the copy of the same

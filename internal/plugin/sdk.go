@@ -22,21 +22,26 @@ var sdkExports = []struct {
 	{abi.ExportCall, []api.ValueType{api.ValueTypeI32, api.ValueTypeI32}, []api.ValueType{api.ValueTypeI64}},
 }
 
-func checkSDKExports(exports map[string]api.FunctionDefinition, memories map[string]api.MemoryDefinition) error {
+// checkSDKExports lists every ABI v1 export a module that exports
+// rpchost_abi_version lacks or has with the wrong type, and a missing
+// "memory" export.
+func checkSDKExports(exports map[string]api.FunctionDefinition, memories map[string]api.MemoryDefinition) []error {
+	var problems []error
 	for _, want := range sdkExports {
 		def, ok := exports[want.name]
 		if !ok {
-			return fmt.Errorf("exports %s but not %s: an ABI v%d module needs both", abi.ExportVersion, want.name, abi.Version)
+			problems = append(problems, fmt.Errorf("exports %s but not %s: an ABI v%d module needs both", abi.ExportVersion, want.name, abi.Version))
+			continue
 		}
 		if !slices.Equal(def.ParamTypes(), want.params) || !slices.Equal(def.ResultTypes(), want.results) {
-			return fmt.Errorf("export %s has type %s, ABI v%d wants %s", want.name,
-				signature(def.ParamTypes(), def.ResultTypes()), abi.Version, signature(want.params, want.results))
+			problems = append(problems, fmt.Errorf("export %s has type %s, ABI v%d wants %s", want.name,
+				signature(def.ParamTypes(), def.ResultTypes()), abi.Version, signature(want.params, want.results)))
 		}
 	}
 	if _, ok := memories["memory"]; !ok {
-		return fmt.Errorf("an ABI v%d module must export its memory as \"memory\"", abi.Version)
+		problems = append(problems, fmt.Errorf("an ABI v%d module must export its memory as \"memory\"", abi.Version))
 	}
-	return nil
+	return problems
 }
 
 // describe checks the guest's ABI version and reads its manifest.
@@ -44,7 +49,8 @@ func (p *Plugin) describe(ctx context.Context, in *instance) (map[string]registr
 	if err := in.function(abi.ExportVersion).CallWithStack(ctx, in.stack); err != nil {
 		return nil, fmt.Errorf("%s: %w", abi.ExportVersion, err)
 	}
-	if v := int32(in.stack[0]); v != abi.Version {
+	p.abiVersion = int32(in.stack[0])
+	if v := p.abiVersion; v != abi.Version {
 		return nil, fmt.Errorf("module speaks ABI version %d; this rpchost speaks version %d", v, abi.Version)
 	}
 	if err := in.function(abi.ExportDescribe).CallWithStack(ctx, in.stack); err != nil {

@@ -1,6 +1,6 @@
 //go:build !wasip1
 
-package guest
+package abitest
 
 import (
 	"context"

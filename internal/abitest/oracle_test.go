@@ -1,4 +1,4 @@
-package abi
+package abitest
 
 import (
 	"bytes"
@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rpchost/rpchost/abi"
 	"github.com/vmihailenco/msgpack/v5"
 	"github.com/vmihailenco/msgpack/v5/msgpcode"
 )
@@ -74,9 +75,9 @@ func randomValue(r *rand.Rand, depth int) any {
 		}
 		return a
 	default:
-		s := make(Struct, []int{0, 1, 15, 16, 17}[r.IntN(5)])
+		s := make(abi.Struct, []int{0, 1, 15, 16, 17}[r.IntN(5)])
 		for i := range s {
-			s[i] = Member{Name: fmt.Sprintf("m%d_%d", i, r.IntN(100)), Value: randomValue(r, depth-1)}
+			s[i] = abi.Member{Name: fmt.Sprintf("m%d_%d", i, r.IntN(100)), Value: randomValue(r, depth-1)}
 		}
 		return s
 	}
@@ -110,7 +111,7 @@ func oracleEncode(e *msgpack.Encoder, v any) error {
 			}
 		}
 		return nil
-	case Struct:
+	case abi.Struct:
 		if err := e.EncodeMapLen(len(x)); err != nil {
 			return err
 		}
@@ -140,7 +141,7 @@ func oracleDecode(d *msgpack.Decoder) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		s := make(Struct, n)
+		s := make(abi.Struct, n)
 		for i := range s {
 			if s[i].Name, err = d.DecodeString(); err != nil {
 				return nil, err
@@ -189,7 +190,7 @@ func TestOracleEncodeOursDecodeTheirs(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
 	for i := 0; i < 1000; i++ {
 		v := randomValue(r, 3)
-		b, err := AppendValue(nil, v)
+		b, err := abi.AppendValue(nil, v)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -214,7 +215,7 @@ func TestOracleEncodeTheirsDecodeOurs(t *testing.T) {
 			if err := oracleEncode(e, v); err != nil {
 				t.Fatal(err)
 			}
-			got, rest, err := DecodeValue(buf.Bytes())
+			got, rest, err := abi.DecodeValue(buf.Bytes())
 			if err != nil || len(rest) != 0 {
 				t.Fatalf("we cannot decode vmihailenco's % .40x: %v (%d bytes left)", buf.Bytes(), err, len(rest))
 			}
@@ -224,7 +225,7 @@ func TestOracleEncodeTheirsDecodeOurs(t *testing.T) {
 			// With compact ints both libraries pick the shortest form, so
 			// the bytes must be identical.
 			if compact {
-				ours, _ := AppendValue(nil, v)
+				ours, _ := abi.AppendValue(nil, v)
 				if !bytes.Equal(ours, buf.Bytes()) {
 					t.Fatalf("encodings of %.80v differ:\nours   % .60x\ntheirs % .60x", v, ours, buf.Bytes())
 				}
@@ -238,7 +239,7 @@ func TestOracleFloat32(t *testing.T) {
 	if err := msgpack.NewEncoder(&buf).EncodeFloat32(1.25); err != nil {
 		t.Fatal(err)
 	}
-	got, _, err := DecodeValue(buf.Bytes())
+	got, _, err := abi.DecodeValue(buf.Bytes())
 	if err != nil || got != 1.25 {
 		t.Fatalf("float 32 1.25 decoded as %v, %v", got, err)
 	}
@@ -247,22 +248,22 @@ func TestOracleFloat32(t *testing.T) {
 // TestOracleMessages checks that whole messages are plain MessagePack: a
 // Call and a Result, as another language's guest would see them.
 func TestOracleMessages(t *testing.T) {
-	b, _ := AppendCall(nil, "add", []any{int64(3), int64(4)})
+	b, _ := abi.AppendCall(nil, "add", []any{int64(3), int64(4)})
 	var call []any
 	if err := msgpack.Unmarshal(b, &call); err != nil || fmt.Sprint(call) != "[add [3 4]]" {
 		t.Fatalf("Call as vmihailenco reads it: %v, %v", call, err)
 	}
 	b, _ = msgpack.Marshal([]any{0, 7})
-	if v, err := DecodeResult(b); err != nil || v != int64(7) {
+	if v, err := abi.DecodeResult(b); err != nil || v != int64(7) {
 		t.Fatalf("DecodeResult(vmihailenco [0, 7]) = %v, %v", v, err)
 	}
 	b, _ = msgpack.Marshal([]any{1, -32602, "bad"})
-	if _, err := DecodeResult(b); err == nil || err.Error() != "fault -32602: bad" {
+	if _, err := abi.DecodeResult(b); err == nil || err.Error() != "fault -32602: bad" {
 		t.Fatalf("DecodeResult(vmihailenco fault) = %v", err)
 	}
 	b, _ = msgpack.Marshal(map[string]any{"abi": 1, "methods": []any{map[string]any{"name": "add",
 		"help": "Adds.", "signatures": [][]string{{"int", "int", "int"}}}}})
-	m, err := DecodeManifest(b)
+	m, err := abi.DecodeManifest(b)
 	if err != nil || len(m.Methods) != 1 || m.Methods[0].Signatures[0][2] != "int" {
 		t.Fatalf("DecodeManifest(vmihailenco) = %+v, %v", m, err)
 	}

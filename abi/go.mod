@@ -1,0 +1,3 @@
+module github.com/rpchost/rpchost/abi
+
+go 1.24

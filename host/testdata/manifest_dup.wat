@@ -1,0 +1,10 @@
+;; An ABI v1 module declaring the method "twice" twice: refused at load.
+;; The manifest is 39 bytes of MessagePack at offset 16.
+;; Built with: wat2wasm manifest_dup.wat -o manifest_dup.wasm
+(module
+  (memory (export "memory") 1)
+  (data (i32.const 16) "\82\a3abi\01\a7methods\92\81\a4name\a5twice\81\a4name\a5twice")
+  (func (export "rpchost_abi_version") (result i32) i32.const 1)
+  (func (export "rpchost_alloc") (param i32) (result i32) i32.const 1024)
+  (func (export "rpchost_describe") (result i64) i64.const 0x1000000027)
+  (func (export "rpchost_call") (param i32 i32) (result i64) i64.const 0))
