@@ -166,7 +166,10 @@ func (h *Host) deployNote() string {
 	if d == nil || d.pg == nil {
 		return ""
 	}
-	if len(h.Plugins()) == 0 && d.nothingToServe() {
+	h.mu.Lock()
+	none := len(h.plugins) == 0
+	h.mu.Unlock()
+	if none && d.nothingToServe() {
 		return "no plugins yet: the deploy database has none to serve; upload one"
 	}
 	d.state.Lock()
