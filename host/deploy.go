@@ -47,20 +47,22 @@ type deployer struct {
 	// uploaded again, signed) is tried. Guarded by mu.
 	refused map[string]int64
 
-	state sync.Mutex // guards the fields below
+	state    sync.Mutex // guards the fields below
+	up       bool       // the database answered last time it was asked
+	downErr  error
+	downAt   time.Time
+	stop     context.CancelFunc
+	done     chan struct{} // closed when the listener goroutine ends
+	upGauge  prometheus.GaugeFunc
+	audits   chan deploy.AuditEntry
+	dropped  prometheus.Counter
+	auditEnd chan struct{}
+
 	// What the log says the fleet serves, for /readyz: name → its last
 	// entry serves a module; logKnown once the whole log was read.
+	// Guarded by state.
 	logServes map[string]bool
 	logKnown  bool
-	up        bool // the database answered last time it was asked
-	downErr   error
-	downAt    time.Time
-	stop      context.CancelFunc
-	done      chan struct{} // closed when the listener goroutine ends
-	upGauge   prometheus.GaugeFunc
-	audits    chan deploy.AuditEntry
-	dropped   prometheus.Counter
-	auditEnd  chan struct{}
 }
 
 // newDeployer opens the version log. With deploy.dsn it only parses the
