@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/rpchost/rpchost/internal/deploy"
+	"github.com/rpchost/rpchost/internal/modsig"
 	"github.com/rpchost/rpchost/internal/plugin"
 )
 
@@ -227,9 +228,15 @@ func (h *Host) deployModule(ctx context.Context, name string, wasm, sig []byte, 
 	// Recorded, then installed, as one step for this replica: a
 	// notification of this very change, arriving meanwhile, finds the
 	// version served and does nothing.
+	var raw []byte // the signature as the log keeps it: compileModule parsed it already
+	if sig != nil {
+		if raw, err = modsig.Parse(sig); err != nil {
+			return PluginInfo{}, deploy.Entry{}, errors.Join(fmt.Errorf("%w: %v", ErrBadSignature, err), p.Close(ctx))
+		}
+	}
 	h.deploy.mu.Lock()
 	defer h.deploy.mu.Unlock()
-	e, err := h.record(ctx, name, action, digest, wasm, expect)
+	e, err := h.record(ctx, name, action, digest, wasm, raw, expect)
 	if err != nil {
 		return PluginInfo{}, e, errors.Join(err, p.Close(ctx))
 	}
@@ -356,7 +363,7 @@ func (h *Host) remove(ctx context.Context, name string, removed **PluginInfo) er
 	if h.current(name) == nil && errors.Is(statErr, os.ErrNotExist) {
 		return fmt.Errorf("%w: %q is neither loaded nor in the plugin directory", ErrNoSuchPlugin, name)
 	}
-	if _, err := h.record(ctx, name, deploy.ActionRemove, "", nil, -1); err != nil {
+	if _, err := h.record(ctx, name, deploy.ActionRemove, "", nil, nil, -1); err != nil {
 		return err
 	}
 	return h.removeLocal(ctx, name, removed)

@@ -41,6 +41,11 @@ type deployer struct {
 	// learnt from the database, one step: record and install, or read
 	// and install. Taken before installMu, never while a module runs.
 	mu sync.Mutex
+	// refused: name → the version of its log syncEntry last tried and
+	// refused here, so that it is not fetched and compiled again at each
+	// comparison with the log, while a later entry (the same module
+	// uploaded again, signed) is tried. Guarded by mu.
+	refused map[string]int64
 
 	state    sync.Mutex // guards the fields below
 	up       bool       // the database answered last time it was asked
@@ -52,13 +57,20 @@ type deployer struct {
 	audits   chan deploy.AuditEntry
 	dropped  prometheus.Counter
 	auditEnd chan struct{}
+
+	// What the log says the fleet serves, for /readyz: name → its last
+	// entry serves a module; logKnown once the whole log was read.
+	// Guarded by state.
+	logServes map[string]bool
+	logKnown  bool
 }
 
 // newDeployer opens the version log. With deploy.dsn it only parses the
 // DSN: connecting is startDeploy's, which does not fail when the database
 // is away.
 func (h *Host) newDeployer() error {
-	d := &deployer{keep: h.cfg.deploy.keepVersions, replica: h.cfg.replicaName()}
+	d := &deployer{keep: h.cfg.deploy.keepVersions, replica: h.cfg.replicaName(),
+		refused: map[string]int64{}, logServes: map[string]bool{}}
 	h.deploy = d
 	if h.cfg.deploy.dsn == "" {
 		d.log = deploy.NewDir(filepath.Join(h.cfg.pluginDir, versionsDir))
@@ -88,6 +100,45 @@ func (h *Host) newDeployer() error {
 	return nil
 }
 
+// logged notes the last entry of a name's log, recorded here or read.
+func (d *deployer) logged(e deploy.Entry) {
+	d.state.Lock()
+	d.logServes[e.Name] = e.Serves()
+	d.state.Unlock()
+}
+
+// loggedAll replaces what the log is known to serve with latest, every
+// name's last entry.
+func (d *deployer) loggedAll(latest map[string]deploy.Entry) {
+	d.state.Lock()
+	defer d.state.Unlock()
+	clear(d.logServes)
+	for name, e := range latest {
+		d.logServes[name] = e.Serves()
+	}
+	d.logKnown = true
+}
+
+// nothingToServe reports whether plugins are distributed (deploy.dsn) and
+// the deploy log, as last read, has no plugin to serve: a fresh fleet,
+// whose replicas have nothing to wait for before they are ready.
+func (d *deployer) nothingToServe() bool {
+	if d == nil || d.pg == nil {
+		return false
+	}
+	d.state.Lock()
+	defer d.state.Unlock()
+	if !d.logKnown {
+		return false
+	}
+	for _, serves := range d.logServes {
+		if serves {
+			return false
+		}
+	}
+	return true
+}
+
 // deployedBy is who a change is recorded as done by: a caller of auth.*,
 // the admin token, or a Go program.
 func (h *Host) deployedBy(ctx context.Context) string {
@@ -103,10 +154,11 @@ func (h *Host) deployedBy(ctx context.Context) string {
 	return "admin token"
 }
 
-// record writes one entry of the version log. Callers hold d.mu.
-func (h *Host) record(ctx context.Context, name, action, digest string, wasm []byte, expect int64) (deploy.Entry, error) {
+// record writes one entry of the version log, with the module's signature
+// (raw, as modsig.Parse returns it; nil for none). Callers hold d.mu.
+func (h *Host) record(ctx context.Context, name, action, digest string, wasm, sig []byte, expect int64) (deploy.Entry, error) {
 	d := h.deploy
-	e := deploy.Entry{Name: name, Action: action, SHA256: digest, Size: int64(len(wasm)), By: h.deployedBy(ctx), From: d.replica}
+	e := deploy.Entry{Name: name, Action: action, SHA256: digest, Size: int64(len(wasm)), By: h.deployedBy(ctx), From: d.replica, Signature: sig}
 	ctx, cancel := context.WithTimeout(ctx, deployConnectTimeout) // a query, held under d.mu: bounded
 	defer cancel()
 	e, err := d.log.Record(ctx, e, wasm, d.keep, expect)
@@ -115,6 +167,9 @@ func (h *Host) record(ctx context.Context, name, action, digest string, wasm []b
 	}
 	if errors.Is(err, deploy.ErrConflict) {
 		return e, fmt.Errorf("%w: %v; try again", ErrNoSuchVersion, err)
+	}
+	if err == nil {
+		d.logged(e)
 	}
 	return e, err
 }
@@ -129,15 +184,32 @@ type Deployment struct {
 	By      string // the caller of auth.*, "admin token" or "in-process"
 	From    string // the replica that made it (deploy.replica)
 	At      time.Time
+	Signed  bool // a signature came with the module, and is kept with the entry
 }
 
-func toDeployment(e deploy.Entry) Deployment { return Deployment(e) }
+func toDeployment(e deploy.Entry) Deployment {
+	return Deployment{Name: e.Name, Version: e.Version, Action: e.Action, SHA256: e.SHA256, Size: e.Size,
+		By: e.By, From: e.From, At: e.At, Signed: e.Signature != nil}
+}
 
 // History lists the kept entries of a plugin's version log, newest first:
 // every upload, removal and rollback made through Upload, Remove and
 // Rollback (on any replica, with deploy.dsn), at most deploy.keep_versions.
 // A file copied into the directory by hand is not in it.
 func (h *Host) History(ctx context.Context, name string) ([]Deployment, error) {
+	list, err := h.history(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Deployment, len(list))
+	for i, e := range list {
+		out[i] = toDeployment(e)
+	}
+	return out, nil
+}
+
+// history is History with the log's entries, signatures included.
+func (h *Host) history(ctx context.Context, name string) ([]deploy.Entry, error) {
 	name, err := pluginName(name)
 	if err != nil {
 		return nil, err
@@ -151,11 +223,7 @@ func (h *Host) History(ctx context.Context, name string) ([]Deployment, error) {
 		}
 		return nil, err
 	}
-	out := make([]Deployment, len(list))
-	for i, e := range list {
-		out[i] = toDeployment(e)
-	}
-	return out, nil
+	return list, nil
 }
 
 // Rollback serves an earlier version of a plugin again, recorded as a new
@@ -184,7 +252,7 @@ func (h *Host) rollback(ctx context.Context, name string, version int64) (deploy
 	if version < 0 {
 		return deploy.Entry{}, fmt.Errorf("%w: %d; versions count from 1", ErrNoSuchVersion, version)
 	}
-	hist, err := h.History(ctx, name)
+	hist, err := h.history(ctx, name)
 	if err != nil {
 		return deploy.Entry{}, err
 	}
@@ -208,12 +276,15 @@ func (h *Host) rollback(ctx context.Context, name string, version int64) (deploy
 		}
 		return deploy.Entry{}, err
 	}
-	_, e, err := h.deployModule(ctx, name, wasm, nil, deploy.ActionRollback, cur.Version)
+	// The signature recorded with the entry restored: checked against this
+	// replica's deploy.trusted_keys, written beside the module, and
+	// recorded with the new entry, for the other replicas.
+	_, e, err := h.deployModule(ctx, name, wasm, target.Signature, deploy.ActionRollback, cur.Version)
 	return e, err
 }
 
 // rollbackTarget picks the entry to restore from hist (newest first).
-func rollbackTarget(hist []Deployment, version int64) (Deployment, error) {
+func rollbackTarget(hist []deploy.Entry, version int64) (deploy.Entry, error) {
 	cur := hist[0]
 	if version > 0 {
 		for _, e := range hist {
@@ -228,17 +299,17 @@ func rollbackTarget(hist []Deployment, version int64) (Deployment, error) {
 			}
 			return e, nil
 		}
-		return Deployment{}, fmt.Errorf("%w: %s has no version %d; it keeps versions %s (deploy.keep_versions)", ErrNoSuchVersion, cur.Name, version, keptVersions(hist))
+		return deploy.Entry{}, fmt.Errorf("%w: %s has no version %d; it keeps versions %s (deploy.keep_versions)", ErrNoSuchVersion, cur.Name, version, keptVersions(hist))
 	}
 	for _, e := range hist[1:] {
 		if e.Action != deploy.ActionRemove && (cur.Action == deploy.ActionRemove || e.SHA256 != cur.SHA256) {
 			return e, nil
 		}
 	}
-	return Deployment{}, fmt.Errorf("%w: %s has no earlier version to roll back to among those kept (%s)", ErrNoSuchVersion, cur.Name, keptVersions(hist))
+	return deploy.Entry{}, fmt.Errorf("%w: %s has no earlier version to roll back to among those kept (%s)", ErrNoSuchVersion, cur.Name, keptVersions(hist))
 }
 
-func keptVersions(hist []Deployment) string {
+func keptVersions(hist []deploy.Entry) string {
 	if len(hist) == 0 {
 		return "none"
 	}

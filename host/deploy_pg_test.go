@@ -26,7 +26,7 @@ type replica struct {
 	logs *testutil.SyncBuffer
 }
 
-func newReplica(t *testing.T, dsn, name string, dir string) replica {
+func newReplica(t *testing.T, dsn, name string, dir string, adjust ...func(Config) Config) replica {
 	t.Helper()
 	if dir == "" {
 		dir = t.TempDir()
@@ -35,6 +35,9 @@ func newReplica(t *testing.T, dsn, name string, dir string) replica {
 	cfg := NewConfig().WithPluginDir(dir).WithCallTimeout(2*time.Second).WithPoolSize(2).
 		WithAdmin(testToken, 16<<20).WithDeployDSN(dsn).WithReplicaName(name).
 		WithLogger(slog.New(slog.NewTextHandler(logs, nil)))
+	for _, f := range adjust {
+		cfg = f(cfg)
+	}
 	h, err := New(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -14,7 +14,7 @@ import (
 func (h *Host) registerDeploy() error {
 	return errors.Join(
 		h.registry.RegisterBuiltin("plugins.history", &builtin{
-			help: "Lists a plugin's version log, newest first: plugins.history(name). Each entry: version, sha256, size, action (upload, remove, rollback), by (the caller, \"admin token\" or \"in-process\"), from (the replica) and at. At most deploy.keep_versions entries are kept. Needs the admin token.",
+			help: "Lists a plugin's version log, newest first: plugins.history(name). Each entry: version, sha256, size, action (upload, remove, rollback), by (the caller, \"admin token\" or \"in-process\"), from (the replica), at, and signed (whether a signature is kept with the module). At most deploy.keep_versions entries are kept. Needs the admin token.",
 			sigs: [][]string{{"array", "string"}},
 			fn:   h.rpcHistory,
 		}),
@@ -83,6 +83,7 @@ func (d Deployment) toStruct() abi.Struct {
 		{Name: "by", Value: d.By},
 		{Name: "from", Value: d.From},
 		{Name: "at", Value: d.At.UTC()},
+		{Name: "signed", Value: d.Signed},
 	}
 }
 
@@ -95,10 +96,11 @@ type deploymentJSON struct {
 	By      string `json:"by"`
 	From    string `json:"from"`
 	At      string `json:"at"`
+	Signed  bool   `json:"signed"`
 }
 
 func (d Deployment) toJSON() deploymentJSON {
-	return deploymentJSON{Version: d.Version, SHA256: d.SHA256, Size: d.Size, Action: d.Action, By: d.By, From: d.From, At: d.At.UTC().Format("2006-01-02T15:04:05.000Z07:00")}
+	return deploymentJSON{Version: d.Version, SHA256: d.SHA256, Size: d.Size, Action: d.Action, By: d.By, From: d.From, At: d.At.UTC().Format("2006-01-02T15:04:05.000Z07:00"), Signed: d.Signed}
 }
 
 // serveDeployRoute answers GET /plugins/<name>/history and

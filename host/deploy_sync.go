@@ -166,6 +166,12 @@ func (h *Host) deployNote() string {
 	if d == nil || d.pg == nil {
 		return ""
 	}
+	h.mu.Lock()
+	none := len(h.plugins) == 0
+	h.mu.Unlock()
+	if none && d.nothingToServe() {
+		return "no plugins yet: the deploy database has none to serve; upload one"
+	}
 	d.state.Lock()
 	defer d.state.Unlock()
 	if d.up {
@@ -191,6 +197,7 @@ func (h *Host) syncAll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	h.deploy.loggedAll(latest)
 	for _, e := range latest {
 		if err := h.syncEntry(ctx, e); err != nil {
 			return err
@@ -210,6 +217,7 @@ func (h *Host) syncName(ctx context.Context, name string) error {
 	if err != nil || len(hist) == 0 {
 		return err
 	}
+	h.deploy.logged(hist[0])
 	return h.syncEntry(ctx, hist[0])
 }
 
@@ -237,7 +245,7 @@ func (h *Host) syncEntry(ctx context.Context, e deploy.Entry) error {
 	h.installMu.Lock()
 	r, refused := h.rejected[e.Name]
 	h.installMu.Unlock()
-	if refused && r.sha256 == e.SHA256 {
+	if refused && r.sha256 == e.SHA256 && d.refused[e.Name] == e.Version {
 		return nil
 	}
 	// The database's answers are bounded in time; compiling is not
@@ -253,11 +261,15 @@ func (h *Host) syncEntry(ctx context.Context, e deploy.Entry) error {
 		return fmt.Errorf("deploy database: module %s has other bytes (sha256 %x)", e.SHA256, sum)
 	}
 	h.logger.Info("deploying a version recorded in the deploy database", "plugin", e.Name, "version", e.Version, "action", e.Action, "by", e.By, "from", e.From, "sha256", e.SHA256)
-	p, digest, start, err := h.compileModule(ctx, e.Name, wasm, nil, "deploy")
+	// The signature recorded with the entry: checked against this
+	// replica's deploy.trusted_keys, and written beside the module, so
+	// that it loads again after a restart.
+	p, digest, start, err := h.compileModule(ctx, e.Name, wasm, e.Signature, "deploy")
 	if err == nil {
-		err = h.installCompiled(ctx, e.Name, wasm, nil, digest, p, start)
+		err = h.installCompiled(ctx, e.Name, wasm, e.Signature, digest, p, start)
 	}
 	if err != nil && !errors.Is(err, ErrClosed) && ctx.Err() == nil { // cut short is not refused: tried again
+		d.refused[e.Name] = e.Version
 		h.installMu.Lock()
 		h.reject(e.Name, fileStat{}, time.Now(), e.SHA256, err)
 		h.installMu.Unlock()

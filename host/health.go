@@ -35,6 +35,9 @@ func (h *Host) Drain() { h.draining.Store(true) }
 
 // Ready reports why the host should not be sent calls, or nil: it is
 // draining or closed, it serves no plugin, or its store does not answer.
+// With deploy.dsn, serving no plugin is ready while the deploy log has
+// none to serve either: a fresh fleet behind a load balancer must become
+// ready for the first upload to reach it.
 func (h *Host) Ready(ctx context.Context) error {
 	switch {
 	case h.closed.Load():
@@ -45,7 +48,7 @@ func (h *Host) Ready(ctx context.Context) error {
 	h.mu.Lock()
 	n := len(h.plugins)
 	h.mu.Unlock()
-	if n == 0 {
+	if n == 0 && !h.deploy.nothingToServe() {
 		return fmt.Errorf("no plugins loaded from %s", h.cfg.pluginDir)
 	}
 	if h.store == nil {

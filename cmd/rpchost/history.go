@@ -32,7 +32,7 @@ server as upload does.`,
 				return nil
 			}
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "VERSION\tACTION\tSHA256\tSIZE\tBY\tFROM\tAT")
+			fmt.Fprintln(w, "VERSION\tACTION\tSHA256\tSIGNED\tSIZE\tBY\tFROM\tAT")
 			for _, e := range entries {
 				s, _ := e.(abi.Struct)
 				fmt.Fprintln(w, historyRow(s))
@@ -57,7 +57,13 @@ func historyRow(s abi.Struct) string {
 	if t, ok := get("at").(time.Time); ok {
 		at = t.UTC().Format(time.RFC3339)
 	}
-	return fmt.Sprintf("%v\t%v\t%s\t%v\t%v\t%v\t%s", get("version"), get("action"), sha, get("size"), get("by"), get("from"), at)
+	signed := "no"
+	if b, _ := get("signed").(bool); b {
+		signed = "yes"
+	} else if sha == "-" {
+		signed = "-" // a removal: no module
+	}
+	return fmt.Sprintf("%v\t%v\t%s\t%s\t%v\t%v\t%v\t%s", get("version"), get("action"), sha, signed, get("size"), get("by"), get("from"), at)
 }
 
 func newRollbackCommand() *cobra.Command {

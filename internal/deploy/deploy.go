@@ -8,6 +8,7 @@ package deploy
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -36,6 +37,23 @@ type Entry struct {
 	By      string // the caller's name, "admin token" or "in-process"
 	From    string // the replica that recorded it
 	At      time.Time
+	// Signature is the module's detached ed25519 signature (the 64 raw
+	// bytes) that came with the upload, or that of the entry a rollback
+	// restored; nil when there was none. Every replica checks it against
+	// its own deploy.trusted_keys before serving the entry.
+	Signature []byte `json:",omitempty"`
+}
+
+// SignatureSize is the size of Entry.Signature when there is one: an
+// ed25519 signature, stored raw.
+const SignatureSize = 64
+
+// checkSignature bounds what a log stores beside each entry.
+func (e Entry) checkSignature() error {
+	if e.Signature != nil && len(e.Signature) != SignatureSize {
+		return fmt.Errorf("version log: a signature of %d bytes; one is %d raw bytes", len(e.Signature), SignatureSize)
+	}
+	return nil
 }
 
 // Serves reports whether the entry leaves a module served (an upload or

@@ -54,6 +54,9 @@ func (d *Dir) read(name string) (dirFile, error) {
 }
 
 func (d *Dir) Record(_ context.Context, e Entry, wasm []byte, keep int, expect int64) (Entry, error) {
+	if err := e.checkSignature(); err != nil {
+		return Entry{}, err
+	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if err := os.MkdirAll(filepath.Join(d.dir, "modules"), 0o755); err != nil {

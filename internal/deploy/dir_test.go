@@ -61,3 +61,31 @@ func TestDirRecordHistoryModule(t *testing.T) {
 		t.Error("a damaged log file read as a history")
 	}
 }
+
+// A signature is kept with its entry, through the file, and only in the
+// one size an ed25519 signature has.
+func TestDirKeepsSignatures(t *testing.T) {
+	ctx := context.Background()
+	d := NewDir(filepath.Join(t.TempDir(), ".versions"))
+	m := []byte("\x00asm one")
+	sig := make([]byte, SignatureSize)
+	sig[0], sig[63] = 1, 2
+	if _, err := d.Record(ctx, Entry{Name: "up", Action: ActionUpload, SHA256: digest(m), Signature: sig}, m, 5, -1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Record(ctx, Entry{Name: "up", Action: ActionUpload, SHA256: digest(m)}, m, 5, -1); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range [][]byte{{}, make([]byte, 63), make([]byte, 4096)} {
+		if _, err := d.Record(ctx, Entry{Name: "up", Action: ActionUpload, SHA256: digest(m), Signature: bad}, m, 5, -1); err == nil {
+			t.Errorf("a signature of %d bytes was recorded", len(bad))
+		}
+	}
+	h, err := NewDir(d.dir).History(ctx, "up") // read back from the file
+	if err != nil || len(h) != 2 {
+		t.Fatalf("history: %+v, %v", h, err)
+	}
+	if h[0].Signature != nil || string(h[1].Signature) != string(sig) {
+		t.Errorf("signatures read back: %x and %x, want none and %x", h[0].Signature, h[1].Signature, sig)
+	}
+}

@@ -46,8 +46,12 @@ CREATE TABLE IF NOT EXISTS rpchost_deploy_log (
 	by_whom text        NOT NULL,
 	replica text        NOT NULL,
 	at      timestamptz NOT NULL,
+	signature bytea,
 	PRIMARY KEY (name, version)
 );
+-- Added before version 1 was released: a table created by an earlier
+-- build of it gets the column too.
+ALTER TABLE rpchost_deploy_log ADD COLUMN IF NOT EXISTS signature bytea;
 CREATE INDEX IF NOT EXISTS rpchost_deploy_log_sha256 ON rpchost_deploy_log (sha256);
 CREATE TABLE IF NOT EXISTS rpchost_deploy_audit (
 	id      bigserial   PRIMARY KEY,
@@ -126,6 +130,9 @@ func (p *Postgres) Setup(ctx context.Context) error {
 func (p *Postgres) Close() error { p.pool.Close(); return nil }
 
 func (p *Postgres) Record(ctx context.Context, e Entry, wasm []byte, keep int, expect int64) (Entry, error) {
+	if err := e.checkSignature(); err != nil {
+		return Entry{}, err
+	}
 	var sha []byte
 	if e.SHA256 != "" {
 		var err error
@@ -157,8 +164,8 @@ func (p *Postgres) Record(ctx context.Context, e Entry, wasm []byte, keep int, e
 		}
 		b.Queue(`INSERT INTO rpchost_deploy_plugins (name, version) VALUES ($1, $2)
 			ON CONFLICT (name) DO UPDATE SET version = EXCLUDED.version`, e.Name, e.Version)
-		b.Queue(`INSERT INTO rpchost_deploy_log (name, version, action, sha256, size, by_whom, replica, at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, e.Name, e.Version, e.Action, sha, e.Size, e.By, e.From, e.At)
+		b.Queue(`INSERT INTO rpchost_deploy_log (name, version, action, sha256, size, by_whom, replica, at, signature)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, e.Name, e.Version, e.Action, sha, e.Size, e.By, e.From, e.At, e.Signature)
 		b.Queue("DELETE FROM rpchost_deploy_log WHERE name = $1 AND version <= $2", e.Name, e.Version-int64(keep))
 		b.Queue(`DELETE FROM rpchost_deploy_modules m
 			WHERE NOT EXISTS (SELECT 1 FROM rpchost_deploy_log l WHERE l.sha256 = m.sha256)`)
@@ -175,12 +182,12 @@ func (p *Postgres) Record(ctx context.Context, e Entry, wasm []byte, keep int, e
 	return e, nil
 }
 
-const entryColumns = "name, version, action, coalesce(encode(sha256, 'hex'), ''), size, by_whom, replica, at"
+const entryColumns = "name, version, action, coalesce(encode(sha256, 'hex'), ''), size, by_whom, replica, at, signature"
 
 func scanEntries(rows pgx.Rows) ([]Entry, error) {
 	var out []Entry
 	var e Entry
-	_, err := pgx.ForEachRow(rows, []any{&e.Name, &e.Version, &e.Action, &e.SHA256, &e.Size, &e.By, &e.From, &e.At}, func() error {
+	_, err := pgx.ForEachRow(rows, []any{&e.Name, &e.Version, &e.Action, &e.SHA256, &e.Size, &e.By, &e.From, &e.At, &e.Signature}, func() error {
 		e.At = e.At.UTC()
 		out = append(out, e)
 		return nil
