@@ -139,26 +139,11 @@ func (d *deployer) nothingToServe() bool {
 	return true
 }
 
-// deployedBy is who a change is recorded as done by: a caller of auth.*,
-// the admin token, or a Go program.
-func (h *Host) deployedBy(ctx context.Context) string {
-	id, err := h.identify(ctx)
-	switch {
-	case err != nil:
-		return "unknown"
-	case id.trusted:
-		return "in-process"
-	case id.caller != nil:
-		return id.caller.name
-	}
-	return "admin token"
-}
-
 // record writes one entry of the version log, with the module's signature
 // (raw, as modsig.Parse returns it; nil for none). Callers hold d.mu.
 func (h *Host) record(ctx context.Context, name, action, digest string, wasm, sig []byte, expect int64) (deploy.Entry, error) {
 	d := h.deploy
-	e := deploy.Entry{Name: name, Action: action, SHA256: digest, Size: int64(len(wasm)), By: h.deployedBy(ctx), From: d.replica, Signature: sig}
+	e := deploy.Entry{Name: name, Action: action, SHA256: digest, Size: int64(len(wasm)), By: h.callerName(ctx), From: d.replica, Signature: sig}
 	ctx, cancel := context.WithTimeout(ctx, deployConnectTimeout) // a query, held under d.mu: bounded
 	defer cancel()
 	e, err := d.log.Record(ctx, e, wasm, d.keep, expect)
@@ -181,7 +166,7 @@ type Deployment struct {
 	Action  string // "upload", "remove" or "rollback"
 	SHA256  string // "" for a removal
 	Size    int64
-	By      string // the caller of auth.*, "admin token" or "in-process"
+	By      string // as the audit trail names the caller: an auth.* name, "admin", "in-process"
 	From    string // the replica that made it (deploy.replica)
 	At      time.Time
 	Signed  bool // a signature came with the module, and is kept with the entry
@@ -328,7 +313,7 @@ func (h *Host) auditDB(ctx context.Context, action, name string, info *PluginInf
 		return
 	}
 	a := deploy.AuditEntry{At: time.Now().UTC(), Replica: d.replica, Action: action, Plugin: name,
-		By: h.deployedBy(ctx), Remote: callerOf(ctx).remote, Outcome: "accepted"}
+		By: h.callerName(ctx), Remote: callerOf(ctx).remote, Outcome: "accepted"}
 	if info != nil {
 		a.SHA256 = info.SHA256
 	}

@@ -155,7 +155,7 @@ func TestDeployAcrossReplicas(t *testing.T) {
 	if err != nil || len(hist) != 3 {
 		t.Fatalf("history on A: %+v, %v", hist, err)
 	}
-	if hist[0].From != "b" || hist[1].From != "c" || hist[2].From != "a" || hist[2].By != "admin token" {
+	if hist[0].From != "b" || hist[1].From != "c" || hist[2].From != "a" || hist[2].By != "admin" {
 		t.Errorf("history on A: %+v", hist)
 	}
 

@@ -46,7 +46,7 @@ func TestHistoryAndRollbackOnOneMachine(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(hist) != 2 || hist[0].Version != 2 || hist[1].Version != 1 || hist[0].Action != "upload" ||
-		hist[0].SHA256 != sha(v2) || hist[1].SHA256 != sha(v1) || hist[0].By != "admin token" || hist[0].Size != int64(len(v2)) {
+		hist[0].SHA256 != sha(v2) || hist[1].SHA256 != sha(v1) || hist[0].By != "admin" || hist[0].Size != int64(len(v2)) {
 		t.Fatalf("history %+v", hist)
 	}
 

@@ -34,7 +34,7 @@ type Entry struct {
 	Action  string // ActionUpload, ActionRemove or ActionRollback
 	SHA256  string // hex; "" for a removal
 	Size    int64  // of the module; 0 for a removal
-	By      string // the caller's name, "admin token" or "in-process"
+	By      string // as the audit trail names the caller: an auth.* name, "admin", "in-process"
 	From    string // the replica that recorded it
 	At      time.Time
 	// Signature is the module's detached ed25519 signature (the 64 raw
