@@ -15,13 +15,9 @@ import (
 // take them so; paramsFor decodes them for every other method.
 
 // parseXMLRPC parses a methodCall, transcoding arrays and structs for a
-// guest unless limits.max_depth allows deeper nesting than a guest accepts
-// (abi.MaxDepth): then the params are Go values, and encoding them for a
-// guest reports the depth as the fault it always was.
+// guest. limits.max_depth is at most abi.MaxDepth (Config.validate), so
+// every param it accepts is one a guest accepts.
 func (h *Host) parseXMLRPC(body []byte) (xmlrpc.Request, error) {
-	if h.limits.MaxDepth > abi.MaxDepth {
-		return xmlrpc.ParseRequest(body, h.limits)
-	}
 	return xmlrpc.ParseRequestEncoded(body, h.limits)
 }
 

@@ -41,6 +41,12 @@ func checkEncodedAgrees(t *testing.T, body []byte, lim Limits, want Request, wan
 		default:
 			t.Fatalf("param %d of %q is encoded, but is a %T", i, body, want.Params[i])
 		}
+		// The encoding is never larger than the XML it came from (no
+		// element costs fewer bytes of XML than of MessagePack), so a
+		// body's cap bounds it too (README, Security model).
+		if len(e) > len(body) {
+			t.Fatalf("param %d of %q: %d bytes of MessagePack from a body of %d", i, body, len(e), len(body))
+		}
 		v, err := e.Decode()
 		if err != nil {
 			t.Fatalf("param %d of %q: its encoding % x does not decode: %v", i, body, []byte(e), err)
