@@ -245,7 +245,11 @@ func (h *Host) rollback(ctx context.Context, name string, version int64) (deploy
 		return deploy.Entry{}, fmt.Errorf("%w: %s has no version log (only uploads, removals and rollbacks are recorded)", ErrNoSuchPlugin, name)
 	}
 	cur := hist[0]
-	target, err := rollbackTarget(hist, version)
+	served := ""
+	if l := h.current(name); l != nil {
+		served = l.sha256 // a file copied by hand may differ from the log's current entry
+	}
+	target, err := rollbackTarget(hist, version, served)
 	if err != nil {
 		return deploy.Entry{}, err
 	}
@@ -269,8 +273,11 @@ func (h *Host) rollback(ctx context.Context, name string, version int64) (deploy
 }
 
 // rollbackTarget picks the entry to restore from hist (newest first).
-func rollbackTarget(hist []deploy.Entry, version int64) (deploy.Entry, error) {
+func rollbackTarget(hist []deploy.Entry, version int64, served string) (deploy.Entry, error) {
 	cur := hist[0]
+	if served == "" && cur.Action != deploy.ActionRemove {
+		served = cur.SHA256 // not loaded here (refused, say): compare with the log
+	}
 	if version > 0 {
 		for _, e := range hist {
 			if e.Version != version {
@@ -279,15 +286,19 @@ func rollbackTarget(hist []deploy.Entry, version int64) (deploy.Entry, error) {
 			switch {
 			case e.Action == deploy.ActionRemove:
 				return e, fmt.Errorf("%w: %s version %d is a removal; roll back to a version that served a module", ErrNoSuchVersion, e.Name, version)
-			case e.Version == cur.Version:
+			case e.Version == cur.Version && e.SHA256 == served:
 				return e, fmt.Errorf("%w: %s version %d is the current one", ErrNoSuchVersion, e.Name, version)
+			case e.SHA256 == served:
+				// Recording it again would change nothing but push an
+				// older version out of the log.
+				return e, fmt.Errorf("%w: %s version %d is the module served now (sha256 %s)", ErrNoSuchVersion, e.Name, version, served)
 			}
 			return e, nil
 		}
 		return deploy.Entry{}, fmt.Errorf("%w: %s has no version %d; it keeps versions %s (deploy.keep_versions)", ErrNoSuchVersion, cur.Name, version, keptVersions(hist))
 	}
-	for _, e := range hist[1:] {
-		if e.Action != deploy.ActionRemove && (cur.Action == deploy.ActionRemove || e.SHA256 != cur.SHA256) {
+	for _, e := range hist {
+		if e.Action != deploy.ActionRemove && e.SHA256 != served && (e.Version != cur.Version) {
 			return e, nil
 		}
 	}

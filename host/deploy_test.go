@@ -14,6 +14,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/rpchost/rpchost/internal/deploy"
 )
 
 // answerIs checks what up.answer returns (0 for "not served").
@@ -286,5 +288,37 @@ func TestAuditQueueIsBounded(t *testing.T) {
 	}
 	if d := time.Since(closeStart); d > 15*time.Second {
 		t.Errorf("Close took %v with the database away", d)
+	}
+}
+
+// rollbackTarget compares with the module served, which a file copied by
+// hand may have made differ from the log's current entry, and refuses to
+// record again the module served now.
+func TestRollbackTargetComparesWithTheServedModule(t *testing.T) {
+	hist := []deploy.Entry{ // newest first
+		{Name: "up", Version: 3, Action: deploy.ActionUpload, SHA256: "c"},
+		{Name: "up", Version: 2, Action: deploy.ActionUpload, SHA256: "b"},
+		{Name: "up", Version: 1, Action: deploy.ActionUpload, SHA256: "a"},
+	}
+	for _, tc := range []struct {
+		version int64
+		served  string
+		want    int64 // 0: refused
+	}{
+		{0, "c", 2}, // the usual case: the previous version
+		{0, "b", 1}, // b copied by hand over c: rolling back to b would change nothing
+		{0, "", 2},  // not loaded here: compared with the log
+		{2, "b", 0}, // version 2 is the module served now
+		{3, "c", 0}, // the current one
+		{3, "a", 3}, // c, the log's current, restored over a hand-copied a
+		{1, "c", 1},
+	} {
+		e, err := rollbackTarget(hist, tc.version, tc.served)
+		switch {
+		case tc.want == 0 && !errors.Is(err, ErrNoSuchVersion):
+			t.Errorf("version %d, served %q: %v, %v; want ErrNoSuchVersion", tc.version, tc.served, e.Version, err)
+		case tc.want != 0 && (err != nil || e.Version != tc.want):
+			t.Errorf("version %d, served %q: %v, %v; want version %d", tc.version, tc.served, e.Version, err, tc.want)
+		}
 	}
 }
