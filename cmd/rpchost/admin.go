@@ -57,7 +57,7 @@ the file rpchost sign wrote (FILE.wasm.sig).`,
 			}
 			info, _ := v.(abi.Struct)
 			get := func(k string) any { x, _ := info.Get(k); return x }
-			fmt.Fprintf(cmd.OutOrStdout(), "uploaded %v: version %v, sha256 %v, methods %v\n", get("name"), get("version"), get("sha256"), get("methods"))
+			fmt.Fprintf(cmd.OutOrStdout(), "uploaded %v: sha256 %v, methods %v (rpchost history %v lists its versions)\n", get("name"), get("sha256"), get("methods"), get("name"))
 			return nil
 		},
 	}
@@ -100,7 +100,7 @@ func newListCommand() *cobra.Command {
 			}
 			plugins, _ := v.([]any)
 			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(w, "NAME\tVERSION\tKIND\tSIZE\tSHA256\tMETHODS")
+			fmt.Fprintln(w, "NAME\tLOADS\tKIND\tSIZE\tSHA256\tMETHODS")
 			for _, p := range plugins {
 				s, _ := p.(abi.Struct)
 				fmt.Fprintln(w, listRow(s))
