@@ -119,6 +119,21 @@ func (d *deployer) loggedAll(latest map[string]deploy.Entry) {
 	d.logKnown = true
 }
 
+// neverReached reports whether plugins are distributed (deploy.dsn) and
+// the deploy log has not been read since this replica started: it does not
+// know which versions the fleet serves (the database is away, or deploy.dsn
+// names the wrong one), so it should not be sent calls yet. An outage
+// after the first read does not count: the replica keeps serving what the
+// fleet served.
+func (d *deployer) neverReached() bool {
+	if d == nil || d.pg == nil {
+		return false
+	}
+	d.state.Lock()
+	defer d.state.Unlock()
+	return !d.logKnown
+}
+
 // nothingToServe reports whether plugins are distributed (deploy.dsn) and
 // the deploy log, as last read, has no plugin to serve: a fresh fleet,
 // whose replicas have nothing to wait for before they are ready.

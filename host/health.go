@@ -34,7 +34,9 @@ const (
 func (h *Host) Drain() { h.draining.Store(true) }
 
 // Ready reports why the host should not be sent calls, or nil: it is
-// draining or closed, it serves no plugin, or its store does not answer.
+// draining or closed, its deploy database has not answered since start, it
+// serves no plugin (while there are some to serve), or its store does not
+// answer.
 // With deploy.dsn, serving no plugin is ready while the deploy log has
 // none to serve either: a fresh fleet behind a load balancer must become
 // ready for the first upload to reach it.
@@ -44,6 +46,9 @@ func (h *Host) Ready(ctx context.Context) error {
 		return ErrClosed
 	case h.draining.Load():
 		return ErrDraining
+	}
+	if h.deploy.neverReached() {
+		return errors.New("the deploy database (deploy.dsn) has not answered since start: this replica does not know which versions the fleet serves")
 	}
 	h.mu.Lock()
 	n := len(h.plugins)
