@@ -94,7 +94,7 @@ func (h *Host) newDeployer() error {
 	})
 	d.dropped = prometheus.NewCounter(prometheus.CounterOpts{
 		Name: "rpchost_deploy_audit_dropped_total",
-		Help: "Audit entries not written to the deploy database (it was unreachable, or more than auditQueue were waiting); the log has every one.",
+		Help: "Audit entries not written to the deploy database (it was unreachable, or more than 1,024 were waiting); the log has every one.",
 	})
 	h.metrics.reg.MustRegister(d.upGauge, d.dropped)
 	return nil

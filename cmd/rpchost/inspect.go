@@ -94,7 +94,11 @@ func runInspect(cmd *cobra.Command, file string) error {
 	if asJSON, _ := cmd.Flags().GetBool("json"); asJSON {
 		err = writeInspectionJSON(out, file, in)
 	} else {
-		err = writeInspection(out, file, in)
+		grantsFrom := "plugin." + in.Name + ".grants"
+		if cmd.Flags().Changed("grants") {
+			grantsFrom = "--grants"
+		}
+		err = writeInspection(out, file, grantsFrom, in)
 	}
 	if err != nil {
 		return err
@@ -105,8 +109,9 @@ func runInspect(cmd *cobra.Command, file string) error {
 	return nil
 }
 
-// writeInspection prints an inspection for a person.
-func writeInspection(w io.Writer, file string, in *host.Inspection) error {
+// writeInspection prints an inspection for a person; grantsFrom says
+// where its grants came from.
+func writeInspection(w io.Writer, file, grantsFrom string, in *host.Inspection) error {
 	var b strings.Builder
 	row := func(label, format string, args ...any) {
 		fmt.Fprintf(&b, "%-9s %s\n", label, fmt.Sprintf(format, args...))
@@ -149,7 +154,7 @@ func writeInspection(w io.Writer, file string, in *host.Inspection) error {
 		}
 		row(label, "%s", line)
 	}
-	row("grants", "%s (plugin.%s.grants)", strings.Join(in.Grants, ", "), in.Name)
+	row("grants", "%s (%s)", strings.Join(in.Grants, ", "), grantsFrom)
 	switch {
 	case len(in.Methods) > 0:
 		row("methods", "%d", len(in.Methods))

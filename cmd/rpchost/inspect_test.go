@@ -88,7 +88,7 @@ func TestInspectAModuleThatIsRefused(t *testing.T) {
 	for _, want := range []string{
 		"kind      ABI v99 module; this rpchost speaks version 1\n",
 		"imports   rpchost.kv_get (needs the \"kv\" grant)\n",
-		"grants    log (plugin.kv_future.grants)\n",
+		"grants    log (--grants)\n",
 		"verdict   refused, 2 problems:\n",
 		"  - imports rpchost.kv_get, which needs the \"kv\" grant, and the plugin is granted only [log] (plugin.<name>.grants)\n",
 		"  - module speaks ABI version 99; this rpchost speaks version 1\n",
