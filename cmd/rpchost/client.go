@@ -17,6 +17,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/host"
 	"github.com/rpchost/rpchost/internal/xmlrpc"
 )
 
@@ -182,7 +183,10 @@ func (c *client) call(ctx context.Context, method string, params []any) (any, er
 	var fault *abi.Fault
 	if errors.As(err, &fault) {
 		// Refused callers get their fault with 401 or 429: the fault says
-		// what to send, so it is what to show.
+		// what to send, so it is what to show, with how this command sends it.
+		if fault.Code == host.CodeForbidden {
+			return nil, fmt.Errorf("%s: %w (this command sends --token, else RPCHOST_ADMIN_TOKEN or admin.token)", method, fault)
+		}
 		return nil, fmt.Errorf("%s: %w", method, fault)
 	}
 	if resp.StatusCode != http.StatusOK {
