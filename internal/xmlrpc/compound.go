@@ -142,12 +142,11 @@ func (d *decoder) structMembers(t tag, each func(m tag) (string, error)) error {
 }
 
 // member reads a <member>: one <name> and one <value>, in either order.
-// When encoding, the name is written before the value whatever their
-// order (see encodeMember).
+// When encoding, a <value> before its <name> stops the encoding (see
+// errValueFirst).
 func (d *decoder) member(m tag) (abi.Member, error) {
 	var out abi.Member
 	haveName, haveValue := false, false
-	valueAt := -1 // where the value's encoding starts in d.enc, when encoding
 	for !m.empty() {
 		var t tag
 		var err error
@@ -177,14 +176,16 @@ func (d *decoder) member(m tag) (abi.Member, error) {
 			}
 			out.Name = d.names.get(name)
 			if d.inEncoded {
-				d.encodeName(name, valueAt)
+				d.enc = appendStr(d.enc, name)
 			}
 		case "value":
 			if haveValue {
 				return out, d.errAt(int(t.off), ErrInvalidRequest, "<%s> has a second <%s>", d.qname(m), d.qname(t))
 			}
 			haveValue = true
-			valueAt = len(d.enc)
+			if d.inEncoded && !haveName {
+				return out, errValueFirst
+			}
 			if out.Value, err = d.value(t); err != nil {
 				return out, err
 			}

@@ -132,3 +132,28 @@ func BenchmarkParseBatch(b *testing.B) {
 		})
 	}
 }
+
+// A member whose <value> comes before its <name> makes the encoding parse
+// give way to a parse into Go values (errValueFirst): the whole document
+// is read at most twice, however deep such members nest, instead of moving
+// bytes once per level.
+func TestValueBeforeNameIsParsedIntoValues(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("<methodCall><methodName>m</methodName><params><param><value>")
+	const depth = 60
+	for range depth {
+		b.WriteString("<struct><member><value>")
+	}
+	b.WriteString(strings.Repeat("x", 1<<20))
+	for range depth {
+		b.WriteString("</value><name>n</name></member></struct>")
+	}
+	b.WriteString("</value></param></params></methodCall>")
+	req, err := ParseRequestEncoded([]byte(b.String()), Limits{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := req.Params[0].(abi.Struct); !ok {
+		t.Fatalf("param is a %T, want the abi.Struct of a parse into values", req.Params[0])
+	}
+}
