@@ -46,6 +46,11 @@ type deployer struct {
 	// comparison with the log, while a later entry (the same module
 	// uploaded again, signed) is tried. Guarded by mu.
 	refused map[string]int64
+	// applied: name → the newest version of its log this replica recorded
+	// or applied. A sync reads the log before it takes mu, so what it read
+	// may be older than what an upload here recorded meanwhile; applying
+	// it would put the old version back (syncEntry skips it). Guarded by mu.
+	applied map[string]int64
 
 	state    sync.Mutex // guards the fields below
 	up       bool       // the database answered last time it was asked
@@ -70,10 +75,10 @@ type deployer struct {
 // is away.
 func (h *Host) newDeployer() error {
 	d := &deployer{keep: h.cfg.deploy.keepVersions, replica: h.cfg.replicaName(),
-		refused: map[string]int64{}, logServes: map[string]bool{}}
+		refused: map[string]int64{}, applied: map[string]int64{}, logServes: map[string]bool{}}
 	h.deploy = d
 	if h.cfg.deploy.dsn == "" {
-		d.log = deploy.NewDir(filepath.Join(h.cfg.pluginDir, versionsDir))
+		d.log = deploy.NewDir(filepath.Join(h.cfg.pluginDir, versionsDir), h.cfg.maxUploadBytes)
 		return nil
 	}
 	pg, err := deploy.OpenPostgres(h.cfg.deploy.dsn)
@@ -170,6 +175,7 @@ func (h *Host) record(ctx context.Context, name, action, digest string, wasm, si
 	}
 	if err == nil {
 		d.logged(e)
+		d.applied[e.Name] = max(d.applied[e.Name], e.Version)
 	}
 	return e, err
 }

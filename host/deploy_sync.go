@@ -236,6 +236,10 @@ func (h *Host) syncEntry(ctx context.Context, e deploy.Entry) error {
 	if h.closed.Load() {
 		return nil
 	}
+	if e.Version < d.applied[e.Name] {
+		return nil // read before a newer version was recorded or applied here
+	}
+	d.applied[e.Name] = e.Version
 	if !e.Serves() {
 		return h.syncRemoval(ctx, e)
 	}

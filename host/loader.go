@@ -18,6 +18,7 @@ import (
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/internal/plugin"
+	"github.com/rpchost/rpchost/internal/regularfile"
 )
 
 const wasmExt = ".wasm"
@@ -217,7 +218,10 @@ func (h *Host) loadFile(ctx context.Context, c candidate) {
 	release, err := h.compileSlot(ctx)
 	if err == nil {
 		var wasm []byte
-		wasm, err = os.ReadFile(filepath.Join(h.cfg.pluginDir, c.name+wasmExt))
+		// Only a regular file, checked on the file opened (it may have
+		// been swapped for a FIFO since the listing), and at most
+		// admin.max_upload_bytes, the largest module rpchost takes.
+		wasm, err = regularfile.Read(filepath.Join(h.cfg.pluginDir, c.name+wasmExt), h.cfg.maxUploadBytes)
 		if err == nil {
 			c.size = len(wasm)
 			sum := sha256.Sum256(wasm)

@@ -6,13 +6,13 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rpchost/rpchost/internal/modsig"
+	"github.com/rpchost/rpchost/internal/regularfile"
 )
 
 // Sentinel errors of trust in what is deployed (deploy.allowed_sha256,
@@ -144,17 +144,9 @@ func readSignature(path string) ([]byte, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
 	}
-	f, err := os.Open(path)
+	b, err := regularfile.Read(path, modsig.MaxSignatureBytes) // checked again on the file opened
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrBadSignature, err)
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, modsig.MaxSignatureBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%w: reading %s: %v", ErrBadSignature, filepath.Base(path), err)
-	}
-	if len(b) > modsig.MaxSignatureBytes {
-		return nil, fmt.Errorf("%w: %s is over %d bytes", ErrBadSignature, filepath.Base(path), modsig.MaxSignatureBytes)
 	}
 	if b == nil {
 		b = []byte{} // an empty file is a signature, a malformed one

@@ -215,7 +215,7 @@ func TestDirectoryModulesNeedTheirSignature(t *testing.T) {
 	if got, _ := h.Call(context.Background(), "signed.answer", nil); got != int64(1) {
 		t.Errorf("signed.answer = %v", got)
 	}
-	for method, why := range map[string]string{"unsigned.answer": "not signed", "foreign.answer": "does not verify", "oversized.answer": "over 4096 bytes"} {
+	for method, why := range map[string]string{"unsigned.answer": "not signed", "foreign.answer": "does not verify", "oversized.answer": "the limit is 4096"} {
 		_, err := h.Call(context.Background(), method, nil)
 		if !errors.Is(err, ErrMethodNotFound) || !strings.Contains(err.Error(), why) {
 			t.Errorf("%s: %v; want not found, saying %q", method, err, why)

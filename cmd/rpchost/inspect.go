@@ -2,9 +2,9 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -13,6 +13,7 @@ import (
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/host"
+	"github.com/rpchost/rpchost/internal/regularfile"
 )
 
 func newInspectCommand() *cobra.Command {
@@ -80,9 +81,14 @@ func runInspect(cmd *cobra.Command, file string) error {
 		grants, _ := cmd.Flags().GetStringSlice("grants")
 		cfg = cfg.WithPluginGrants(name, grants)
 	}
-	// Read whole, as the loader reads a plugin file; the structural
-	// limits and load_timeout bound what it costs to judge.
-	wasm, err := os.ReadFile(file)
+	// Read as the loader reads a plugin file: a regular file (a FIFO
+	// would block for good, /dev/zero never end), at most
+	// admin.max_upload_bytes; the structural limits and load_timeout
+	// bound what it costs to judge.
+	wasm, err := regularfile.Read(file, cfg.MaxUploadBytes())
+	if errors.Is(err, regularfile.ErrTooLarge) {
+		return fmt.Errorf("%w (admin.max_upload_bytes)", err)
+	}
 	if err != nil {
 		return err
 	}

@@ -6,12 +6,15 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"math"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rpchost/rpchost/internal/regularfile"
 )
 
 // Dir keeps the version log in a directory: NAME.json holds a name's
@@ -20,12 +23,19 @@ import (
 // the new one. One process uses a directory at a time (the plugin
 // directory it sits in is that process's).
 type Dir struct {
-	dir string
-	mu  sync.Mutex // serializes Record: read, change and write a name's file
+	dir       string
+	maxModule int64      // the largest module file read back (admin.max_upload_bytes)
+	mu        sync.Mutex // serializes Record: read, change and write a name's file
 }
 
+// maxLogFileBytes bounds one name's log file as read back: its entries are
+// at most keep_versions (1,000) of a few hundred bytes.
+const maxLogFileBytes = 16 << 20
+
 // NewDir returns the log kept in dir, which is created on the first Record.
-func NewDir(dir string) *Dir { return &Dir{dir: dir} }
+// Files are read back only if regular (a FIFO put there must not block a
+// deploy) and at most maxModule bytes for a module.
+func NewDir(dir string, maxModule int64) *Dir { return &Dir{dir: dir, maxModule: maxModule} }
 
 // dirFile is a name's file: the entries kept, and the last version
 // given, which pruning must not forget.
@@ -40,7 +50,7 @@ var hexSHA = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func (d *Dir) read(name string) (dirFile, error) {
 	var f dirFile
-	data, err := os.ReadFile(filepath.Join(d.dir, name+".json"))
+	data, err := regularfile.Read(filepath.Join(d.dir, name+".json"), maxLogFileBytes)
 	if errors.Is(err, fs.ErrNotExist) {
 		return f, nil
 	}
@@ -79,6 +89,9 @@ func (d *Dir) Record(_ context.Context, e Entry, wasm []byte, keep int, expect i
 				return Entry{}, fmt.Errorf("version log: %w", err)
 			}
 		}
+	}
+	if f.Last < 0 || f.Last == math.MaxInt64 {
+		return Entry{}, fmt.Errorf("version log: %s's file says its last version is %d: it was edited by hand; remove %s to start its log again", e.Name, f.Last, filepath.Join(d.dir, e.Name+".json"))
 	}
 	f.Last++
 	e.Version, e.At = f.Last, time.Now().UTC()
@@ -141,7 +154,7 @@ func (d *Dir) Module(_ context.Context, sha string) ([]byte, error) {
 	if !hexSHA.MatchString(sha) {
 		return nil, fmt.Errorf("module %q: %w", sha, ErrNotFound)
 	}
-	data, err := os.ReadFile(d.module(sha))
+	data, err := regularfile.Read(d.module(sha), d.maxModule)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("module %s: %w", sha, ErrNotFound)
 	}

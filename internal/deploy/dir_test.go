@@ -7,7 +7,10 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 func digest(b []byte) string {
@@ -17,7 +20,7 @@ func digest(b []byte) string {
 
 func TestDirRecordHistoryModule(t *testing.T) {
 	ctx := context.Background()
-	d := NewDir(filepath.Join(t.TempDir(), ".versions"))
+	d := NewDir(filepath.Join(t.TempDir(), ".versions"), 64<<20)
 	if h, err := d.History(ctx, "up"); err != nil || len(h) != 0 {
 		t.Fatalf("history of a name never recorded: %v, %v", h, err)
 	}
@@ -66,7 +69,7 @@ func TestDirRecordHistoryModule(t *testing.T) {
 // one size an ed25519 signature has.
 func TestDirKeepsSignatures(t *testing.T) {
 	ctx := context.Background()
-	d := NewDir(filepath.Join(t.TempDir(), ".versions"))
+	d := NewDir(filepath.Join(t.TempDir(), ".versions"), 64<<20)
 	m := []byte("\x00asm one")
 	sig := make([]byte, SignatureSize)
 	sig[0], sig[63] = 1, 2
@@ -81,11 +84,42 @@ func TestDirKeepsSignatures(t *testing.T) {
 			t.Errorf("a signature of %d bytes was recorded", len(bad))
 		}
 	}
-	h, err := NewDir(d.dir).History(ctx, "up") // read back from the file
+	h, err := NewDir(d.dir, 64<<20).History(ctx, "up") // read back from the file
 	if err != nil || len(h) != 2 {
 		t.Fatalf("history: %+v, %v", h, err)
 	}
 	if h[0].Signature != nil || string(h[1].Signature) != string(sig) {
 		t.Errorf("signatures read back: %x and %x, want none and %x", h[0].Signature, h[1].Signature, sig)
+	}
+}
+
+// Files someone put in the log's directory cannot block a deploy (a FIFO)
+// or turn its version numbers negative (an edited last version).
+func TestDirRefusesWhatItDidNotWrite(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), ".versions")
+	d := NewDir(dir, 64<<20)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(dir, "ff.json"), 0o644); err != nil {
+		t.Skipf("no FIFOs here: %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { _, err := d.History(ctx, "ff"); done <- err }()
+	select {
+	case err := <-done:
+		if err == nil || !strings.Contains(err.Error(), "not a regular file") {
+			t.Errorf("a FIFO as a log file: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("reading a FIFO as a log file blocked")
+	}
+	if err := os.WriteFile(filepath.Join(dir, "big.json"), []byte(`{"last": 9223372036854775807}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := []byte("\x00asm")
+	if _, err := d.Record(ctx, Entry{Name: "big", Action: ActionUpload, SHA256: digest(m), Size: 4}, m, 5, -1); err == nil || !strings.Contains(err.Error(), "edited by hand") {
+		t.Errorf("a last version of MaxInt64: %v", err)
 	}
 }
