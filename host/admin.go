@@ -236,6 +236,9 @@ func (h *Host) deployModule(ctx context.Context, name string, wasm, sig []byte, 
 	}
 	h.deploy.mu.Lock()
 	defer h.deploy.mu.Unlock()
+	if twin, ok := caseTwin(name, h.loadedNames()); ok { // uploaded while this one compiled: refused before it is recorded
+		return PluginInfo{}, deploy.Entry{}, errors.Join(errCaseTwin(name, twin), p.Close(ctx))
+	}
 	e, err := h.record(ctx, name, action, digest, wasm, raw, expect)
 	if err != nil {
 		return PluginInfo{}, e, errors.Join(err, p.Close(ctx))

@@ -167,11 +167,14 @@ func (h *Host) record(ctx context.Context, name, action, digest string, wasm, si
 	ctx, cancel := context.WithTimeout(ctx, deployConnectTimeout) // a query, held under d.mu: bounded
 	defer cancel()
 	e, err := d.log.Record(ctx, e, wasm, d.keep, expect)
-	if err != nil && d.pg != nil && !errors.Is(err, deploy.ErrConflict) {
+	if err != nil && d.pg != nil && !errors.Is(err, deploy.ErrConflict) && !errors.Is(err, deploy.ErrCaseTwin) {
 		return e, fmt.Errorf("%w: %v; nothing was changed", ErrDeployUnavailable, err)
 	}
 	if errors.Is(err, deploy.ErrConflict) {
 		return e, fmt.Errorf("%w: %v; try again", ErrNoSuchVersion, err)
+	}
+	if errors.Is(err, deploy.ErrCaseTwin) {
+		return e, fmt.Errorf("%w: plugin name %q: %v, and the configuration (plugin.<name>.…) cannot tell them apart; rename one", ErrBadPluginName, name, err)
 	}
 	if err == nil {
 		d.logged(e)

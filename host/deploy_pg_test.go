@@ -306,3 +306,36 @@ func logTime(logs string, parts ...string) (time.Time, bool) {
 	}
 	return time.Time{}, false
 }
+
+// Names differing only in case cannot both be recorded, whichever replica
+// takes each: the second is refused before it is recorded (red team: at
+// once on two replicas, each recorded its own, then skipped the other's,
+// and the two served different plugins).
+func TestCaseTwinsAcrossReplicasAreRefused(t *testing.T) {
+	srv := pgtest.StartServer(t)
+	dsn := pgtest.NewDatabase(t, srv.DSN)
+	a := newReplica(t, dsn, "a", "")
+	b := newReplica(t, dsn, "b", "")
+	v1, v2 := fixture(t, "answer1"), fixture(t, "answer2")
+	errs := make(chan error, 2)
+	go func() { _, err := a.h.Upload(adminCtx(testToken), "tw0", v1); errs <- err }()
+	go func() { _, err := b.h.Upload(adminCtx(testToken), "TW0", v2); errs <- err }()
+	var refused int
+	for range 2 {
+		if err := <-errs; errors.Is(err, ErrBadPluginName) {
+			refused++
+		} else if err != nil {
+			t.Errorf("upload: %v", err)
+		}
+	}
+	if refused != 1 {
+		t.Fatalf("%d of the two uploads refused, want exactly one", refused)
+	}
+	latest, err := a.h.deploy.pg.Latest(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(latest) != 1 {
+		t.Errorf("the log records %d names, want the one accepted: %v", len(latest), latest)
+	}
+}

@@ -25,6 +25,9 @@ var (
 	ErrNotFound = errors.New("not found")
 	// ErrConflict: the name's log moved on since the caller read it.
 	ErrConflict = errors.New("the plugin's version log changed meanwhile")
+	// ErrCaseTwin: another name that differs only in case is served
+	// (its last entry is not a removal); the error names it.
+	ErrCaseTwin = errors.New("a plugin name differing only in case is served")
 )
 
 // Entry is one line of a plugin's version log.

@@ -44,6 +44,29 @@ type dirFile struct {
 	Entries []Entry `json:"entries"` // oldest first
 }
 
+// servedTwin returns a name of the log that differs from name only in
+// case and whose last entry serves a module, or "".
+func (d *Dir) servedTwin(name string) (string, error) {
+	files, err := os.ReadDir(d.dir)
+	if err != nil {
+		return "", fmt.Errorf("version log: %w", err)
+	}
+	for _, fi := range files {
+		other, ok := strings.CutSuffix(fi.Name(), ".json")
+		if !ok || other == name || !strings.EqualFold(other, name) {
+			continue
+		}
+		f, err := d.read(other)
+		if err != nil {
+			return "", fmt.Errorf("version log: %w", err)
+		}
+		if n := len(f.Entries); n > 0 && f.Entries[n-1].Serves() {
+			return other, nil
+		}
+	}
+	return "", nil
+}
+
 // hexSHA is what a module's file name may be: nothing else is ever
 // joined to the directory's path.
 var hexSHA = regexp.MustCompile(`^[0-9a-f]{64}$`)
@@ -78,6 +101,14 @@ func (d *Dir) Record(_ context.Context, e Entry, wasm []byte, keep int, expect i
 	}
 	if expect >= 0 && f.Last != expect {
 		return Entry{}, fmt.Errorf("%w: %s is at version %d, not %d", ErrConflict, e.Name, f.Last, expect)
+	}
+	if e.Serves() {
+		if twin, err := d.servedTwin(e.Name); err != nil || twin != "" {
+			if err == nil {
+				err = fmt.Errorf("%w: %q", ErrCaseTwin, twin)
+			}
+			return Entry{}, err
+		}
 	}
 	if e.SHA256 != "" {
 		if !hexSHA.MatchString(e.SHA256) {

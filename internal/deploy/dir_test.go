@@ -123,3 +123,27 @@ func TestDirRefusesWhatItDidNotWrite(t *testing.T) {
 		t.Errorf("a last version of MaxInt64: %v", err)
 	}
 }
+
+// A name differing only in case from one the log serves is refused before
+// anything is written; once that one is removed, it may be recorded.
+func TestDirRefusesCaseTwins(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), ".versions")
+	d := NewDir(dir, 64<<20)
+	m := []byte("\x00asm one")
+	if _, err := d.Record(ctx, Entry{Name: "cc0", Action: ActionUpload, SHA256: digest(m), Size: 8}, m, 5, -1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Record(ctx, Entry{Name: "CC0", Action: ActionUpload, SHA256: digest(m), Size: 8}, m, 5, -1); !errors.Is(err, ErrCaseTwin) || !strings.Contains(err.Error(), `"cc0"`) {
+		t.Fatalf("recording CC0 beside cc0: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "CC0.json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("the refused twin left a log file: %v", err)
+	}
+	if _, err := d.Record(ctx, Entry{Name: "cc0", Action: ActionRemove}, nil, 5, -1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := d.Record(ctx, Entry{Name: "CC0", Action: ActionUpload, SHA256: digest(m), Size: 8}, m, 5, -1); err != nil {
+		t.Errorf("CC0 once cc0 is removed: %v", err)
+	}
+}

@@ -152,6 +152,22 @@ func (p *Postgres) Record(ctx context.Context, e Entry, wasm []byte, keep int, e
 		if expect >= 0 && last != expect {
 			return fmt.Errorf("%w: %s is at version %d, not %d", ErrConflict, e.Name, last, expect)
 		}
+		if e.Serves() {
+			// Under the fleet's lock: two replicas uploading "tw0" and
+			// "TW0" at once would each record theirs, then each skip the
+			// other's as a case twin, and serve different plugins.
+			var twin string
+			err := tx.QueryRow(ctx, `SELECT p.name FROM rpchost_deploy_plugins p
+				JOIN rpchost_deploy_log l ON l.name = p.name AND l.version = p.version
+				WHERE lower(p.name) = lower($1) AND p.name <> $1 AND l.action <> $2 LIMIT 1`,
+				e.Name, ActionRemove).Scan(&twin)
+			if err == nil {
+				return fmt.Errorf("%w: %q", ErrCaseTwin, twin)
+			}
+			if !errors.Is(err, pgx.ErrNoRows) {
+				return err
+			}
+		}
 		e.Version = last + 1
 		if err := tx.QueryRow(ctx, "SELECT now()").Scan(&e.At); err != nil {
 			return err
@@ -172,7 +188,7 @@ func (p *Postgres) Record(ctx context.Context, e Entry, wasm []byte, keep int, e
 		b.Queue("SELECT pg_notify($1, $2)", Channel, e.Name)
 		return tx.SendBatch(ctx, &b).Close()
 	})
-	if errors.Is(err, ErrConflict) {
+	if errors.Is(err, ErrConflict) || errors.Is(err, ErrCaseTwin) {
 		return Entry{}, err
 	}
 	if err != nil {
