@@ -123,11 +123,24 @@ func serve(ctx context.Context, s *settings) error {
 		// http.drain_grace, so that a load balancer stops sending before
 		// connections are refused; then the calls in flight finish.
 		again, stopSignals := signals()
+		defer stopSignals()
 		h.Drain()
 		drain(s.http.drainGrace, again, reqs, logger)
 		err = shutdown(srv, reqs, shutdownGrace(cfg, h.Plugins()), again, logger)
-		stopSignals()
 		<-errc
+		if errors.Is(err, errInterrupted) {
+			return err // exit at once, without waiting for the host to close
+		}
+		// Closing waits for uploads and loads under way; a further signal
+		// does not wait for them.
+		closed := make(chan error, 1)
+		go func() { closed <- h.Close(context.Background()) }()
+		select {
+		case cerr := <-closed:
+			return errors.Join(err, cerr, stopSide())
+		case sig := <-again:
+			return fmt.Errorf("a second %v while closing the plugins and the store: exited without waiting for them", sig)
+		}
 	}
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil

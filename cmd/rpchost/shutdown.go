@@ -130,6 +130,7 @@ func shutdown(srv *http.Server, reqs *requestTracker, grace time.Duration, again
 	done := make(chan error, 1)
 	go func() { done <- srv.Shutdown(ctx) }()
 	var why string
+	interrupted := false
 	select {
 	case err := <-done:
 		if !errors.Is(err, context.DeadlineExceeded) {
@@ -139,6 +140,7 @@ func shutdown(srv *http.Server, reqs *requestTracker, grace time.Duration, again
 		done <- nil // Shutdown has returned: nothing more to wait for below
 	case sig := <-again:
 		why = fmt.Sprintf("a second %v", sig)
+		interrupted = true
 	}
 	cut := reqs.describe()
 	if len(cut) > 0 {
@@ -147,8 +149,20 @@ func shutdown(srv *http.Server, reqs *requestTracker, grace time.Duration, again
 	_ = srv.Close() // closes every connection; Shutdown returns
 	cancel()
 	<-done
+	var err error
 	if len(cut) == 0 {
-		return fmt.Errorf("%s: stopped at once", why)
+		err = fmt.Errorf("%s: stopped at once", why)
+	} else {
+		err = fmt.Errorf("%s: stopped with %d request(s) still running, whose clients got no answer (%s)", why, len(cut), strings.Join(cut, "; "))
 	}
-	return fmt.Errorf("%s: stopped with %d request(s) still running, whose clients got no answer (%s)", why, len(cut), strings.Join(cut, "; "))
+	if interrupted {
+		err = fmt.Errorf("%w: %w", errInterrupted, err)
+	}
+	return err
 }
+
+// errInterrupted is wrapped by shutdown's error when a second signal cut
+// it: the process then exits without waiting for the host to close
+// (README: a second signal exits at once). Nothing durable is lost: every
+// acknowledged write was committed when its call returned.
+var errInterrupted = errors.New("interrupted")
