@@ -134,6 +134,7 @@ func (h *Host) listenDeploy(ctx context.Context, l *deploy.Listener) {
 // deployDown records that the database does not answer: logged once per
 // outage, not at every retry.
 func (h *Host) deployDown(err error) {
+	err = deploy.Redact(err)
 	d := h.deploy
 	d.state.Lock()
 	wasUp := d.up || d.downAt.IsZero()
