@@ -11,6 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/rpchost/rpchost/internal/deploy"
+	"github.com/rpchost/rpchost/internal/pgerr"
 )
 
 // Sentinel errors of history and rollback.
@@ -168,7 +169,7 @@ func (h *Host) record(ctx context.Context, name, action, digest string, wasm, si
 	defer cancel()
 	e, err := d.log.Record(ctx, e, wasm, d.keep, expect)
 	if err != nil && d.pg != nil && !errors.Is(err, deploy.ErrConflict) && !errors.Is(err, deploy.ErrCaseTwin) {
-		return e, fmt.Errorf("%w: %v; nothing was changed", ErrDeployUnavailable, deploy.Redact(err))
+		return e, fmt.Errorf("%w: %v; nothing was changed", ErrDeployUnavailable, pgerr.Redact(err, "the deploy database"))
 	}
 	if errors.Is(err, deploy.ErrConflict) {
 		return e, fmt.Errorf("%w: %v; try again", ErrNoSuchVersion, err)
@@ -228,7 +229,7 @@ func (h *Host) history(ctx context.Context, name string) ([]deploy.Entry, error)
 	list, err := h.deploy.log.History(ctx, name)
 	if err != nil {
 		if h.deploy.pg != nil {
-			err = fmt.Errorf("%w: %v", ErrDeployUnavailable, deploy.Redact(err))
+			err = fmt.Errorf("%w: %v", ErrDeployUnavailable, pgerr.Redact(err, "the deploy database"))
 		}
 		return nil, err
 	}
@@ -285,7 +286,7 @@ func (h *Host) rollback(ctx context.Context, name string, version int64) (deploy
 	}
 	if err != nil {
 		if h.deploy.pg != nil {
-			err = fmt.Errorf("%w: %v", ErrDeployUnavailable, deploy.Redact(err))
+			err = fmt.Errorf("%w: %v", ErrDeployUnavailable, pgerr.Redact(err, "the deploy database"))
 		}
 		return deploy.Entry{}, err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rpchost/rpchost/internal/deploy"
+	"github.com/rpchost/rpchost/internal/pgerr"
 )
 
 // Timing of the link to the deploy database.
@@ -134,7 +135,7 @@ func (h *Host) listenDeploy(ctx context.Context, l *deploy.Listener) {
 // deployDown records that the database does not answer: logged once per
 // outage, not at every retry.
 func (h *Host) deployDown(err error) {
-	err = deploy.Redact(err)
+	err = pgerr.Redact(err, "the deploy database")
 	d := h.deploy
 	d.state.Lock()
 	wasUp := d.up || d.downAt.IsZero()

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/rpchost/rpchost/internal/pgerr"
 )
 
 // ErrDraining: the host was told to drain (Drain); it still serves calls,
@@ -68,7 +70,7 @@ func (h *Host) Ready(ctx context.Context) error {
 		// have: one read that proves the store answers.
 		_, err := h.store.Usage(ctx, reservedNames[0])
 		if err != nil {
-			err = fmt.Errorf("store unreachable: %w", err)
+			err = fmt.Errorf("store unreachable: %w", pgerr.Redact(err, "the store's database"))
 		}
 		h.ready.err, h.ready.checked = err, time.Now()
 	}

@@ -1,4 +1,4 @@
-package deploy
+package pgerr
 
 import (
 	"context"
@@ -15,7 +15,7 @@ func TestRedactHidesTheConnectionSettings(t *testing.T) {
 	if err == nil {
 		t.Fatal("connected to port 1")
 	}
-	got := Redact(err).Error()
+	got := Redact(err, "the deploy database").Error()
 	for _, s := range []string{"secretuser", "secretpass", "secretdb"} {
 		if strings.Contains(got, s) {
 			t.Errorf("redacted error %q names %s", got, s)
