@@ -119,11 +119,15 @@ func requireASC(t *testing.T) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(asc); err != nil {
+	_, err = os.Stat(asc)
+	if err == nil {
+		_, err = exec.LookPath("node") // asc is a node script
+	}
+	if err != nil {
 		if os.Getenv("CI") == "true" {
-			t.Fatalf("%v: run `npm ci --prefix sdk/assemblyscript` (CI=true: not skipping)", err)
+			t.Fatalf("%v: install Node.js and run `npm ci --prefix sdk/assemblyscript` (CI=true: not skipping)", err)
 		}
-		t.Skipf("skipping: %v: run `npm ci --prefix sdk/assemblyscript`", err)
+		t.Skipf("skipping: %v: install Node.js and run `npm ci --prefix sdk/assemblyscript`", err)
 	}
 	return asc
 }
