@@ -130,6 +130,14 @@ func rustcInfo(ctx context.Context, rustc string) (version, target string, err e
 	lib := filepath.Join(strings.TrimSpace(string(sysroot)), "lib", "rustlib")
 	for _, t := range rustTargets {
 		if _, err := os.Stat(filepath.Join(lib, t, "lib")); err == nil {
+			// rustc links wasm with rust-lld: rustup's lies in the
+			// sysroot, Debian's is lld's, on PATH (libstd-rust-dev-wasm32
+			// only recommends lld).
+			if _, err := exec.LookPath("rust-lld"); err != nil {
+				if found, _ := filepath.Glob(filepath.Join(lib, "*", "bin", "rust-lld")); len(found) == 0 {
+					return version, "", errors.New(version + " has no linker for " + t + ": rust-lld is neither on PATH nor in " + lib + " (Debian: apt-get install lld)")
+				}
+			}
 			return version, t, nil
 		}
 	}

@@ -20,6 +20,14 @@ func fakeRustc(t *testing.T, version string, targets ...string) string {
 			t.Fatal(err)
 		}
 	}
+	// rustup's layout: the linker in the host's bin/ of the sysroot.
+	linker := filepath.Join(sysroot, "lib", "rustlib", "x86_64-unknown-linux-gnu", "bin", "rust-lld")
+	if err := os.MkdirAll(filepath.Dir(linker), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(linker, nil, 0o755); err != nil {
+		t.Fatal(err)
+	}
 	script := "#!/bin/sh\ncase \"$1\" in\n--version) echo '" + version + "';;\n--print) echo '" + sysroot + "';;\n*) exit 1;;\nesac\n"
 	path := filepath.Join(dir, "rustc")
 	if err := os.WriteFile(path, []byte(script), 0o755); err != nil {
@@ -73,5 +81,21 @@ func TestRustcEnv(t *testing.T) {
 	t.Setenv(rustcEnv, bare)
 	if _, _, err := findRustc(ctx); !isToolMissing(err) || !strings.Contains(err.Error(), rustcEnv+"="+bare) {
 		t.Errorf("findRustc with a rustc without a WASI library: %v", err)
+	}
+}
+
+// A rustc with the WASI library but no rust-lld (Debian's rustc without
+// lld, which libstd-rust-dev-wasm32 only recommends) is a missing tool,
+// not a build that fails.
+func TestRustcWithoutALinkerIsMissing(t *testing.T) {
+	rustc := fakeRustc(t, rustcVersion, "wasm32-wasi")
+	sysroot := filepath.Join(filepath.Dir(rustc), "sysroot")
+	if err := os.RemoveAll(filepath.Join(sysroot, "lib", "rustlib", "x86_64-unknown-linux-gnu", "bin")); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("PATH", t.TempDir())
+	_, _, err := pickRustc(context.Background(), []string{rustc})
+	if !isToolMissing(err) || !strings.Contains(err.Error(), "apt-get install lld") {
+		t.Fatalf("pickRustc = %v; want a missing tool naming lld", err)
 	}
 }
