@@ -79,7 +79,7 @@ func (h *Host) newDeployer() error {
 		refused: map[string]int64{}, applied: map[string]int64{}, logServes: map[string]bool{}}
 	h.deploy = d
 	if h.cfg.deploy.dsn == "" {
-		d.log = deploy.NewDir(filepath.Join(h.cfg.pluginDir, versionsDir), h.cfg.maxUploadBytes)
+		d.log = deploy.NewDir(filepath.Join(h.cfg.pluginDir, versionsDir), MaxModuleFileBytes)
 		return nil
 	}
 	pg, err := deploy.OpenPostgres(h.cfg.deploy.dsn)

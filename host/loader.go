@@ -23,6 +23,14 @@ import (
 
 const wasmExt = ".wasm"
 
+// MaxModuleFileBytes is the largest module file rpchost reads from the
+// plugin directory, its version log or the command line (inspect): a
+// bound on the memory a file put there can take (a symlink to /dev/zero
+// would otherwise take it all). It is far above what a module within the
+// structural limits can be (the Go guests are 2.5 MB), and apart from
+// admin.max_upload_bytes, which bounds what the network may send.
+const MaxModuleFileBytes = 256 << 20
+
 // CheckPluginName reports whether name can be a plugin's name: 1 to 64 of
 // A-Z a-z 0-9 _, not starting with _, and neither "system" nor "plugins".
 // The CLI uses it to refuse per-plugin configuration keys for names no
@@ -220,8 +228,8 @@ func (h *Host) loadFile(ctx context.Context, c candidate) {
 		var wasm []byte
 		// Only a regular file, checked on the file opened (it may have
 		// been swapped for a FIFO since the listing), and at most
-		// admin.max_upload_bytes, the largest module rpchost takes.
-		wasm, err = regularfile.Read(filepath.Join(h.cfg.pluginDir, c.name+wasmExt), h.cfg.maxUploadBytes)
+		// MaxModuleFileBytes.
+		wasm, err = regularfile.Read(filepath.Join(h.cfg.pluginDir, c.name+wasmExt), MaxModuleFileBytes)
 		if err == nil {
 			c.size = len(wasm)
 			sum := sha256.Sum256(wasm)

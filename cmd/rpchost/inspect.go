@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -83,12 +82,9 @@ func runInspect(cmd *cobra.Command, file string) error {
 	}
 	// Read as the loader reads a plugin file: a regular file (a FIFO
 	// would block for good, /dev/zero never end), at most
-	// admin.max_upload_bytes; the structural limits and load_timeout
+	// host.MaxModuleFileBytes; the structural limits and load_timeout
 	// bound what it costs to judge.
-	wasm, err := regularfile.Read(file, cfg.MaxUploadBytes())
-	if errors.Is(err, regularfile.ErrTooLarge) {
-		return fmt.Errorf("%w (admin.max_upload_bytes)", err)
-	}
+	wasm, err := regularfile.Read(file, host.MaxModuleFileBytes)
 	if err != nil {
 		return err
 	}
