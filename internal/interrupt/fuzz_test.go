@@ -92,6 +92,16 @@ func declaresTooMuch(module []byte) bool {
 		if errors.Is(r.err, errTooLarge) {
 			return true
 		}
+		// wazero reads a vector section's count without stopping at the
+		// section's end: a count whose bytes run past it (refused by
+		// Instrument as malformed) may still claim billions of entries,
+		// which wazero allocates before it finds the section too short.
+		if id >= 1 && id <= 11 && id != sectionStart && r.err == nil { // type … data
+			count := &reader{b: module, pos: r.pos - len(payload)}
+			if n := count.u32(); count.err == nil && uint64(n) > uint64(len(module)) {
+				return true
+			}
+		}
 		var err error
 		switch id {
 		case sectionImport:
