@@ -117,7 +117,7 @@ func TestDeployAcrossReplicas(t *testing.T) {
 		// measured without -race.
 		types = fixture(t, "calc")
 	}
-	cpu0 := cpuTime()
+	cpu0 := testutil.CPUTime()
 	start := time.Now()
 	if _, err := b.h.Upload(adminCtx(testToken), "types", types); err != nil {
 		t.Fatal(err)
@@ -128,7 +128,7 @@ func TestDeployAcrossReplicas(t *testing.T) {
 	t.Logf("module of %d bytes: upload on B answered in %v (compiled there); served by A and C %v later; %v from upload to served everywhere (cold compiles, 2 shared cores, noisy)",
 		len(types), uploaded.Round(time.Millisecond), others.Round(time.Millisecond), time.Since(start).Round(time.Millisecond))
 	t.Logf("CPU time of the test process meanwhile (three compiles, the rest is small): %v, about %v per replica",
-		(cpuTime() - cpu0).Round(time.Millisecond), ((cpuTime() - cpu0) / 3).Round(time.Millisecond))
+		(testutil.CPUTime() - cpu0).Round(time.Millisecond), ((testutil.CPUTime() - cpu0) / 3).Round(time.Millisecond))
 	// What distribution itself adds (the notification, and fetching the
 	// module from the database), apart from compiling: from the upload's
 	// answer to the other replica starting to compile.

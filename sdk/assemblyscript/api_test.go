@@ -11,6 +11,7 @@ import (
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/host"
+	"github.com/rpchost/rpchost/internal/testutil"
 )
 
 // apiGuest uses the parts of the SDK's API that the examples and the
@@ -59,7 +60,7 @@ func TestAPI(t *testing.T) {
 		"--runtime", "stub", "--exportStart", "_initialize",
 		"--use", "abort=sdk/assemblyscript/assembly/abort/rpchostAbort", "-Oz"}
 	root := buildGuest(t, asc, "api", apiGuest, args)
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	h, err := host.New(context.Background(), host.NewConfig().WithPluginDir(filepath.Join(root, "plugins")).WithWatch(false, 0, 0).
 		WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 	if err != nil {

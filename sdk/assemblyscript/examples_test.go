@@ -6,7 +6,6 @@
 package assemblyscript_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"io"
@@ -15,33 +14,15 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/host"
+	"github.com/rpchost/rpchost/internal/testutil"
 )
 
-// syncBuffer is a log destination the host's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
 // newHost serves the committed examples/<name>.wasm modules, with a store.
-func newHost(t *testing.T, names ...string) (*host.Host, *syncBuffer) {
+func newHost(t *testing.T, names ...string) (*host.Host, *testutil.SyncBuffer) {
 	t.Helper()
 	dir := t.TempDir()
 	for _, n := range names {
@@ -53,7 +34,7 @@ func newHost(t *testing.T, names ...string) (*host.Host, *syncBuffer) {
 			t.Fatal(err)
 		}
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	cfg := host.NewConfig().WithPluginDir(dir).WithWatch(false, 0, 0).
 		WithStore(host.StoreConfig{Driver: "bbolt", Target: t.TempDir()}).
 		WithLogger(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
@@ -186,13 +167,13 @@ func BenchmarkAdd(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu := cpuTime()
+			cpu := testutil.CPUTime()
 			for i := 0; i < b.N; i++ {
 				if _, err := h.Call(context.Background(), "add.add", params); err != nil {
 					b.Fatal(err)
 				}
 			}
-			b.ReportMetric(float64(cpuTime()-cpu)/float64(b.N), "cpu-ns/op")
+			b.ReportMetric(float64(testutil.CPUTime()-cpu)/float64(b.N), "cpu-ns/op")
 		})
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/rpchost/rpchost/host"
+	"github.com/rpchost/rpchost/internal/testutil"
 )
 
 // sdkObjects holds the SDK compiled once for every buildC of the test
@@ -89,7 +90,7 @@ func TestRegistrationMistakes(t *testing.T) {
 static rpchost_value *h(rpchost_params *p) { (void)p; return rpchost_nil(); }
 void rpchost_setup(void) { `+tc.setup+` }
 `, filepath.Join(dir, "bad.wasm"))
-		logs := &syncBuffer{}
+		logs := &testutil.SyncBuffer{}
 		h, err := host.New(context.Background(), host.NewConfig().WithPluginDir(dir).WithWatch(false, 0, 0).
 			WithLogger(slog.New(slog.NewTextHandler(logs, nil))))
 		if err != nil {

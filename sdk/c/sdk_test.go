@@ -6,7 +6,6 @@
 package c_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
@@ -15,35 +14,17 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/host"
+	"github.com/rpchost/rpchost/internal/testutil"
 )
-
-// syncBuffer is a log destination the host's goroutines may share.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
 
 // start serves the C examples as plugins add and counter, and
 // conformance/c.wasm as conf, with a store and conf's configuration.
-func start(t *testing.T, edit ...func(host.Config) host.Config) (*host.Host, *syncBuffer) {
+func start(t *testing.T, edit ...func(host.Config) host.Config) (*host.Host, *testutil.SyncBuffer) {
 	t.Helper()
 	dir := t.TempDir()
 	for name, src := range map[string]string{
@@ -59,7 +40,7 @@ func start(t *testing.T, edit ...func(host.Config) host.Config) (*host.Host, *sy
 			t.Fatal(err)
 		}
 	}
-	logs := &syncBuffer{}
+	logs := &testutil.SyncBuffer{}
 	ctx := context.Background()
 	cfg := host.NewConfig().WithPluginDir(dir).WithWatch(false, 0, 0).
 		WithStore(host.StoreConfig{Driver: "bbolt", Target: t.TempDir()}).

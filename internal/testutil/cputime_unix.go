@@ -1,15 +1,15 @@
 //go:build unix
 
-package assemblyscript_test
+package testutil
 
 import (
 	"syscall"
 	"time"
 )
 
-// cpuTime is the CPU time (user and system) this process has used: on a
-// shared machine it tells a benchmark's cost better than the wall clock.
-func cpuTime() time.Duration {
+// CPUTime is the CPU time (user and system) this process has used: on a
+// shared machine it tells what a step costs better than the wall clock.
+func CPUTime() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
