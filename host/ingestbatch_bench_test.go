@@ -30,4 +30,3 @@ func BenchmarkIngestBatch(b *testing.B) {
 	}
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/500/1000, "µs/reading")
 }
-
