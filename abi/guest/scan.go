@@ -37,7 +37,57 @@ const (
 // the number of elements or members. An int's or a float's header is the
 // whole value. ok is false when b is empty, the format byte is 0xc1 or the
 // header runs past b.
+//
+// The one-byte headers (fixint, fixmap, fixarray, fixstr) are most of
+// what a call carries, and head ran 32 times per reading of
+// records.ingest: in wasm every Go function call costs tens of
+// nanoseconds, so the hottest callers read those through fixHead,
+// inlined, and call headSlow for the rest.
 func head(b []byte) (f family, hdr int, n uint64, ok bool) {
+	if f, n, ok := fixHead(b); ok {
+		return f, 1, n, true
+	}
+	return headSlow(b)
+}
+
+// fixHead is head for the one-byte headers only, small enough to be
+// inlined into the hottest callers (check, checkMap, Members.Next),
+// which call headSlow when ok is false.
+func fixHead(b []byte) (f family, n uint64, ok bool) {
+	if len(b) == 0 {
+		return famBad, 0, false
+	}
+	t := oneByteHeads[b[0]]
+	return t.f, uint64(b[0] & t.mask), t.f != famBad
+}
+
+// oneByteHead is what head needs of a one-byte header: its family and the
+// bits of the byte that hold a fixmap's, fixarray's or fixstr's length.
+type oneByteHead struct {
+	f    family
+	mask byte
+}
+
+// oneByteHeads is indexed by format byte; famBad marks the headers of
+// more than one byte (and 0xc1).
+var oneByteHeads = func() (t [256]oneByteHead) {
+	for c := range 256 {
+		switch {
+		case c <= 0x7f || c >= 0xe0:
+			t[c] = oneByteHead{famInt, 0}
+		case c <= 0x8f:
+			t[c] = oneByteHead{famMap, 0x0f}
+		case c <= 0x9f:
+			t[c] = oneByteHead{famArray, 0x0f}
+		case c <= 0xbf:
+			t[c] = oneByteHead{famStr, 0x1f}
+		}
+	}
+	return t
+}()
+
+// headSlow is head for an empty b and the headers of more than one byte.
+func headSlow(b []byte) (f family, hdr int, n uint64, ok bool) {
 	if len(b) == 0 {
 		return famBad, 0, 0, false
 	}
@@ -167,7 +217,11 @@ func stampAt(d []byte) (sec int64, nsec int64) {
 // and returns its size. at is b's offset in the Call, for errors, which
 // are *abi.MalformedError like the decoder's.
 func check(b []byte, at, depth int) (int, error) {
-	f, hdr, n, ok := head(b)
+	f, n, ok := fixHead(b)
+	hdr := 1
+	if !ok {
+		f, hdr, n, ok = headSlow(b)
+	}
 	if !ok {
 		if len(b) == 0 {
 			return 0, malformed(at, "input ends where a value should start")
@@ -238,7 +292,11 @@ func checkMap(b []byte, at, hdr int, n uint64, depth int) (int, error) {
 	}
 	off := hdr
 	for i := range n {
-		kf, khdr, kn, ok := head(b[off:])
+		kf, kn, ok := fixHead(b[off:])
+		khdr := 1
+		if !ok {
+			kf, khdr, kn, ok = headSlow(b[off:])
+		}
 		if !ok || kf != famStr {
 			return 0, malformed(at+off, "map key is not a str")
 		}
@@ -351,6 +409,10 @@ var sizes, plain = func() (sizes, plain [256]uint8) {
 func skip(b []byte) int {
 	off := 0
 	for remaining := uint64(1); remaining > 0; remaining-- {
+		if size := sizes[b[off]]; size != 0 {
+			off += int(size) // a value of one piece: no header to read
+			continue
+		}
 		f, hdr, n, _ := head(b[off:])
 		off += hdr
 		switch f {

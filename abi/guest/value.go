@@ -272,7 +272,11 @@ func (m *Members) Next() (Value, bool) {
 	if m.i >= m.n {
 		return Value{}, false
 	}
-	_, hdr, n, _ := head(m.rest)
+	_, n, ok := fixHead(m.rest)
+	hdr := 1
+	if !ok {
+		_, hdr, n, _ = headSlow(m.rest)
+	}
 	name := m.rest[hdr : hdr+int(n) : hdr+int(n)]
 	rest := m.rest[hdr+int(n):]
 	size := int(sizes[rest[0]])

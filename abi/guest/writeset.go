@@ -2,7 +2,6 @@ package guest
 
 import (
 	"encoding/binary"
-	"sync"
 
 	"github.com/rpchost/rpchost/abi"
 )
@@ -45,11 +44,8 @@ const codeStorage = -32008
 
 // writeSet is the pending writes of the call in progress.
 type writeSet struct {
-	// mu keeps native tests that write from several goroutines safe, as
-	// the in-memory store's own lock did before; in wasm it is never
-	// contended.
-	mu  sync.Mutex
-	buf []byte // entries in kv_write's layout
+	mu  writeLock // see writeset_lock_*.go
+	buf []byte    // entries in kv_write's layout
 	// send hands buf to the host. Only a write sets it: were the end of
 	// every call to name kv_write directly, the linker would keep the
 	// import in every module, and a plugin that never writes would need
@@ -69,9 +65,16 @@ const (
 	opDelete = 1
 )
 
+// put and delete unlock by hand rather than with defer: in wasm a
+// deferred call is one more function call per write.
 func (w *writeSet) put(key string, value []byte) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	err := w.putLocked(key, value)
+	w.mu.Unlock()
+	return err
+}
+
+func (w *writeSet) putLocked(key string, value []byte) error {
 	if w.failed != nil {
 		return w.failed
 	}
@@ -84,7 +87,12 @@ func (w *writeSet) put(key string, value []byte) error {
 
 func (w *writeSet) delete(key string) error {
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	err := w.deleteLocked(key)
+	w.mu.Unlock()
+	return err
+}
+
+func (w *writeSet) deleteLocked(key string) error {
 	if w.failed != nil {
 		return w.failed
 	}
