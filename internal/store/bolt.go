@@ -45,6 +45,9 @@ type boltStore struct {
 	db   *bolt.DB
 	lim  Limits
 	path string
+	// commits runs ApplyIf's transactions, several calls' at once
+	// under load (bolt_group.go).
+	commits groupCommit
 
 	closeOnce sync.Once
 	closeErr  error
@@ -145,7 +148,7 @@ func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch 
 	if len(batch) == 0 {
 		return nil
 	}
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.commits.update(func(tx *bolt.Tx) error {
 		usage := tx.Bucket(usageBucket)
 		before := decodeUsage(usage.Get([]byte(ns)))
 		u := before

@@ -53,7 +53,7 @@ func openBolt(ctx context.Context, dir string, lim Limits) (*boltStore, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &boltStore{db: db, lim: lim, path: path}, nil
+	return &boltStore{db: db, lim: lim, path: path, commits: groupCommit{db: db}}, nil
 }
 
 // openBoltFile locks, checks, opens and initialises the file. Bolt's own
