@@ -69,12 +69,21 @@
 //	    store.max_scan_bytes, or the call fails (-2) and answers nothing.
 //	kv_write(ptr, len: i32) -> i32              grant "kv"; 0 or -2
 //	    ptr/len: a write set, entries one after the other:
-//	        op: u8 (0 put, 1 delete), key_len: u32 little-endian, key,
-//	        and for a put val_len: u32 little-endian, value.
+//	        op: u8 (0 put, 1 delete, 2 add), key_len: u32 little-endian, key,
+//	        for a put val_len: u32 little-endian, value,
+//	        for an add delta: i64 little-endian.
 //	    The entries are applied in order, each exactly as kv_put or kv_delete
 //	    would apply it (same checks and limits). A write set that is not
 //	    well formed applies nothing; at an entry the store refuses, the call
 //	    fails naming the entry, and the entries before it stay written.
+//	    An add adds delta to the decimal integer stored at key (absent
+//	    counts as 0; a sum of 0 deletes the key) when the call commits,
+//	    without reading it: two calls adding to one counter at once do not
+//	    conflict. After a put or delete of key in the same call it adds to
+//	    what that left at once; a read of key after an add reads the stored
+//	    value, as any read, and sees the sum. A value that is not a decimal
+//	    int64, or a sum past int64, refuses the entry (or, found at the
+//	    commit, the call's writes: fault -32008).
 //	config_get(key_ptr, key_len: i32) -> i32   grant "config"
 //	    result: MessagePack value of plugin.<name>.config.<key>, or -1
 //	time_now() -> i64                          grant "time"; Unix time in nanoseconds
@@ -85,8 +94,8 @@
 // a result, before the response is sent; a fault, a trap or a timeout
 // discards them. Reads see the call's own writes.
 //
-// kv_get_many and kv_write were added to ABI version 1 after it was first
-// published: a module that imports only the first capabilities loads as it
+// kv_get_many and kv_write (and kv_write's add) were added to ABI version 1
+// after it was first published: a module that imports only the first capabilities loads as it
 // always did, and a module importing the new ones on an older host is
 // refused at load with a message naming the import. The Go SDK records a
 // call's writes in guest memory and hands them over with one kv_write when

@@ -88,3 +88,30 @@ func TestKVGetManyAnswersEachKey(t *testing.T) {
 		t.Errorf("a cut request = %d, want a failure", got)
 	}
 }
+
+// An add entry (op 2) adds its delta to the decimal integer stored at its
+// key when the call commits; a sum of 0 deletes the key, and an add to a
+// value that is not an integer is refused at its entry.
+func TestKVWriteAdds(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"p.wasm": fixture(t, "kvwrite")}, withStore(t))
+	for i, wantLen := range []int64{1, 2} { // "9", then "18"
+		if got := callInt(t, h, "p.add_f"); got != 0 {
+			t.Fatalf("add_f = %d, want 0", got)
+		}
+		if got := callInt(t, h, "p.get_f"); got != wantLen {
+			t.Errorf("after %d add_f calls f's value is %d bytes, want %d", i+1, got, wantLen)
+		}
+	}
+	if got := callInt(t, h, "p.sub_f"); got != 0 {
+		t.Fatalf("sub_f = %d, want 0", got)
+	}
+	if got := callInt(t, h, "p.get_f"); got != -1 {
+		t.Errorf("f summed to 0 is still stored (%d bytes)", got)
+	}
+	if got := callInt(t, h, "p.add_cut"); got > -2 {
+		t.Errorf("an add whose delta is cut = %d, want a failure", got)
+	}
+	if got := callInt(t, h, "p.add_to_text"); got > -2 {
+		t.Errorf("an add to a value that is not an integer = %d, want a failure", got)
+	}
+}

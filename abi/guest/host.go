@@ -42,6 +42,17 @@ func KVPut(key string, value []byte) error { return writes.put(key, value) }
 // KVDelete removes a key; deleting a missing key is not an error.
 func KVDelete(key string) error { return writes.delete(key) }
 
+// KVAdd adds delta to the counter stored at key: a decimal integer, as
+// strconv.FormatInt writes it (a missing key counts as 0, and a sum of 0
+// deletes the key). The host sums it with the stored value when the call
+// commits, without the call reading it, so calls adding to one counter at
+// the same time never conflict, where a KVGet then KVPut of the counter
+// makes the host run one of them again, all of it. A KVGet of key after
+// KVAdd in the same call reads the stored value (and conflicts as any
+// read would) and sees the sum. A stored value that is not a decimal
+// int64, or a sum past int64, fails the call with fault -32008.
+func KVAdd(key string, delta int64) error { return writes.add(key, delta) }
+
 // KVScan lists up to limit pairs whose keys start with prefix, in key order.
 // The host returns at most 10,000 pairs per scan; a negative limit lists
 // none. Page through more with a prefix or a key range. The scan sees the

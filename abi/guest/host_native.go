@@ -5,8 +5,10 @@ package guest
 import (
 	"encoding/binary"
 	"fmt"
+	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -83,13 +85,42 @@ func (h *memoryHost) kvWrite(batch []byte) error {
 		if key == "" {
 			return fmt.Errorf("%w: kv_write: empty key", ErrHost)
 		}
-		if op == opDelete {
+		switch op {
+		case opDelete:
 			delete(h.kv, key)
+			continue
+		case opAdd:
+			delta := int64(binary.LittleEndian.Uint64(batch[off:]))
+			off += 8
+			if err := h.addLocked(key, delta); err != nil {
+				return err
+			}
 			continue
 		}
 		n = int(binary.LittleEndian.Uint32(batch[off:]))
 		h.kv[key] = append([]byte(nil), batch[off+4:off+4+n]...)
 		off += 4 + n
+	}
+	return nil
+}
+
+// addLocked is the host's add (abi/doc.go, kv_write), applied at once:
+// a native build has one call at a time and nothing to conflict with.
+func (h *memoryHost) addLocked(key string, delta int64) error {
+	var n int64
+	if old, ok := h.kv[key]; ok {
+		var err error
+		if n, err = strconv.ParseInt(string(old), 10, 64); err != nil {
+			return fmt.Errorf("%w: kv_write: add %d to %q: its value %q is not a decimal integer", ErrHost, delta, key, old)
+		}
+	}
+	if delta > 0 && n > math.MaxInt64-delta || delta < 0 && n < math.MinInt64-delta {
+		return fmt.Errorf("%w: kv_write: add %d to %q: %d + %d overflows int64", ErrHost, delta, key, n, delta)
+	}
+	if n += delta; n == 0 {
+		delete(h.kv, key)
+	} else {
+		h.kv[key] = strconv.AppendInt(nil, n, 10)
 	}
 	return nil
 }

@@ -63,6 +63,7 @@ var writes writeSet
 const (
 	opPut    = 0
 	opDelete = 1
+	opAdd    = 2
 )
 
 // put and delete unlock by hand rather than with defer: in wasm a
@@ -100,6 +101,28 @@ func (w *writeSet) deleteLocked(key string) error {
 		return hostError("kv_delete", "delete: empty key")
 	}
 	w.record(opDelete, key, nil)
+	return w.flushIfFull()
+}
+
+func (w *writeSet) add(key string, delta int64) error {
+	w.mu.Lock()
+	err := w.addLocked(key, delta)
+	w.mu.Unlock()
+	return err
+}
+
+func (w *writeSet) addLocked(key string, delta int64) error {
+	if w.failed != nil {
+		return w.failed
+	}
+	if key == "" {
+		return hostError("kv_write", "add: empty key")
+	}
+	w.send = sendWrites
+	w.buf = append(w.buf, opAdd)
+	w.buf = binary.LittleEndian.AppendUint32(w.buf, uint32(len(key)))
+	w.buf = append(w.buf, key...)
+	w.buf = binary.LittleEndian.AppendUint64(w.buf, uint64(delta))
 	return w.flushIfFull()
 }
 

@@ -63,10 +63,14 @@ func TestWriteSetLayout(t *testing.T) {
 	if err := KVDelete("c"); err != nil {
 		t.Fatal(err)
 	}
+	if err := KVAdd("n", -2); err != nil {
+		t.Fatal(err)
+	}
 	if err := KVFlush(); err != nil {
 		t.Fatal(err)
 	}
-	want := []byte{0, 2, 0, 0, 0, 'a', 'b', 3, 0, 0, 0, 'x', 'y', 'z', 1, 1, 0, 0, 0, 'c'}
+	want := []byte{0, 2, 0, 0, 0, 'a', 'b', 3, 0, 0, 0, 'x', 'y', 'z', 1, 1, 0, 0, 0, 'c',
+		2, 1, 0, 0, 0, 'n', 0xfe, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 	if len(h.batches) != 1 || !bytes.Equal(h.batches[0], want) {
 		t.Fatalf("kv_write got % x, want % x", h.batches, want)
 	}
@@ -299,5 +303,38 @@ func TestConcurrentWritesInANativeBuild(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// KVAdd sums with what is stored (absent counts as 0, a sum of 0 deletes
+// the key), as the host does at the commit; the native host refuses a
+// value that is not an integer, as the host refuses the entry.
+func TestKVAddCounts(t *testing.T) {
+	h := newBatchHost()
+	useHost(t, h)
+	for _, d := range []int64{5, 2} {
+		if err := KVAdd("n", d); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if v, found, err := KVGet("n"); err != nil || !found || string(v) != "7" {
+		t.Fatalf("KVGet after adding 5 and 2: %q, %v, %v", v, found, err)
+	}
+	if err := KVAdd("n", -7); err != nil {
+		t.Fatal(err)
+	}
+	if _, found, err := KVGet("n"); err != nil || found {
+		t.Fatalf("n summed to 0: found %v, %v", found, err)
+	}
+	if err := KVAdd("", 1); err == nil {
+		t.Error("KVAdd of an empty key succeeded")
+	}
+	writes.reset()
+	h.kv["word"] = []byte("w")
+	if err := KVAdd("word", 1); err != nil {
+		t.Fatal(err) // recorded: the host answers at the hand-over
+	}
+	if err := KVFlush(); err == nil {
+		t.Error("an add to a value that is not an integer was accepted")
 	}
 }

@@ -1,5 +1,5 @@
-;; Uses kv_write and kv_get_many without an SDK, to test it: a batch of puts and deletes is
-;; applied in order and kept only if the call succeeds, a malformed batch
+;; Uses kv_write and kv_get_many without an SDK, to test it: a batch of puts, deletes and adds
+;; is applied in order and kept only if the call succeeds, a malformed batch
 ;; applies nothing, and a refused entry names itself.
 ;; Built with: wat2wasm kvwrite.wat -o kvwrite.wasm
 (module
@@ -62,4 +62,23 @@
     (call $read (i32.const 256))
     (i32.load (i32.const 265)))
   (func (export "get_e") (result i32) (call $get (i32.const 133) (i32.const 1)))
+;; Adds (op 2, an 8-byte little-endian delta): at 300, add 4 then 5 to
+  ;; "f" (28 bytes); at 330, add -18 to "f" (14 bytes); at 350, an add whose
+  ;; delta is cut (8 bytes); at 370, put "h" = "x" then add 1 to "h" (25
+  ;; bytes), refused: "x" is not a decimal integer.
+  (data (i32.const 300)
+    "\02\01\00\00\00f\04\00\00\00\00\00\00\00"
+    "\02\01\00\00\00f\05\00\00\00\00\00\00\00")
+  (data (i32.const 330) "\02\01\00\00\00f\ee\ff\ff\ff\ff\ff\ff\ff")
+  (data (i32.const 350) "\02\01\00\00\00g\05\00")
+  (data (i32.const 370)
+    "\00\01\00\00\00h\01\00\00\00x"
+    "\02\01\00\00\00h\01\00\00\00\00\00\00\00")
+  (data (i32.const 400) "fh")
+  (func (export "add_f") (result i32) (call $write (i32.const 300) (i32.const 28)))
+  (func (export "sub_f") (result i32) (call $write (i32.const 330) (i32.const 14)))
+  (func (export "add_cut") (result i32) (call $write (i32.const 350) (i32.const 8)))
+  (func (export "add_to_text") (result i32) (call $write (i32.const 370) (i32.const 25)))
+  (func (export "get_f") (result i32) (call $get (i32.const 400) (i32.const 1)))
+  (func (export "get_h") (result i32) (call $get (i32.const 401) (i32.const 1)))
 )

@@ -10,10 +10,10 @@ import (
 )
 
 // kv_write hands the host a call's writes in one capability call: a
-// sequence of entries, each a put or a delete (abi/doc.go):
+// sequence of entries, each a put, a delete or an add (abi/doc.go):
 //
-//	entry  = op:u8 key_len:u32le key [val_len:u32le val]   (val only for a put)
-//	op     = 0 (put) | 1 (delete)
+//	entry  = op:u8 key_len:u32le key [val_len:u32le val | delta:i64le]
+//	op     = 0 (put, with val) | 1 (delete) | 2 (add, with delta)
 //
 // The entries are applied in order through the call's Txn, exactly as that
 // many kv_put/kv_delete calls would be, so the same limits are checked at
@@ -25,6 +25,7 @@ import (
 const (
 	writePut    = 0
 	writeDelete = 1
+	writeAdd    = 2 // store.Txn.Add: a counter's increment, never a conflict
 )
 
 // errWriteSet is a batch whose framing is wrong; nothing of it is applied.
@@ -36,8 +37,8 @@ func writeEntry(b []byte, off int) (op byte, key, value []byte, next int, err er
 		return 0, nil, nil, 0, fmt.Errorf("%w: entry at byte %d: %d bytes left, an entry needs at least 5", errWriteSet, off, len(b)-off)
 	}
 	op = b[off]
-	if op != writePut && op != writeDelete {
-		return 0, nil, nil, 0, fmt.Errorf("%w: entry at byte %d: op %d, want 0 (put) or 1 (delete)", errWriteSet, off, op)
+	if op > writeAdd {
+		return 0, nil, nil, 0, fmt.Errorf("%w: entry at byte %d: op %d, want 0 (put), 1 (delete) or 2 (add)", errWriteSet, off, op)
 	}
 	n := uint64(binary.LittleEndian.Uint32(b[off+1:]))
 	off += 5
@@ -45,8 +46,14 @@ func writeEntry(b []byte, off int) (op byte, key, value []byte, next int, err er
 		return 0, nil, nil, 0, fmt.Errorf("%w: key of %d bytes at byte %d runs past the batch's end", errWriteSet, n, off)
 	}
 	key, off = b[off:off+int(n)], off+int(n)
-	if op == writeDelete {
+	switch op {
+	case writeDelete:
 		return op, key, nil, off, nil
+	case writeAdd:
+		if len(b)-off < 8 {
+			return 0, nil, nil, 0, fmt.Errorf("%w: add at byte %d has no 8-byte delta", errWriteSet, off)
+		}
+		return op, key, b[off : off+8], off + 8, nil
 	}
 	if len(b)-off < 4 {
 		return 0, nil, nil, 0, fmt.Errorf("%w: put at byte %d has no value length", errWriteSet, off)
@@ -88,9 +95,12 @@ func capKVWrite(ctx context.Context, c *call, mem api.Memory, stack []uint64) {
 		op, key, value, next, _ := writeEntry(b, off)
 		off = next
 		var err error
-		if op == writeDelete {
+		switch op {
+		case writeDelete:
 			err = c.txn.Delete(string(key))
-		} else {
+		case writeAdd:
+			err = c.txn.Add(string(key), int64(binary.LittleEndian.Uint64(value)))
+		default:
 			err = c.txn.Put(string(key), value) // Put copies value
 		}
 		if err != nil {

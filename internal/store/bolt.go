@@ -163,7 +163,11 @@ func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch 
 		}
 		for _, w := range batch {
 			k := []byte(w.Key)
-			if old := b.Get(k); old != nil {
+			old := b.Get(k)
+			if w, err = w.settled(old, old != nil); err != nil {
+				return err
+			}
+			if old != nil {
 				u.Keys--
 				u.Bytes -= size(w.Key, old)
 			}
@@ -195,7 +199,7 @@ func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch 
 		}
 		return usage.Put([]byte(ns), encodeUsage(u))
 	})
-	if errors.Is(err, ErrQuotaExceeded) || errors.Is(err, ErrConflict) {
+	if errors.Is(err, ErrQuotaExceeded) || errors.Is(err, ErrConflict) || errors.Is(err, ErrNotInteger) {
 		return err // already says which namespace and why
 	}
 	if err != nil {

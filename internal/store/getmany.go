@@ -34,6 +34,9 @@ func (t *Txn) GetMany(ctx context.Context, keys []string, maxBytes int64) (value
 		if err := t.lim.checkKey("get", k); err != nil {
 			return nil, nil, err
 		}
+		if err := t.settle(ctx, k); err != nil {
+			return nil, nil, err
+		}
 		if _, ok := t.writes[k]; ok || asked[k] {
 			continue
 		}

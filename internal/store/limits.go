@@ -131,6 +131,9 @@ func (l Limits) checkWrite(w Write) error {
 	if w.Delete {
 		return l.checkKey("delete", w.Key)
 	}
+	if w.Add {
+		return l.checkKey("add", w.Key)
+	}
 	if err := l.checkKey("put", w.Key); err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"sync"
 
@@ -194,26 +195,39 @@ func (s *pgStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch []
 	if len(batch) == 0 {
 		return nil
 	}
-	// Writes to one key take effect in order, so only the last counts.
+	// Writes to one key take effect in order: the last counts, and an Add
+	// after a put or delete of the same key adds to what that left.
 	final := make(map[string]Write, len(batch))
 	for _, w := range batch {
+		prev, ok := final[w.Key]
+		switch {
+		case !ok || !w.Add:
+		case prev.Add:
+			d, err := sumDeltas(w.Key, prev.Delta, w.Delta)
+			if err != nil {
+				return err
+			}
+			w.Delta = d
+		default:
+			var err error
+			if w, err = w.settled(prev.Value, !prev.Delete); err != nil {
+				return err
+			}
+		}
 		final[w.Key] = w
 	}
 	keys := make([]string, 0, len(final))
-	for k := range final {
+	var addKeys [][]byte
+	for k, w := range final {
 		keys = append(keys, k)
+		if w.Add {
+			addKeys = append(addKeys, []byte(k))
+		}
 	}
 	slices.Sort(keys)
-	var allKeys, putKeys, putValues, delKeys [][]byte
-	for _, k := range keys {
-		w := final[k]
-		allKeys = append(allKeys, []byte(k))
-		if w.Delete {
-			delKeys = append(delKeys, []byte(k))
-		} else {
-			putKeys = append(putKeys, []byte(k))
-			putValues = append(putValues, nonNil(w.Value)) // NULL would break NOT NULL
-		}
+	allKeys := make([][]byte, len(keys))
+	for i, k := range keys {
+		allKeys[i] = []byte(k)
 	}
 
 	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
@@ -229,6 +243,22 @@ func (s *pgStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch []
 		}
 		if err := s.checkReads(ctx, tx, ns, reads); err != nil {
 			return err
+		}
+		// Adds are summed here, under the lock every writer of the
+		// namespace takes: no other commit can change them meanwhile.
+		settled, err := s.settleAdds(ctx, tx, ns, final, addKeys)
+		if err != nil {
+			return err
+		}
+		var putKeys, putValues, delKeys [][]byte
+		for _, k := range keys {
+			w := settled[k]
+			if w.Delete {
+				delKeys = append(delKeys, []byte(k))
+			} else {
+				putKeys = append(putKeys, []byte(k))
+				putValues = append(putValues, nonNil(w.Value)) // NULL would break NOT NULL
+			}
 		}
 		rows, err := tx.Query(ctx, "SELECT key, octet_length(value) FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, allKeys)
 		if err != nil {
@@ -269,13 +299,44 @@ func (s *pgStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch []
 		}
 		return nil
 	})
-	if errors.Is(err, ErrQuotaExceeded) || errors.Is(err, ErrConflict) {
+	if errors.Is(err, ErrQuotaExceeded) || errors.Is(err, ErrConflict) || errors.Is(err, ErrNotInteger) {
 		return err // already says which namespace and why
 	}
 	if err != nil {
 		return fmt.Errorf("postgres: apply %d writes to %q: %w", len(batch), ns, err)
 	}
 	return nil
+}
+
+// settleAdds returns final with every Add turned into the put or delete
+// it comes to over the stored values of addKeys (final itself is left as
+// it is).
+func (s *pgStore) settleAdds(ctx context.Context, tx pgx.Tx, ns string, final map[string]Write, addKeys [][]byte) (map[string]Write, error) {
+	if len(addKeys) == 0 {
+		return final, nil
+	}
+	rows, err := tx.Query(ctx, "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, addKeys)
+	if err != nil {
+		return nil, fmt.Errorf("read counters: %w", err)
+	}
+	stored := map[string][]byte{}
+	var key, value []byte
+	if _, err := pgx.ForEachRow(rows, []any{&key, &value}, func() error {
+		stored[string(key)] = nonNil(value)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("read counters: %w", err)
+	}
+	out := maps.Clone(final)
+	for _, k := range addKeys {
+		old, found := stored[string(k)]
+		w, err := final[string(k)].settled(old, found)
+		if err != nil {
+			return nil, err
+		}
+		out[string(k)] = w
+	}
+	return out, nil
 }
 
 func (s *pgStore) checkReads(ctx context.Context, tx pgx.Tx, ns string, reads []Read) error {

@@ -47,12 +47,15 @@ type KV struct {
 	Value []byte
 }
 
-// Write is one element of a batch: a put of Value, or a delete of Key when
-// Delete is set (Value is then ignored).
+// Write is one element of a batch: a put of Value, a delete of Key when
+// Delete is set, or an addition of Delta to the decimal integer stored at
+// Key when Add is set (add.go; Value is then ignored).
 type Write struct {
 	Key    string
 	Value  []byte
 	Delete bool
+	Add    bool
+	Delta  int64
 }
 
 // Read is what a call saw of a key: the SHA-256 of its value, or that it
@@ -103,6 +106,9 @@ var (
 	ErrScanTooLarge = errors.New("scan result too large")
 	// ErrInUse: another process holds the store (bbolt: the file's lock).
 	ErrInUse = errors.New("in use by another process")
+	// ErrNotInteger: an Add to a key whose value is not a decimal int64,
+	// or whose sum would overflow one; nothing of the batch was written.
+	ErrNotInteger = errors.New("value is not a decimal integer")
 	// ErrDamaged: the store's file is not one Open can read safely.
 	ErrDamaged = errors.New("damaged or not a bbolt file")
 )

@@ -70,6 +70,9 @@ func testConformance(t *testing.T, b backend) {
 		{"ConcurrentQuota", testConcurrentQuota},
 		{"CancelledContext", testCancelled},
 		{"TxnGetMany", testTxnGetMany},
+		{"Add", testAdd},
+		{"ConcurrentAdds", testConcurrentAdds},
+		{"TxnAdd", testTxnAdd},
 	} {
 		t.Run(c.name, func(t *testing.T) { c.run(t, b) })
 	}

@@ -54,6 +54,10 @@ type Txn struct {
 type pending struct {
 	value []byte
 	del   bool
+	// add: the write is an Add of delta (add.go), not yet summed with the
+	// stored value; value is then nil.
+	add   bool
+	delta int64
 }
 
 // NewTxn starts a write set for namespace ns over s. lim should be the
@@ -69,6 +73,9 @@ func (t *Txn) Limits() Limits { return t.lim }
 // value. The returned slice is the caller's.
 func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 	if err := t.lim.checkKey("get", key); err != nil {
+		return nil, false, err
+	}
+	if err := t.settle(ctx, key); err != nil {
 		return nil, false, err
 	}
 	if p, ok := t.writes[key]; ok {
@@ -148,6 +155,83 @@ func (t *Txn) Delete(key string) error {
 	return nil
 }
 
+// Add buffers an addition of delta to the decimal integer stored at key
+// (add.go): summed with the stored value when the call commits, without
+// a read that another call's commit could conflict with. After a buffered
+// put or delete of key, it adds to what that leaves, at once; a read of
+// key after an Add reads the stored value (and so may conflict) and sees
+// the sum.
+func (t *Txn) Add(key string, delta int64) error {
+	if err := t.lim.checkKey("add", key); err != nil {
+		return err
+	}
+	p, ok := t.writes[key]
+	switch {
+	case ok && p.add:
+		d, err := sumDeltas(key, p.delta, delta)
+		if err != nil {
+			return err
+		}
+		p.delta = d
+		t.writes[key] = p // same size: nothing more held
+		return nil
+	case ok:
+		return t.putSum(key, p.value, !p.del, delta)
+	}
+	if err := t.hold("add", key, t.held+int64(len(key))+maxIntBytes+writeCost, true); err != nil {
+		return err
+	}
+	buffered := t.buffered + int64(len(key)) + maxIntBytes
+	if buffered > t.lim.MaxNamespaceBytes {
+		return fmt.Errorf("add %s: the call's writes would total %d bytes, limit MaxNamespaceBytes is %d: %w",
+			quote(key), buffered, t.lim.MaxNamespaceBytes, ErrQuotaExceeded)
+	}
+	if t.writes == nil {
+		t.writes = make(map[string]pending)
+	}
+	t.held += int64(len(key)) + maxIntBytes + writeCost
+	t.buffered = buffered
+	t.writes[key] = pending{add: true, delta: delta}
+	return nil
+}
+
+// putSum buffers, in place of key's buffered write, the put or delete that
+// adding delta to old (found or not) comes to.
+func (t *Txn) putSum(key string, old []byte, found bool, delta int64) error {
+	v, del, err := sumOf(key, old, found, delta)
+	if err != nil {
+		return err
+	}
+	if del {
+		return t.Delete(key)
+	}
+	return t.Put(key, v)
+}
+
+// settle turns a buffered Add of key into the put or delete it comes to,
+// reading the stored value (remembered, as any read) so that what the call
+// reads next is the sum.
+func (t *Txn) settle(ctx context.Context, key string) error {
+	p, ok := t.writes[key]
+	if !ok || !p.add {
+		return nil
+	}
+	// The read goes to the store: hide the Add from Get meanwhile.
+	delete(t.writes, key)
+	t.held -= int64(len(key)) + maxIntBytes + writeCost
+	t.buffered -= int64(len(key)) + maxIntBytes
+	old, found, err := t.Get(ctx, key)
+	if err == nil {
+		err = t.putSum(key, old, found, p.delta)
+	}
+	if err != nil {
+		t.writes[key] = p // as it was: the call may still commit the Add
+		t.held += int64(len(key)) + maxIntBytes + writeCost
+		t.buffered += int64(len(key)) + maxIntBytes
+	}
+	return err
+}
+
 // hold refuses an operation that would take what the Txn holds to total,
 // over MaxTxnBytes. A refused write is remembered for Commit (poison): the
 // write set is then not what the call meant. A refused read is not: the
@@ -172,6 +256,8 @@ func (t *Txn) writeSize(key string) int64 {
 		return 0
 	case p.del:
 		return int64(len(key)) + writeCost
+	case p.add:
+		return int64(len(key)) + maxIntBytes + writeCost
 	}
 	return size(key, p.value) + writeCost
 }
@@ -179,6 +265,9 @@ func (t *Txn) writeSize(key string) int64 {
 // putSize is what a buffered put of key counts in t.buffered (0 if none).
 func (t *Txn) putSize(key string) int64 {
 	if p, ok := t.writes[key]; ok && !p.del {
+		if p.add {
+			return int64(len(key)) + maxIntBytes // at most, once summed
+		}
 		return size(key, p.value)
 	}
 	return 0
@@ -190,6 +279,11 @@ func (t *Txn) putSize(key string) int64 {
 func (t *Txn) Scan(ctx context.Context, prefix string, limit int) ([]KV, error) {
 	if err := t.lim.checkPrefix("scan", prefix); err != nil {
 		return nil, err
+	}
+	for _, k := range t.sortedWrites(prefix, "") {
+		if err := t.settle(ctx, k); err != nil {
+			return nil, err
+		}
 	}
 	return t.scanAfter(ctx, prefix, "", limit)
 }
@@ -307,7 +401,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 	batch := make([]Write, len(keys))
 	for i, k := range keys {
 		p := t.writes[k]
-		batch[i] = Write{Key: k, Value: p.value, Delete: p.del}
+		batch[i] = Write{Key: k, Value: p.value, Delete: p.del, Add: p.add, Delta: p.delta}
 	}
 	reads := make([]Read, 0, len(t.reads))
 	for _, r := range t.reads {

@@ -36,10 +36,9 @@
 //
 // Writes of one call are committed by the host only if the call succeeds,
 // so a record, its index entries and the counts change together or not at
-// all; that is also what makes ingestStrict all-or-nothing. Counters are
-// read, changed and written back once per call: two ingests running at the
-// same time could lose an update to a count unless the host serializes
-// writing calls of a plugin (see the README).
+// all; that is also what makes ingestStrict all-or-nothing. Counters change
+// by guest.KVAdd, which the host sums with the stored count at the commit:
+// two ingests at the same time both count, and neither has to run again.
 package recordsvc
 
 import (
@@ -150,17 +149,12 @@ func readCount(key string) (int64, error) {
 	return n, nil
 }
 
-// addTo adds delta to a counter, deleting it when it reaches 0.
-func addTo(key string, delta int64) error {
-	n, err := readCount(key)
-	if err != nil {
-		return err
-	}
-	if n += delta; n <= 0 {
-		return guest.KVDelete(key)
-	}
-	return guest.KVPut(key, strconv.AppendInt(nil, n, 10))
-}
+// addTo adds delta to a counter, which is deleted when it reaches 0. The
+// host sums it at the commit (guest.KVAdd) rather than the call reading
+// it: every ingest changes the same counters, and a read of them would
+// make concurrent ingests conflict and run again, parsing and validating
+// their whole batch a second time.
+func addTo(key string, delta int64) error { return guest.KVAdd(key, delta) }
 
 func (s *service) get(p guest.Params) (any, error) {
 	if err := p.Want(1); err != nil {
