@@ -29,8 +29,20 @@ func DecodeResultEncoded(b []byte, maxValues int) (any, error) {
 		return DecodeResultWithin(b, maxValues) // a fault, or malformed: as it always was
 	}
 	status, err := d.int("Result status")
-	if err != nil || status != StatusOK || d.off >= len(b) || !isContainer(b[d.off]) {
-		return DecodeResultWithin(b, maxValues) // a fault, a scalar, or malformed
+	if err != nil || status != StatusOK {
+		return DecodeResultWithin(b, maxValues) // a fault, or malformed
+	}
+	if d.off >= len(b) || !isContainer(b[d.off]) {
+		// A scalar (add's int), as DecodeResultWithin decodes it, without
+		// reading the header again.
+		v, err := d.value(0)
+		if err != nil {
+			return nil, err
+		}
+		if err := d.end("Result"); err != nil {
+			return nil, err
+		}
+		return v, nil
 	}
 	start := d.off
 	if err := d.skip(0); err != nil {
