@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
+	"github.com/rpchost/rpchost/internal/testutil"
 )
 
 // sameResponse fails unless v written as Go values and written from
@@ -198,4 +199,37 @@ func BenchmarkAppendResponseStructsEncoded(b *testing.B) {
 		b.Fatal(err)
 	}
 	benchAppend(b, abi.Encoded(e))
+}
+
+// BenchmarkResultReadings is the host's result path for types.echo of B's
+// 500-reading batch: the guest's Result checked and written as XML,
+// through Go values as before (values) and from its bytes (encoded).
+func BenchmarkResultReadings(b *testing.B) {
+	req, err := ParseRequest(testutil.ReadingsCall("types.echo", 500), Limits{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	result, err := abi.AppendResult(nil, req.Params)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		decode func([]byte, int) (any, error)
+	}{{"values", abi.DecodeResultWithin}, {"encoded", abi.DecodeResultEncoded}} {
+		b.Run(c.name, func(b *testing.B) {
+			var buf []byte
+			b.ReportAllocs()
+			for b.Loop() {
+				v, err := c.decode(result, 1_000_000)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if buf, err = AppendResponse(buf[:0], v); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/500, "ns/reading")
+		})
+	}
 }
