@@ -239,15 +239,24 @@ func (d *decoder) intBody(at int, c byte) (int64, error) {
 // strBody reads the n bytes of a str whose header, at offset at, was
 // consumed. Like every *Body method it checks n against the input first.
 func (d *decoder) strBody(at int, n uint64) (string, error) {
-	if err := d.need(at, n, "str"); err != nil {
+	b, err := d.strBytes(at, n)
+	if err != nil {
 		return "", err
+	}
+	return string(b), nil
+}
+
+// strBytes is strBody without the copy: the str's bytes, within d.b.
+func (d *decoder) strBytes(at int, n uint64) ([]byte, error) {
+	if err := d.need(at, n, "str"); err != nil {
+		return nil, err
 	}
 	b := d.b[d.off : d.off+int(n)]
 	if !validBytes(b) {
-		return "", d.fail(at, "str is not valid UTF-8")
+		return nil, d.fail(at, "str is not valid UTF-8")
 	}
 	d.off += int(n)
-	return string(b), nil
+	return b, nil
 }
 
 func (d *decoder) binBody(at int, n uint64) ([]byte, error) {
@@ -263,45 +272,55 @@ func (d *decoder) binBody(at int, n uint64) ([]byte, error) {
 // extBody reads an extension of n data bytes; only timestamps are valid,
 // in their canonical containers (fixext 4, fixext 8, ext 8 of 12 bytes).
 func (d *decoder) extBody(at int, c byte, n uint64) (any, error) {
-	typ, err := d.be(at, 1, "ext type")
+	t, err := d.extTime(at, c, n)
 	if err != nil {
 		return nil, err
 	}
+	return t, nil
+}
+
+// extTime is extBody returning the time unboxed, which costs no allocation.
+func (d *decoder) extTime(at int, c byte, n uint64) (time.Time, error) {
+	var none time.Time
+	typ, err := d.be(at, 1, "ext type")
+	if err != nil {
+		return none, err
+	}
 	if int8(typ) != extTimestamp {
-		return nil, d.fail(at, "extension type "+itoa(int(int8(typ)))+" is not supported (only the timestamp, -1)")
+		return none, d.fail(at, "extension type "+itoa(int(int8(typ)))+" is not supported (only the timestamp, -1)")
 	}
 	switch {
 	case n == 4 && c == mpFixExt4:
 		sec, err := d.be(at, 4, "timestamp 32")
 		if err != nil {
-			return nil, err
+			return none, err
 		}
 		return time.Unix(int64(sec), 0).UTC(), nil
 	case n == 8 && c == mpFixExt8:
 		u, err := d.be(at, 8, "timestamp 64")
 		if err != nil {
-			return nil, err
+			return none, err
 		}
 		nsec := u >> 34
 		if nsec >= 1e9 {
-			return nil, d.fail(at, "timestamp has "+utoa(nsec)+" nanoseconds, want fewer than 1e9")
+			return none, d.fail(at, "timestamp has "+utoa(nsec)+" nanoseconds, want fewer than 1e9")
 		}
 		return time.Unix(int64(u&(1<<34-1)), int64(nsec)).UTC(), nil
 	case n == 12 && c == mpExt8:
 		nsec, err := d.be(at, 4, "timestamp 96")
 		if err != nil {
-			return nil, err
+			return none, err
 		}
 		sec, err := d.be(at, 8, "timestamp 96")
 		if err != nil {
-			return nil, err
+			return none, err
 		}
 		if nsec >= 1e9 {
-			return nil, d.fail(at, "timestamp has "+utoa(nsec)+" nanoseconds, want fewer than 1e9")
+			return none, d.fail(at, "timestamp has "+utoa(nsec)+" nanoseconds, want fewer than 1e9")
 		}
 		return time.Unix(int64(sec), int64(nsec)).UTC(), nil
 	default:
-		return nil, d.fail(at, "timestamp of "+utoa(n)+" bytes in "+extContainer(c)+
+		return none, d.fail(at, "timestamp of "+utoa(n)+" bytes in "+extContainer(c)+
 			", want fixext 4, fixext 8 or ext 8 of 12 bytes")
 	}
 }

@@ -214,7 +214,7 @@ func (h *Host) Call(ctx context.Context, method string, params []any) (v any, er
 		if err != nil {
 			return nil, err
 		}
-		v, err := e.Method.Call(ctx, p)
+		v, err := callMethod(ctx, e.Method, p) // an abi.Encoded only for the XML-RPC front end (result.go)
 		if !errors.Is(err, plugin.ErrClosed) {
 			return v, err
 		}

@@ -198,7 +198,7 @@ func (h *Host) multicallOne(ctx context.Context, i int, c any) (any, error) {
 			return nil, abi.Faultf(abi.CodeInvalidParams, "%s call %d: params must be an array, got %s", multicallName, i, abi.TypeName(p))
 		}
 	}
-	return h.Call(ctx, name, args)
+	return h.Call(withValueResults(ctx), name, args) // measured as values by xmlSize
 }
 
 func getCapabilities(_ context.Context, params []any) (any, error) {

@@ -110,17 +110,34 @@ func (m *sdkMethod) Help() string           { return m.desc.Help }
 func (m *sdkMethod) Signatures() [][]string { return m.desc.Signatures }
 
 func (m *sdkMethod) Call(ctx context.Context, params []any) (any, error) {
+	return m.call(ctx, params, abi.DecodeResultWithin)
+}
+
+var _ registry.EncodedResults = (*sdkMethod)(nil)
+
+// CallEncoded is Call with an array or struct result returned as an
+// abi.Encoded (abi.DecodeResultEncoded): checked as Call checks it, and
+// handed to the XML-RPC encoder without a Go value per element.
+func (m *sdkMethod) CallEncoded(ctx context.Context, params []any) (any, error) {
+	return m.call(ctx, params, abi.DecodeResultEncoded)
+}
+
+func (m *sdkMethod) call(ctx context.Context, params []any, decode resultDecoder) (any, error) {
 	return m.plugin.invoke(ctx, m.desc.Name, func(ctx context.Context, in *instance) (any, error) {
-		return in.callSDK(ctx, m.desc.Name, params, m.plugin.limits.MaxResultBytes, m.plugin.limits.MaxResultValues)
+		return in.callSDK(ctx, m.desc.Name, params, m.plugin.limits.MaxResultBytes, m.plugin.limits.MaxResultValues, decode)
 	})
 }
+
+// resultDecoder turns a guest's Result into the value returned, checking
+// it within maxValues: abi.DecodeResultWithin or abi.DecodeResultEncoded.
+type resultDecoder func(b []byte, maxValues int) (any, error)
 
 // minCallRegion is the smallest region asked of rpchost_alloc, so that
 // typical calls all fit in the first one.
 const minCallRegion = 4 << 10
 
 // callSDK writes the call into guest memory, runs it and decodes the result.
-func (in *instance) callSDK(ctx context.Context, method string, params []any, maxResult, maxValues int) (any, error) {
+func (in *instance) callSDK(ctx context.Context, method string, params []any, maxResult, maxValues int, decode resultDecoder) (any, error) {
 	buf, err := abi.AppendCall(in.buf[:0], method, params)
 	if err != nil {
 		return nil, abi.Faultf(abi.CodeInvalidParams, "%s: %v", method, err)
@@ -153,7 +170,7 @@ func (in *instance) callSDK(ctx context.Context, method string, params []any, ma
 	if maxResult > 0 && len(out) > maxResult {
 		return nil, fmt.Errorf("%w: %d bytes encoded, the limit is %d (limits.max_result_bytes)", ErrResultTooLarge, len(out), maxResult)
 	}
-	v, err := abi.DecodeResultWithin(out, maxValues)
+	v, err := decode(out, maxValues) // out is the guest's memory: decode copies what it keeps
 	if errors.Is(err, abi.ErrTooManyValues) {
 		return nil, fmt.Errorf("%w: it holds more than %d array elements and struct members (limits.max_items)", ErrResultTooLarge, maxValues)
 	}

@@ -30,6 +30,14 @@ type EncodedParams interface {
 	TakesEncodedParams()
 }
 
+// EncodedResults is implemented by a Method that can return an array or
+// struct result as an abi.Encoded, its checked MessagePack bytes, for a
+// caller that writes them out as they are (the XML-RPC front end; see
+// host's callMethod). Call returns Go values as always.
+type EncodedResults interface {
+	CallEncoded(ctx context.Context, params []any) (any, error)
+}
+
 // Entry is what a name resolves to.
 type Entry struct {
 	// Name is the name the entry was looked up by.

@@ -122,34 +122,15 @@ func appendValue(dst []byte, v any, depth, frac int) ([]byte, *encodeError) {
 	case int64:
 		return appendInt(dst, x), nil
 	case float64:
-		if math.IsNaN(x) || math.IsInf(x, 0) {
-			return dst, &encodeError{msg: strconv.FormatFloat(x, 'g', -1, 64) + " has no XML-RPC form"}
-		}
-		// Shortest decimal that reads back as the same float64, with no
-		// exponent because the spec allows none.
-		dst = append(dst, "<double>"...)
-		dst = strconv.AppendFloat(dst, x, 'f', -1, 64)
-		return append(dst, "</double>"...), nil
+		return appendDouble(dst, x)
 	case string:
-		dst = append(dst, "<string>"...)
-		var bad int
-		dst, bad = appendText(dst, x, false)
-		if bad >= 0 {
-			return dst, &encodeError{msg: badText(x, bad)}
-		}
-		return append(dst, "</string>"...), nil
+		return appendString(dst, x)
 	case []byte:
-		dst = append(dst, "<base64>"...)
-		dst = base64.StdEncoding.AppendEncode(dst, x)
-		return append(dst, "</base64>"...), nil
+		return appendBase64(dst, x), nil
 	case time.Time:
-		dst = append(dst, "<dateTime.iso8601>"...)
-		var ok bool
-		dst, ok = appendDateTime(dst, x, frac)
-		if !ok {
-			return dst, &encodeError{msg: "time " + x.UTC().String() + " has a year outside 0-9999"}
-		}
-		return append(dst, "</dateTime.iso8601>"...), nil
+		return appendTime(dst, x, frac)
+	case abi.Encoded:
+		return appendEncoded(dst, x, depth, frac)
 	case []any:
 		return appendArray(dst, x, depth, frac)
 	case abi.Struct:
@@ -157,6 +138,46 @@ func appendValue(dst []byte, v any, depth, frac int) ([]byte, *encodeError) {
 	default:
 		return dst, &encodeError{msg: fmt.Sprintf("type %T is outside the abi value set", v)}
 	}
+}
+
+// appendDouble, appendString, appendBase64 and appendTime write the scalars both a Go
+// value and an abi.Encoded hold (encode_encoded.go), in one way.
+
+func appendDouble(dst []byte, x float64) ([]byte, *encodeError) {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return dst, &encodeError{msg: strconv.FormatFloat(x, 'g', -1, 64) + " has no XML-RPC form"}
+	}
+	// Shortest decimal that reads back as the same float64, with no
+	// exponent because the spec allows none.
+	dst = append(dst, "<double>"...)
+	dst = strconv.AppendFloat(dst, x, 'f', -1, 64)
+	return append(dst, "</double>"...), nil
+}
+
+func appendString(dst []byte, x string) ([]byte, *encodeError) {
+	dst = append(dst, "<string>"...)
+	var bad int
+	dst, bad = appendText(dst, x, false)
+	if bad >= 0 {
+		return dst, &encodeError{msg: badText(x, bad)}
+	}
+	return append(dst, "</string>"...), nil
+}
+
+func appendBase64(dst, x []byte) []byte {
+	dst = append(dst, "<base64>"...)
+	dst = base64.StdEncoding.AppendEncode(dst, x)
+	return append(dst, "</base64>"...)
+}
+
+func appendTime(dst []byte, x time.Time, frac int) ([]byte, *encodeError) {
+	dst = append(dst, "<dateTime.iso8601>"...)
+	var ok bool
+	dst, ok = appendDateTime(dst, x, frac)
+	if !ok {
+		return dst, &encodeError{msg: "time " + x.UTC().String() + " has a year outside 0-9999"}
+	}
+	return append(dst, "</dateTime.iso8601>"...), nil
 }
 
 func appendArray(dst []byte, a []any, depth, frac int) ([]byte, *encodeError) {
