@@ -80,7 +80,7 @@ func (t *Txn) readMany(ctx context.Context, keys []string, maxBytes int64) (map[
 	if len(keys) == 0 {
 		return nil, nil
 	}
-	if mg, ok := t.s.(manyGetter); ok {
+	if mg, ok := t.r.(manyGetter); ok {
 		return mg.getMany(ctx, t.ns, keys, maxBytes)
 	}
 	out := make(map[string][]byte, len(keys))

@@ -24,7 +24,9 @@ import (
 // pages or a database connection per call; Gets share one short-lived read
 // view instead (snapshot.go), at most maxSnapshotAge old.
 type Txn struct {
-	s   Store
+	s Store
+	// r is s without its wrappers (Unwrapper): where reads go.
+	r   Store
 	ns  string
 	lim Limits
 
@@ -59,7 +61,7 @@ type pending struct {
 // NewTxn starts a write set for namespace ns over s. lim should be the
 // limits s was opened with, so that Put refuses what Commit would.
 func NewTxn(s Store, ns string, lim Limits) *Txn {
-	return &Txn{s: s, ns: ns, lim: lim.withDefaults()}
+	return &Txn{s: s, r: innermost(s), ns: ns, lim: lim.withDefaults()}
 }
 
 // Limits are the limits the Txn enforces, defaults filled in.
@@ -99,10 +101,10 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 
 // read reads key from the store, through the shared view when there is one.
 func (t *Txn) read(ctx context.Context, key string) ([]byte, bool, error) {
-	if sn, ok := t.s.(snapshotter); ok {
+	if sn, ok := t.r.(snapshotter); ok {
 		return t.view.get(ctx, sn, t.ns, key)
 	}
-	return t.s.Get(ctx, t.ns, key)
+	return t.r.Get(ctx, t.ns, key)
 }
 
 // Put buffers a write of value to key; value is copied, so the caller may
@@ -229,7 +231,7 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 	}
 	cursor := after
 	for {
-		page, serr := t.s.Scan(ctx, t.ns, prefix, cursor, limit)
+		page, serr := t.r.Scan(ctx, t.ns, prefix, cursor, limit)
 		if serr != nil {
 			return nil, serr
 		}
