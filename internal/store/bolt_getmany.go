@@ -1,7 +1,6 @@
 package store
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -32,9 +31,9 @@ func (s *boltStore) getMany(ctx context.Context, ns string, keys []string, maxBy
 		var total int64
 		pairs := 0
 		for j, key := range keys {
-			k, v := c.Seek(bytesOf(key))
-			if v == nil || !bytes.Equal(k, bytesOf(key)) {
-				continue // absent (a nil value at the key would be a bucket)
+			v := seekValue(c, key)
+			if v == nil {
+				continue
 			}
 			pairs++
 			if total += size(key, v); total > maxBytes {
