@@ -175,7 +175,15 @@ func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch 
 			}
 		}
 		for _, w := range batch {
-			if old := seekValue(c, w.Key); old != nil {
+			old := seekValue(c, w.Key)
+			if old != nil && !w.Delete && bytes.Equal(old, w.Value) {
+				// Already stored: a Put would only dirty the page, to be
+				// written and fsynced again, for the same bytes. (Records
+				// replaced by the same reading, and their unchanged index
+				// entries, are the common case.)
+				continue
+			}
+			if old != nil {
 				u.Keys--
 				u.Bytes -= size(w.Key, old)
 				if w.Delete {
@@ -205,12 +213,15 @@ func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch 
 		if u.Keys == 0 {
 			// Empty: drop the namespace's bucket and record rather than
 			// keep a husk for every plugin that ever wrote and cleaned up.
-			if err := tx.Bucket(kvBucket).DeleteBucket([]byte(ns)); err != nil {
+			if err := tx.Bucket(kvBucket).DeleteBucket(bytesOf(ns)); err != nil {
 				return err
 			}
-			return usage.Delete([]byte(ns))
+			return usage.Delete(bytesOf(ns))
 		}
-		return usage.Put([]byte(ns), encodeUsage(u))
+		if u == before {
+			return nil // the record holds this already
+		}
+		return usage.Put(bytesOf(ns), encodeUsage(u))
 	})
 	if errors.Is(err, ErrQuotaExceeded) || errors.Is(err, ErrConflict) {
 		return err // already says which namespace and why
