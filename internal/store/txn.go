@@ -114,18 +114,20 @@ func (t *Txn) Put(key string, value []byte) error {
 	if err := t.lim.checkWrite(Write{Key: key, Value: value}); err != nil {
 		return err
 	}
-	buffered := t.buffered - t.putSize(key) + size(key, value)
+	old, had := t.writes[key] // looked up once: a call buffers thousands
+	buffered := t.buffered - putSize(key, old, had) + size(key, value)
 	if buffered > t.lim.MaxNamespaceBytes {
 		return fmt.Errorf("put %s: the call's writes would total %d bytes, limit MaxNamespaceBytes is %d: %w",
 			quote(key), buffered, t.lim.MaxNamespaceBytes, ErrQuotaExceeded)
 	}
-	if err := t.hold("put", key, t.held-t.writeSize(key)+size(key, value)+writeCost, true); err != nil {
+	held := t.held - writeSize(key, old, had) + size(key, value) + writeCost
+	if err := t.hold("put", key, held, true); err != nil {
 		return err
 	}
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
-	t.held += size(key, value) + writeCost - t.writeSize(key)
+	t.held = held
 	// append to a non-nil empty slice: an empty value stays a stored empty
 	// value, never a nil that a backend could take for "no value".
 	t.writes[key] = pending{value: append([]byte{}, value...)}
@@ -138,14 +140,16 @@ func (t *Txn) Delete(key string) error {
 	if err := t.lim.checkKey("delete", key); err != nil {
 		return err
 	}
-	if err := t.hold("delete", key, t.held-t.writeSize(key)+int64(len(key))+writeCost, true); err != nil {
+	old, had := t.writes[key]
+	held := t.held - writeSize(key, old, had) + int64(len(key)) + writeCost
+	if err := t.hold("delete", key, held, true); err != nil {
 		return err
 	}
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
-	t.held += int64(len(key)) + writeCost - t.writeSize(key)
-	t.buffered -= t.putSize(key)
+	t.held = held
+	t.buffered -= putSize(key, old, had)
 	t.writes[key] = pending{del: true}
 	return nil
 }
@@ -166,11 +170,11 @@ func (t *Txn) hold(op, key string, total int64, poison bool) error {
 	return err
 }
 
-// writeSize is what the buffered write of key counts in t.held (0 if none).
-func (t *Txn) writeSize(key string) int64 {
-	p, ok := t.writes[key]
+// writeSize is what a buffered write of key, p (had: there is one),
+// counts in t.held.
+func writeSize(key string, p pending, had bool) int64 {
 	switch {
-	case !ok:
+	case !had:
 		return 0
 	case p.del:
 		return int64(len(key)) + writeCost
@@ -178,9 +182,10 @@ func (t *Txn) writeSize(key string) int64 {
 	return size(key, p.value) + writeCost
 }
 
-// putSize is what a buffered put of key counts in t.buffered (0 if none).
-func (t *Txn) putSize(key string) int64 {
-	if p, ok := t.writes[key]; ok && !p.del {
+// putSize is what a buffered write of key, p (had: there is one), counts
+// in t.buffered: a put its pair, a delete nothing.
+func putSize(key string, p pending, had bool) int64 {
+	if had && !p.del {
 		return size(key, p.value)
 	}
 	return 0
