@@ -70,6 +70,7 @@ func (t *Txn) GetMany(ctx context.Context, keys []string, maxBytes int64) (value
 	}
 	for j, k := range uniq {
 		if _, seen := t.reads[k]; !seen {
+			k = t.keep(k)
 			t.reads[k] = ReadOf(k, stored[j])
 			t.held += int64(len(k)) + readCost
 		}
@@ -79,7 +80,7 @@ func (t *Txn) GetMany(ctx context.Context, keys []string, maxBytes int64) (value
 	for i, k := range keys {
 		j := slot[i]
 		if j < 0 {
-			if p := t.writes[k]; !p.del {
+			if p := t.writes[k]; !p.del() {
 				values[i], found[i] = append([]byte{}, p.value...), true
 			}
 			continue

@@ -15,6 +15,9 @@ import (
 //
 // A Txn is not safe for concurrent use: one call is one goroutine.
 //
+// The keys given to Get, GetMany, Put and Delete need only stay valid for
+// the length of the method: the Txn copies what it keeps (txn_keys.go).
+//
 // Reads are validated optimistically: a procedure sees the store as it is
 // at each read, plus its own writes, and Commit writes only if no key it
 // read with Get has changed since (ErrConflict otherwise, and the host runs
@@ -46,17 +49,26 @@ type Txn struct {
 	// its key) and len(key)+readCost per remembered read. It is what keeps
 	// one call from growing host memory without bound.
 	held int64
+	// keys holds copies of the keys the maps keep (keep).
+	keys []byte
 	// tooLarge is the error of the first write refused for MaxTxnBytes:
 	// the call's writes are then incomplete, and Commit refuses them even
 	// if the guest ignored the error.
 	tooLarge error
 }
 
-// pending is one buffered write: a put of value, or a delete.
+// pending is one buffered write: a put of value, or a delete (value nil;
+// a put's value is never nil). key is the map's own key: assigning to an
+// existing entry replaces the map's key with the one assigned (Go updates
+// string keys), so Put and Delete assign with this one, which the Txn keeps,
+// never with the caller's, which may be a passing view (keep).
 type pending struct {
+	key   string
 	value []byte
-	del   bool
 }
+
+// del reports whether p is a delete.
+func (p pending) del() bool { return p.value == nil }
 
 // NewTxn starts a write set for namespace ns over s. lim should be the
 // limits s was opened with, so that Put refuses what Commit would.
@@ -74,7 +86,7 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	if p, ok := t.writes[key]; ok {
-		if p.del {
+		if p.del() {
 			return nil, false, nil
 		}
 		return slices.Clone(p.value), true, nil
@@ -92,6 +104,7 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 			if t.reads == nil {
 				t.reads = make(map[string]Read)
 			}
+			key = t.keep(key)
 			t.reads[key] = ReadOf(key, v)
 			t.held += int64(len(key)) + readCost
 		}
@@ -128,9 +141,15 @@ func (t *Txn) Put(key string, value []byte) error {
 		t.writes = make(map[string]pending)
 	}
 	t.held = held
+	if had {
+		key = old.key
+	} else {
+		key = t.keep(key)
+	}
 	// append to a non-nil empty slice: an empty value stays a stored empty
-	// value, never a nil that a backend could take for "no value".
-	t.writes[key] = pending{value: append([]byte{}, value...)}
+	// value, never a nil that a backend could take for "no value" (or this
+	// map for a delete).
+	t.writes[key] = pending{key: key, value: append([]byte{}, value...)}
 	t.buffered = buffered
 	return nil
 }
@@ -150,7 +169,12 @@ func (t *Txn) Delete(key string) error {
 	}
 	t.held = held
 	t.buffered -= putSize(key, old, had)
-	t.writes[key] = pending{del: true}
+	if had {
+		key = old.key
+	} else {
+		key = t.keep(key)
+	}
+	t.writes[key] = pending{key: key}
 	return nil
 }
 
@@ -176,7 +200,7 @@ func writeSize(key string, p pending, had bool) int64 {
 	switch {
 	case !had:
 		return 0
-	case p.del:
+	case p.del():
 		return int64(len(key)) + writeCost
 	}
 	return size(key, p.value) + writeCost
@@ -185,7 +209,7 @@ func writeSize(key string, p pending, had bool) int64 {
 // putSize is what a buffered write of key, p (had: there is one), counts
 // in t.buffered: a put its pair, a delete nothing.
 func putSize(key string, p pending, had bool) int64 {
-	if had && !p.del {
+	if had && !p.del() {
 		return size(key, p.value)
 	}
 	return 0
@@ -242,7 +266,7 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 		}
 		for _, kv := range page {
 			for len(buf) > 0 && buf[0] < kv.Key {
-				if p := t.writes[buf[0]]; !p.del && add(KV{buf[0], p.value}, true) {
+				if p := t.writes[buf[0]]; !p.del() && add(KV{buf[0], p.value}, true) {
 					return result()
 				}
 				buf = buf[1:]
@@ -250,7 +274,7 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 			if len(buf) > 0 && buf[0] == kv.Key {
 				p := t.writes[buf[0]]
 				buf = buf[1:]
-				if !p.del && add(KV{kv.Key, p.value}, true) {
+				if !p.del() && add(KV{kv.Key, p.value}, true) {
 					return result()
 				}
 				continue
@@ -266,7 +290,7 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 		cursor = page[len(page)-1].Key
 	}
 	for _, k := range buf {
-		if p := t.writes[k]; !p.del && add(KV{k, p.value}, true) {
+		if p := t.writes[k]; !p.del() && add(KV{k, p.value}, true) {
 			break
 		}
 	}
@@ -314,7 +338,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 	batch := make([]Write, len(keys))
 	for i, k := range keys {
 		p := t.writes[k]
-		batch[i] = Write{Key: k, Value: p.value, Delete: p.del}
+		batch[i] = Write{Key: k, Value: p.value, Delete: p.del()}
 	}
 	reads := make([]Read, 0, len(t.reads))
 	for _, r := range t.reads {
@@ -332,6 +356,7 @@ func (t *Txn) Discard() {
 	t.view.close()
 	t.writes = nil
 	t.reads = nil
+	t.keys = nil
 	t.buffered = 0
 	t.held = 0
 	t.tooLarge = nil
