@@ -26,9 +26,10 @@ type manyGetter interface {
 // writes; the others are read from the store together, in one round trip
 // where the store can, and remembered for the commit's conflict check as
 // Get remembers them (MaxTxnBytes counting each, checked before reading).
-// The stored pairs it reads may total at most maxBytes (the caller's
-// bound on its answer): past it, it fails with ErrScanTooLarge having held
-// at most that and one pair more.
+// The pairs it answers, each key asked counting its key and value every
+// time, may total at most maxBytes (the caller's bound on its answer), as
+// may the distinct stored pairs it reads: past either, it fails with
+// ErrScanTooLarge having held at most that and one pair more.
 func (t *Txn) GetMany(ctx context.Context, keys []string, maxBytes int64) (values [][]byte, found []bool, err error) {
 	// The keys to read are sorted, which puts repeats side by side (read
 	// once) and lets bbolt walk its tree in order; slot maps each asked
@@ -77,21 +78,36 @@ func (t *Txn) GetMany(ctx context.Context, keys []string, maxBytes int64) (value
 	}
 	values, found = make([][]byte, len(keys)), make([]bool, len(keys))
 	given := make([]bool, len(uniq)) // stored[j] handed out already
+	// The answer as a whole is bounded too, before anything is copied: one
+	// key asked 10,000 times, or the call's own large writes, would
+	// otherwise be copied that many times.
+	var total int64
+	pairs := 0
 	for i, k := range keys {
+		var v []byte
 		j := slot[i]
 		if j < 0 {
 			if p := t.writes[k]; !p.del() {
-				values[i], found[i] = append([]byte{}, p.value...), true
+				v = p.value
 			}
+		} else {
+			v = stored[j]
+		}
+		if v == nil {
 			continue
 		}
-		if v := stored[j]; v != nil {
-			// A key asked twice gets its own copy each time.
-			if given[j] {
-				v = append([]byte{}, v...)
-			}
-			values[i], found[i], given[j] = v, true, true
+		pairs++
+		if total += size(k, v); total > maxBytes {
+			return nil, nil, tooMany(pairs, total, maxBytes)
 		}
+		// A key asked twice gets its own copy each time; the caller may
+		// keep the store's copy.
+		if j < 0 || given[j] {
+			v = append([]byte{}, v...)
+		} else {
+			given[j] = true
+		}
+		values[i], found[i] = v, true
 	}
 	return values, found, nil
 }
