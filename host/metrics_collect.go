@@ -97,6 +97,10 @@ type countingStore struct {
 	m *hostMetrics
 }
 
+// Unwrap lets a call's Txn read through the store itself: the wrapper's
+// method set would hide the backend's fast reads (store.Unwrapper).
+func (s countingStore) Unwrap() store.Store { return s.Store }
+
 func (s countingStore) ApplyIf(ctx context.Context, ns string, reads []store.Read, batch []store.Write) error {
 	err := s.Store.ApplyIf(ctx, ns, reads, batch)
 	s.count(ns, err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -115,5 +116,31 @@ func TestKVGetManyIsBounded(t *testing.T) {
 	small, _ := batchCall(t, store.Limits{MaxKeyBytes: 100, MaxValueBytes: 100, MaxTxnBytes: 270})
 	if r, msg := invokeCap(small, capKVGetMany, req(many[:10]...)); r > abi.HostFailed || !strings.Contains(msg, "MaxTxnBytes") {
 		t.Errorf("reads over max_txn_bytes: %d %q, want a failure naming the limit", r, msg)
+	}
+}
+
+// A kv_get_many that asks for one large value 10,000 times fails at
+// store.max_scan_bytes without the host copying the value 10,000 times.
+func TestKVGetManyRepeatsAreBounded(t *testing.T) {
+	c, st := batchCall(t, store.Limits{MaxValueBytes: 1000, MaxScanBytes: 2500, MaxTxnBytes: 1 << 20})
+	if err := st.Apply(context.Background(), "p", []store.Write{{Key: "k", Value: make([]byte, 1000)}}); err != nil {
+		t.Fatal(err)
+	}
+	var req []byte
+	for range maxGetMany {
+		req = binary.LittleEndian.AppendUint32(req, 1)
+		req = append(req, 'k')
+	}
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	r, msg := invokeCap(c, capKVGetMany, req)
+	runtime.ReadMemStats(&after)
+	if r > abi.HostFailed || !strings.Contains(msg, "store.max_scan_bytes") {
+		t.Errorf("one 1,000-byte value asked 10,000 times: %d %q, want a failure naming the limit", r, msg)
+	}
+	allocated := after.TotalAlloc - before.TotalAlloc
+	t.Logf("allocated %d bytes answering it", allocated)
+	if allocated > 2<<20 { // copying the value for every key would be 10 MB
+		t.Errorf("allocated %d bytes to refuse it", allocated)
 	}
 }

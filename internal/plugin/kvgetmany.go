@@ -43,7 +43,7 @@ func capKVGetMany(ctx context.Context, c *call, mem api.Memory, stack []uint64) 
 			return
 		}
 		n := int(binary.LittleEndian.Uint32(b[off:]))
-		keys = append(keys, string(b[off+4:off+4+n]))
+		keys = append(keys, view(b[off+4:off+4+n])) // the Txn copies the keys it keeps
 		off += 4 + n
 	}
 	// One read of the store for every key the call has not written (one

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/tetratelabs/wazero/api"
 )
@@ -20,7 +21,8 @@ import (
 // the same point (store.max_key_bytes, max_value_bytes, max_txn_bytes and
 // the namespace quota, in store.Txn.Put/Delete) and the host holds no more
 // than it would for those calls: the batch itself is read in place from
-// guest memory, and Put copies only what it keeps.
+// guest memory, keys and values alike, and the Txn copies only what it
+// keeps.
 
 const (
 	writePut    = 0
@@ -66,6 +68,13 @@ func writeEntry(b []byte, off int) (op byte, key, value []byte, next int, err er
 	return op, key, b[off : off+int(n)], off + int(n), nil
 }
 
+// view is b as a string without a copy, for a key the Txn reads during one
+// of its methods and copies if it keeps it (store.Txn). b must not change
+// while the string is in use: guest memory does not during a host call.
+func view(b []byte) string {
+	return unsafe.String(unsafe.SliceData(b), len(b))
+}
+
 // stopEvery is how many entries kv_write applies between checks of the
 // call's deadline: a batch of a million tiny deletes is one host call, and
 // must still stop at the call's time limit.
@@ -94,14 +103,17 @@ func capKVWrite(ctx context.Context, c *call, mem api.Memory, stack []uint64) {
 		}
 		op, key, value, next, _ := writeEntry(b, off)
 		off = next
+		// The key is a view of guest memory, which does not change during
+		// this host call: the Txn copies the keys it keeps, and Put the
+		// value.
 		var err error
 		switch op {
 		case writeDelete:
-			err = c.txn.Delete(string(key))
+			err = c.txn.Delete(view(key))
 		case writeAdd:
-			err = c.txn.Add(string(key), int64(binary.LittleEndian.Uint64(value)))
+			err = c.txn.Add(view(key), int64(binary.LittleEndian.Uint64(value)))
 		default:
-			err = c.txn.Put(string(key), value) // Put copies value
+			err = c.txn.Put(view(key), value) // Put copies what it keeps
 		}
 		if err != nil {
 			// The entries before this one stay written, as the kv_put

@@ -1,6 +1,7 @@
 package store
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -136,6 +137,17 @@ func (s *boltStore) Apply(ctx context.Context, ns string, batch []Write) error {
 	return s.ApplyIf(ctx, ns, nil, batch)
 }
 
+// seekValue is key's value (nil: absent) found with c, which is left on it.
+// A nil value at the key would be a nested bucket, which a namespace never
+// holds: absent too, as Bucket.Get has it.
+func seekValue(c *bolt.Cursor, key string) []byte {
+	k, v := c.Seek(bytesOf(key))
+	if v == nil || !bytes.Equal(k, bytesOf(key)) {
+		return nil
+	}
+	return v
+}
+
 // ApplyIf checks reads inside the same read-write transaction as the
 // writes; bolt has one writer at a time, so nothing can change in between.
 func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch []Write) error {
@@ -150,37 +162,52 @@ func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch 
 	}
 	err := s.commits.update(func(tx *bolt.Tx) error {
 		usage := tx.Bucket(usageBucket)
-		before := decodeUsage(usage.Get([]byte(ns)))
+		before := decodeUsage(usage.Get(bytesOf(ns)))
 		u := before
-		b, err := tx.Bucket(kvBucket).CreateBucketIfNotExists([]byte(ns))
+		b, err := tx.Bucket(kvBucket).CreateBucketIfNotExists(bytesOf(ns))
 		if err != nil {
 			return err
 		}
+		// One cursor serves every lookup: Bucket.Get makes a new cursor
+		// (and search stack) per key. Seek re-walks from the root each
+		// time, so it sees the batch's own writes so far.
+		c := b.Cursor()
 		for _, r := range reads {
-			if err := r.check(b.Get([]byte(r.Key))); err != nil {
+			if err := r.check(seekValue(c, r.Key)); err != nil {
 				return err
 			}
 		}
 		for _, w := range batch {
-			k := []byte(w.Key)
-			old := b.Get(k)
+			old := seekValue(c, w.Key)
 			if w, err = w.settled(old, old != nil); err != nil {
 				return err
+			}
+			if old != nil && !w.Delete && bytes.Equal(old, w.Value) {
+				// Already stored: a Put would only dirty the page, to be
+				// written and fsynced again, for the same bytes. (Records
+				// replaced by the same reading, and their unchanged index
+				// entries, are the common case.)
+				continue
 			}
 			if old != nil {
 				u.Keys--
 				u.Bytes -= size(w.Key, old)
+				if w.Delete {
+					// The cursor is on the key: no second search.
+					if err := c.Delete(); err != nil {
+						return err
+					}
+					continue
+				}
 			}
 			if w.Delete {
-				if err := b.Delete(k); err != nil {
-					return err
-				}
-				continue
+				continue // deleting a missing key does nothing
 			}
 			// w.Value stays valid for the transaction, as bolt requires:
 			// Apply returns only after the commit. A nil value would read
-			// back as "not found", so it is stored as an empty one.
-			if err := b.Put(k, nonNil(w.Value)); err != nil {
+			// back as "not found", so it is stored as an empty one. Put
+			// copies the key.
+			if err := b.Put(bytesOf(w.Key), nonNil(w.Value)); err != nil {
 				return err
 			}
 			u.Keys++
@@ -192,12 +219,15 @@ func (s *boltStore) ApplyIf(ctx context.Context, ns string, reads []Read, batch 
 		if u.Keys == 0 {
 			// Empty: drop the namespace's bucket and record rather than
 			// keep a husk for every plugin that ever wrote and cleaned up.
-			if err := tx.Bucket(kvBucket).DeleteBucket([]byte(ns)); err != nil {
+			if err := tx.Bucket(kvBucket).DeleteBucket(bytesOf(ns)); err != nil {
 				return err
 			}
-			return usage.Delete([]byte(ns))
+			return usage.Delete(bytesOf(ns))
 		}
-		return usage.Put([]byte(ns), encodeUsage(u))
+		if u == before {
+			return nil // the record holds this already
+		}
+		return usage.Put(bytesOf(ns), encodeUsage(u))
 	})
 	if errors.Is(err, ErrQuotaExceeded) || errors.Is(err, ErrConflict) || errors.Is(err, ErrNotInteger) {
 		return err // already says which namespace and why

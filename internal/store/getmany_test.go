@@ -53,6 +53,22 @@ func testTxnGetMany(t *testing.T, b backend) {
 		t.Errorf("values within the bound: %v, %v", found, err)
 	}
 
+	// One key asked many times, or a large value the call wrote, counts
+	// every time it is answered: the answer is bounded, not only the reads.
+	many := make([]string, 1000)
+	for i := range many {
+		many[i] = "big1"
+	}
+	if _, _, err := bounded.GetMany(bg(), many, 10_000); !errors.Is(err, ErrScanTooLarge) {
+		t.Errorf("one 104-byte pair asked 1,000 times within 10,000 bytes: %v, want ErrScanTooLarge", err)
+	}
+	if err := bounded.Put("mine", []byte(strings.Repeat("w", 100))); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := bounded.GetMany(bg(), []string{"mine", "mine"}, 150); !errors.Is(err, ErrScanTooLarge) {
+		t.Errorf("the call's own 104-byte write asked twice within 150 bytes: %v, want ErrScanTooLarge", err)
+	}
+
 	small := NewTxn(s, "a", Limits{MaxKeyBytes: 10, MaxValueBytes: 10, MaxTxnBytes: 100})
 	defer small.Discard()
 	if _, _, err := small.GetMany(bg(), []string{"k1", "k2", "k3"}, 1<<20); !errors.Is(err, ErrTxnTooLarge) {

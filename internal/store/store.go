@@ -41,6 +41,28 @@ type Store interface {
 	Close() error
 }
 
+// Unwrapper is a Store that wraps another, to observe or adjust its
+// writes (host/ counts commits this way). A Txn reads through the innermost
+// store (Unwrap, repeatedly) and writes through the outermost: reads keep
+// the backend's own fast paths, which a wrapper's method set would hide (one
+// shared read view per call on bbolt, one query per GetMany on PostgreSQL),
+// and every commit still passes the wrapper. A wrapper must therefore not
+// change what reads return.
+type Unwrapper interface {
+	Unwrap() Store
+}
+
+// innermost is s with every wrapper taken off.
+func innermost(s Store) Store {
+	for {
+		u, ok := s.(Unwrapper)
+		if !ok {
+			return s
+		}
+		s = u.Unwrap()
+	}
+}
+
 // KV is one stored pair.
 type KV struct {
 	Key   string

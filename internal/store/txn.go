@@ -15,6 +15,9 @@ import (
 //
 // A Txn is not safe for concurrent use: one call is one goroutine.
 //
+// The keys given to Get, GetMany, Put and Delete need only stay valid for
+// the length of the method: the Txn copies what it keeps (txn_keys.go).
+//
 // Reads are validated optimistically: a procedure sees the store as it is
 // at each read, plus its own writes, and Commit writes only if no key it
 // read with Get has changed since (ErrConflict otherwise, and the host runs
@@ -24,7 +27,9 @@ import (
 // pages or a database connection per call; Gets share one short-lived read
 // view instead (snapshot.go), at most maxSnapshotAge old.
 type Txn struct {
-	s   Store
+	s Store
+	// r is s without its wrappers (Unwrapper): where reads go.
+	r   Store
 	ns  string
 	lim Limits
 
@@ -44,26 +49,35 @@ type Txn struct {
 	// its key) and len(key)+readCost per remembered read. It is what keeps
 	// one call from growing host memory without bound.
 	held int64
+	// keys holds copies of the keys the maps keep (keep).
+	keys []byte
 	// tooLarge is the error of the first write refused for MaxTxnBytes:
 	// the call's writes are then incomplete, and Commit refuses them even
 	// if the guest ignored the error.
 	tooLarge error
 }
 
-// pending is one buffered write: a put of value, or a delete.
+// pending is one buffered write: a put of value, or a delete (value nil;
+// a put's value is never nil). key is the map's own key: assigning to an
+// existing entry replaces the map's key with the one assigned (Go updates
+// string keys), so Put and Delete assign with this one, which the Txn keeps,
+// never with the caller's, which may be a passing view (keep).
 type pending struct {
+	key   string
 	value []byte
-	del   bool
 	// add: the write is an Add of delta (add.go), not yet summed with the
 	// stored value; value is then nil.
 	add   bool
 	delta int64
 }
 
+// del reports whether p is a delete.
+func (p pending) del() bool { return p.value == nil && !p.add }
+
 // NewTxn starts a write set for namespace ns over s. lim should be the
 // limits s was opened with, so that Put refuses what Commit would.
 func NewTxn(s Store, ns string, lim Limits) *Txn {
-	return &Txn{s: s, ns: ns, lim: lim.withDefaults()}
+	return &Txn{s: s, r: innermost(s), ns: ns, lim: lim.withDefaults()}
 }
 
 // Limits are the limits the Txn enforces, defaults filled in.
@@ -79,7 +93,7 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 		return nil, false, err
 	}
 	if p, ok := t.writes[key]; ok {
-		if p.del {
+		if p.del() {
 			return nil, false, nil
 		}
 		return slices.Clone(p.value), true, nil
@@ -97,6 +111,7 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 			if t.reads == nil {
 				t.reads = make(map[string]Read)
 			}
+			key = t.keep(key)
 			t.reads[key] = ReadOf(key, v)
 			t.held += int64(len(key)) + readCost
 		}
@@ -106,10 +121,10 @@ func (t *Txn) Get(ctx context.Context, key string) ([]byte, bool, error) {
 
 // read reads key from the store, through the shared view when there is one.
 func (t *Txn) read(ctx context.Context, key string) ([]byte, bool, error) {
-	if sn, ok := t.s.(snapshotter); ok {
+	if sn, ok := t.r.(snapshotter); ok {
 		return t.view.get(ctx, sn, t.ns, key)
 	}
-	return t.s.Get(ctx, t.ns, key)
+	return t.r.Get(ctx, t.ns, key)
 }
 
 // Put buffers a write of value to key; value is copied, so the caller may
@@ -119,21 +134,29 @@ func (t *Txn) Put(key string, value []byte) error {
 	if err := t.lim.checkWrite(Write{Key: key, Value: value}); err != nil {
 		return err
 	}
-	buffered := t.buffered - t.putSize(key) + size(key, value)
+	old, had := t.writes[key] // looked up once: a call buffers thousands
+	buffered := t.buffered - putSize(key, old, had) + size(key, value)
 	if buffered > t.lim.MaxNamespaceBytes {
 		return fmt.Errorf("put %s: the call's writes would total %d bytes, limit MaxNamespaceBytes is %d: %w",
 			quote(key), buffered, t.lim.MaxNamespaceBytes, ErrQuotaExceeded)
 	}
-	if err := t.hold("put", key, t.held-t.writeSize(key)+size(key, value)+writeCost, true); err != nil {
+	held := t.held - writeSize(key, old, had) + size(key, value) + writeCost
+	if err := t.hold("put", key, held, true); err != nil {
 		return err
 	}
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
-	t.held += size(key, value) + writeCost - t.writeSize(key)
+	t.held = held
+	if had {
+		key = old.key
+	} else {
+		key = t.keep(key)
+	}
 	// append to a non-nil empty slice: an empty value stays a stored empty
-	// value, never a nil that a backend could take for "no value".
-	t.writes[key] = pending{value: append([]byte{}, value...)}
+	// value, never a nil that a backend could take for "no value" (or this
+	// map for a delete).
+	t.writes[key] = pending{key: key, value: append([]byte{}, value...)}
 	t.buffered = buffered
 	return nil
 }
@@ -143,15 +166,22 @@ func (t *Txn) Delete(key string) error {
 	if err := t.lim.checkKey("delete", key); err != nil {
 		return err
 	}
-	if err := t.hold("delete", key, t.held-t.writeSize(key)+int64(len(key))+writeCost, true); err != nil {
+	old, had := t.writes[key]
+	held := t.held - writeSize(key, old, had) + int64(len(key)) + writeCost
+	if err := t.hold("delete", key, held, true); err != nil {
 		return err
 	}
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
-	t.held += int64(len(key)) + writeCost - t.writeSize(key)
-	t.buffered -= t.putSize(key)
-	t.writes[key] = pending{del: true}
+	t.held = held
+	t.buffered -= putSize(key, old, had)
+	if had {
+		key = old.key
+	} else {
+		key = t.keep(key)
+	}
+	t.writes[key] = pending{key: key}
 	return nil
 }
 
@@ -165,20 +195,21 @@ func (t *Txn) Add(key string, delta int64) error {
 	if err := t.lim.checkKey("add", key); err != nil {
 		return err
 	}
-	p, ok := t.writes[key]
+	old, had := t.writes[key]
 	switch {
-	case ok && p.add:
-		d, err := sumDeltas(key, p.delta, delta)
+	case had && old.add:
+		d, err := sumDeltas(key, old.delta, delta)
 		if err != nil {
 			return err
 		}
-		p.delta = d
-		t.writes[key] = p // same size: nothing more held
+		old.delta = d
+		t.writes[old.key] = old // same size: nothing more held
 		return nil
-	case ok:
-		return t.putSum(key, p.value, !p.del, delta)
+	case had:
+		return t.putSum(key, old.value, !old.del(), delta)
 	}
-	if err := t.hold("add", key, t.held+int64(len(key))+maxIntBytes+writeCost, true); err != nil {
+	held := t.held + int64(len(key)) + maxIntBytes + writeCost
+	if err := t.hold("add", key, held, true); err != nil {
 		return err
 	}
 	buffered := t.buffered + int64(len(key)) + maxIntBytes
@@ -189,9 +220,10 @@ func (t *Txn) Add(key string, delta int64) error {
 	if t.writes == nil {
 		t.writes = make(map[string]pending)
 	}
-	t.held += int64(len(key)) + maxIntBytes + writeCost
+	t.held = held
 	t.buffered = buffered
-	t.writes[key] = pending{add: true, delta: delta}
+	key = t.keep(key)
+	t.writes[key] = pending{key: key, add: true, delta: delta}
 	return nil
 }
 
@@ -216,18 +248,21 @@ func (t *Txn) settle(ctx context.Context, key string) error {
 	if !ok || !p.add {
 		return nil
 	}
-	// The read goes to the store: hide the Add from Get meanwhile.
-	delete(t.writes, key)
-	t.held -= int64(len(key)) + maxIntBytes + writeCost
-	t.buffered -= int64(len(key)) + maxIntBytes
-	old, found, err := t.Get(ctx, key)
+	// The read goes to the store: the Add is set aside meanwhile, and put
+	// back as it was if the read or the sum fails (the call may still
+	// commit it). Its key is the Txn's own copy, not the caller's view.
+	size := writeSize(p.key, p, true)
+	delete(t.writes, p.key)
+	t.held -= size
+	t.buffered -= putSize(p.key, p, true)
+	old, found, err := t.Get(ctx, p.key)
 	if err == nil {
-		err = t.putSum(key, old, found, p.delta)
+		err = t.putSum(p.key, old, found, p.delta)
 	}
 	if err != nil {
-		t.writes[key] = p // as it was: the call may still commit the Add
-		t.held += int64(len(key)) + maxIntBytes + writeCost
-		t.buffered += int64(len(key)) + maxIntBytes
+		t.writes[p.key] = p
+		t.held += size
+		t.buffered += putSize(p.key, p, true)
 	}
 	return err
 }
@@ -248,13 +283,13 @@ func (t *Txn) hold(op, key string, total int64, poison bool) error {
 	return err
 }
 
-// writeSize is what the buffered write of key counts in t.held (0 if none).
-func (t *Txn) writeSize(key string) int64 {
-	p, ok := t.writes[key]
+// writeSize is what a buffered write of key, p (had: there is one),
+// counts in t.held.
+func writeSize(key string, p pending, had bool) int64 {
 	switch {
-	case !ok:
+	case !had:
 		return 0
-	case p.del:
+	case p.del():
 		return int64(len(key)) + writeCost
 	case p.add:
 		return int64(len(key)) + maxIntBytes + writeCost
@@ -262,12 +297,14 @@ func (t *Txn) writeSize(key string) int64 {
 	return size(key, p.value) + writeCost
 }
 
-// putSize is what a buffered put of key counts in t.buffered (0 if none).
-func (t *Txn) putSize(key string) int64 {
-	if p, ok := t.writes[key]; ok && !p.del {
-		if p.add {
-			return int64(len(key)) + maxIntBytes // at most, once summed
-		}
+// putSize is what a buffered write of key, p (had: there is one), counts
+// in t.buffered: a put its pair, an add its key and the longest sum, a
+// delete nothing.
+func putSize(key string, p pending, had bool) int64 {
+	if had && p.add {
+		return int64(len(key)) + maxIntBytes // at most, once summed
+	}
+	if had && !p.del() {
 		return size(key, p.value)
 	}
 	return 0
@@ -323,13 +360,13 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 	}
 	cursor := after
 	for {
-		page, serr := t.s.Scan(ctx, t.ns, prefix, cursor, limit)
+		page, serr := t.r.Scan(ctx, t.ns, prefix, cursor, limit)
 		if serr != nil {
 			return nil, serr
 		}
 		for _, kv := range page {
 			for len(buf) > 0 && buf[0] < kv.Key {
-				if p := t.writes[buf[0]]; !p.del && add(KV{buf[0], p.value}, true) {
+				if p := t.writes[buf[0]]; !p.del() && add(KV{buf[0], p.value}, true) {
 					return result()
 				}
 				buf = buf[1:]
@@ -337,7 +374,7 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 			if len(buf) > 0 && buf[0] == kv.Key {
 				p := t.writes[buf[0]]
 				buf = buf[1:]
-				if !p.del && add(KV{kv.Key, p.value}, true) {
+				if !p.del() && add(KV{kv.Key, p.value}, true) {
 					return result()
 				}
 				continue
@@ -353,7 +390,7 @@ func (t *Txn) scanAfter(ctx context.Context, prefix, after string, limit int) ([
 		cursor = page[len(page)-1].Key
 	}
 	for _, k := range buf {
-		if p := t.writes[k]; !p.del && add(KV{k, p.value}, true) {
+		if p := t.writes[k]; !p.del() && add(KV{k, p.value}, true) {
 			break
 		}
 	}
@@ -401,7 +438,7 @@ func (t *Txn) Commit(ctx context.Context) error {
 	batch := make([]Write, len(keys))
 	for i, k := range keys {
 		p := t.writes[k]
-		batch[i] = Write{Key: k, Value: p.value, Delete: p.del, Add: p.add, Delta: p.delta}
+		batch[i] = Write{Key: k, Value: p.value, Delete: p.del(), Add: p.add, Delta: p.delta}
 	}
 	reads := make([]Read, 0, len(t.reads))
 	for _, r := range t.reads {
@@ -419,6 +456,7 @@ func (t *Txn) Discard() {
 	t.view.close()
 	t.writes = nil
 	t.reads = nil
+	t.keys = nil
 	t.buffered = 0
 	t.held = 0
 	t.tooLarge = nil
