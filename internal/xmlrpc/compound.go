@@ -46,7 +46,7 @@ func (d *decoder) arrayElems(t tag, each func(v tag) error) error {
 	if t.empty() {
 		return d.errAt(int(t.off), ErrInvalidRequest, one, d.qname(t))
 	}
-	data, err := d.child(t, "<data>", "")
+	data, err := d.child(t, &litData, nil)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (d *decoder) arrayElems(t tag, each func(v tag) error) error {
 		return d.errAt(int(data.off), ErrInvalidRequest, one, d.qname(t))
 	}
 	for !data.empty() {
-		v, err := d.child(data, "<value>", "</data>")
+		v, err := d.child(data, &litValue, &litDataEnd)
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (d *decoder) structMembers(t tag, each func(m tag) (string, error)) error {
 	base := len(d.memberNames) // this struct's names so far are d.memberNames[base:]
 	defer func() { d.memberNames = d.memberNames[:base] }()
 	for !t.empty() {
-		m, err := d.child(t, "<member>", "</struct>")
+		m, err := d.child(t, &litMember, &litStructEnd)
 		if err != nil {
 			return err
 		}
@@ -151,9 +151,9 @@ func (d *decoder) member(m tag) (abi.Member, error) {
 		var t tag
 		var err error
 		if haveName {
-			t, err = d.child(m, "<value>", "</member>")
+			t, err = d.child(m, &litValue, &litMemberEnd)
 		} else {
-			t, err = d.child(m, "<name>", "</member>")
+			t, err = d.child(m, &litName, &litMemberEnd)
 		}
 		if err != nil {
 			return out, err
@@ -170,7 +170,7 @@ func (d *decoder) member(m tag) (abi.Member, error) {
 				return out, d.errAt(int(t.off), ErrInvalidRequest, "<%s> has a second <%s>", d.qname(m), d.qname(t))
 			}
 			haveName = true
-			name, err := d.text(t, "</name>")
+			name, err := d.text(t, &litNameEnd)
 			if err != nil {
 				return out, err
 			}
