@@ -44,13 +44,29 @@ func parseInteger(b []byte, bits int) (int64, bool) {
 	}
 	limit := uint64(1) << (bits - 1) // the magnitude of the most negative value
 	var u uint64
-	for _, c := range b {
-		if c < '0' || c > '9' || u > limit/10 {
-			return 0, false
+	if len(b) <= 18 {
+		// Below 10^18, which no 64-bit value can overflow: the common
+		// case, with one test per digit and no division.
+		for _, c := range b {
+			d := c - '0' // a byte below '0' wraps to a large value
+			if d > 9 {
+				return 0, false
+			}
+			u = u*10 + uint64(d)
 		}
-		u = u*10 + uint64(c-'0')
 		if u > limit {
 			return 0, false
+		}
+	} else {
+		cutoff := limit / 10
+		for _, c := range b {
+			if c < '0' || c > '9' || u > cutoff {
+				return 0, false
+			}
+			u = u*10 + uint64(c-'0')
+			if u > limit {
+				return 0, false
+			}
 		}
 	}
 	if neg {

@@ -103,3 +103,29 @@ func TestShortDecimalAgrees(t *testing.T) {
 	}
 	t.Logf("shortDecimal read %d of %d cases", fast, len(cases))
 }
+
+// parseInteger must agree with strconv.ParseInt on the forms both read,
+// on both sides of its 18-digit fast path.
+func TestParseIntegerAgrees(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for range 100_000 {
+		n := 1 + rnd.IntN(21)
+		b := make([]byte, 0, n+1)
+		if rnd.IntN(2) == 0 {
+			b = append(b, "+-"[rnd.IntN(2)])
+		}
+		for range n {
+			b = append(b, byte('0'+rnd.IntN(10)))
+		}
+		if rnd.IntN(50) == 0 {
+			b[rnd.IntN(len(b))] = "x/:"[rnd.IntN(3)]
+		}
+		for _, bits := range []int{32, 64} {
+			got, ok := parseInteger(b, bits)
+			want, err := strconv.ParseInt(string(b), 10, bits)
+			if ok != (err == nil) || got != want && ok {
+				t.Fatalf("parseInteger(%q, %d) = %d, %v; strconv %d, %v", b, bits, got, ok, want, err)
+			}
+		}
+	}
+}

@@ -13,7 +13,8 @@ import "encoding/binary"
 // typeTag is one type element's start tag.
 type typeTag struct {
 	lit      tagLit // the tag, or its first 16 bytes
-	rest     string // the bytes past the 16th, at most 2
+	rest     uint16 // the two bytes past the 16th, little-endian, if hasRest
+	hasRest  bool
 	compound uint8  // arrayElement, structElement, or 0 for a scalar
 	typ      scalarType
 	end      *tagLit // the scalar's end tag, for text (nil: read it as a tag)
@@ -30,7 +31,7 @@ var typeTags = [...]typeTag{
 	{lit: newTagLit("<string>"), typ: stringType, end: &litStringEnd},
 	{lit: newTagLit("<int>"), typ: intType, end: &litIntEnd},
 	{lit: newTagLit("<double>"), typ: doubleType, end: &litDoubleEnd},
-	{lit: newTagLit("<dateTime.iso860"), rest: "1>", typ: dateTimeType}, // its end tag is too long for literal
+	{lit: newTagLit("<dateTime.iso860"), rest: '1' | '>'<<8, hasRest: true, typ: dateTimeType}, // its end tag is too long for literal
 	{lit: newTagLit("<struct>"), compound: structElement},
 	{lit: newTagLit("<array>"), compound: arrayElement},
 	{lit: newTagLit("<i4>"), typ: intType, end: &litI4End},
@@ -38,6 +39,16 @@ var typeTags = [...]typeTag{
 	{lit: newTagLit("<i8>"), typ: intType, end: &litI8End},
 	{lit: newTagLit("<base64>"), typ: base64Type, end: &litBase64End},
 }
+
+// typeTagsByLetter indexes typeTags by the first letter of the name, so
+// that typeTag compares with at most three of them.
+var typeTagsByLetter = func() (t [256][]uint8) {
+	for k, tt := range typeTags {
+		c := tt.lit.s[1]
+		t[c] = append(t[c], uint8(k))
+	}
+	return t
+}()
 
 // typeTag reads one of typeTags at d.pos, exactly there, and returns it and
 // the tag as tag would read it; it reports false, reading nothing, if none
@@ -50,10 +61,13 @@ func (d *decoder) typeTag() (*typeTag, tag, bool) {
 	w := (*[18]byte)(b[i:])
 	le := binary.LittleEndian
 	w0, w1 := le.Uint64(w[:8]), le.Uint64(w[8:16])
-	for k := range typeTags {
+	for _, k := range typeTagsByLetter[w[1]] {
 		tt := &typeTags[k]
-		if (w0^tt.lit.w0)&tt.lit.m0|(w1^tt.lit.w1)&tt.lit.m1 == 0 && (tt.rest == "" || string(w[16:18]) == tt.rest) {
-			n := len(tt.lit.s) + len(tt.rest)
+		if (w0^tt.lit.w0)&tt.lit.m0|(w1^tt.lit.w1)&tt.lit.m1 == 0 && (!tt.hasRest || le.Uint16(w[16:]) == tt.rest) {
+			n := len(tt.lit.s)
+			if tt.hasRest {
+				n += 2
+			}
 			d.pos = i + n
 			return tt, tag{off: int32(i), local: int32(i + 1), nameEnd: int32(i + n - 1)}, true
 		}

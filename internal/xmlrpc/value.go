@@ -182,9 +182,10 @@ func (d *decoder) text(t tag, lit *tagLit) ([]byte, error) {
 // plainText is text for its most common case, which it reads in one
 // pass with no call: plain text (no references, CDATA, comments, carriage
 // returns or bytes to check) right up to lit, the end tag, which t has
-// no prefix to change. It reports false, having read nothing, otherwise.
+// no prefix to change (or, when lit is nil, t's end tag as endTag reads
+// it). It reports false, having read nothing, otherwise.
 func (d *decoder) plainText(t tag, lit *tagLit) ([]byte, bool) {
-	if lit == nil || t.local != t.off+1 {
+	if t.local != t.off+1 {
 		return nil, false
 	}
 	b := d.buf
@@ -192,6 +193,13 @@ func (d *decoder) plainText(t tag, lit *tagLit) ([]byte, bool) {
 	i := start
 	for i < len(b) && textClass[b[i]] == 0 {
 		i++
+	}
+	if lit == nil {
+		// An end tag too long for a tagLit (</dateTime.iso8601>).
+		if i+1 < len(b) && b[i+1] == '/' && d.endTag(t, i) {
+			return b[start:i], true
+		}
+		return nil, false
 	}
 	if len(b)-i < 16 || lit.s == "" {
 		return nil, false
