@@ -15,7 +15,7 @@ type typeTag struct {
 	lit      tagLit // the tag, or its first 16 bytes
 	rest     uint16 // the two bytes past the 16th, little-endian, if hasRest
 	hasRest  bool
-	compound uint8  // arrayElement, structElement, or 0 for a scalar
+	compound uint8 // arrayElement, structElement, or 0 for a scalar
 	typ      scalarType
 	end      *tagLit // the scalar's end tag, for text (nil: read it as a tag)
 }
