@@ -12,9 +12,9 @@ func (d *decoder) methodCall(root tag) (Request, error) {
 		var t tag
 		var err error
 		if haveName {
-			t, err = d.child(root, "<params>", "</methodCall>")
+			t, err = d.child(root, &litParams, &litMethodCallEnd)
 		} else {
-			t, err = d.child(root, "<methodName>", "</methodCall>")
+			t, err = d.child(root, &litMethodName, &litMethodCallEnd)
 		}
 		if err != nil {
 			return req, err
@@ -31,7 +31,7 @@ func (d *decoder) methodCall(root tag) (Request, error) {
 				return req, d.errAt(int(t.off), ErrInvalidRequest, "<%s> has a second <%s>", d.qname(root), d.qname(t))
 			}
 			haveName = true
-			name, err := d.text(t, "</methodName>")
+			name, err := d.text(t, &litMethodNameEnd)
 			if err != nil {
 				return req, err
 			}
@@ -63,7 +63,7 @@ func (d *decoder) methodCall(root tag) (Request, error) {
 func (d *decoder) params(t tag) ([]any, error) {
 	var ps collect.List[any]
 	for !t.empty() {
-		p, err := d.child(t, "<param>", "</params>")
+		p, err := d.child(t, &litParam, &litParamsEnd)
 		if err != nil {
 			return nil, err
 		}
@@ -93,7 +93,7 @@ func (d *decoder) param(p tag) (any, error) {
 	if p.empty() {
 		return nil, d.errAt(int(p.off), ErrInvalidRequest, "<%s/> holds no <value>", d.qname(p))
 	}
-	v, err := d.child(p, "<value>", "")
+	v, err := d.child(p, &litValue, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -104,5 +104,5 @@ func (d *decoder) param(p tag) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	return val, d.closeAs(p, "</param>")
+	return val, d.closeAs(p, &litParamEnd)
 }

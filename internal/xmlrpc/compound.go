@@ -46,7 +46,7 @@ func (d *decoder) arrayElems(t tag, each func(v tag) error) error {
 	if t.empty() {
 		return d.errAt(int(t.off), ErrInvalidRequest, one, d.qname(t))
 	}
-	data, err := d.child(t, "<data>", "")
+	data, err := d.child(t, &litData, nil)
 	if err != nil {
 		return err
 	}
@@ -54,7 +54,7 @@ func (d *decoder) arrayElems(t tag, each func(v tag) error) error {
 		return d.errAt(int(data.off), ErrInvalidRequest, one, d.qname(t))
 	}
 	for !data.empty() {
-		v, err := d.child(data, "<value>", "</data>")
+		v, err := d.child(data, &litValue, &litDataEnd)
 		if err != nil {
 			return err
 		}
@@ -112,7 +112,7 @@ func (d *decoder) structMembers(t tag, each func(m tag) (string, error)) error {
 	base := len(d.memberNames) // this struct's names so far are d.memberNames[base:]
 	defer func() { d.memberNames = d.memberNames[:base] }()
 	for !t.empty() {
-		m, err := d.child(t, "<member>", "</struct>")
+		m, err := d.child(t, &litMember, &litStructEnd)
 		if err != nil {
 			return err
 		}
@@ -147,13 +147,36 @@ func (d *decoder) structMembers(t tag, each func(m tag) (string, error)) error {
 func (d *decoder) member(m tag) (abi.Member, error) {
 	var out abi.Member
 	haveName, haveValue := false, false
+	if !m.empty() && m.local == m.off+1 {
+		// The form nearly every client writes, <name>, <value>,
+		// </member>, read with a literal each instead of child and a
+		// switch on the name; at the first difference the loop below
+		// takes over from where this stopped, as if it had read the
+		// same tags.
+		if i, ok := d.literal(&litName); ok {
+			haveName = true
+			if err := d.memberName(&out, plainStartTag(i, &litName)); err != nil {
+				return out, err
+			}
+			if i, ok := d.literal(&litValue); ok {
+				haveValue = true
+				var err error
+				if out.Value, err = d.value(plainStartTag(i, &litValue)); err != nil {
+					return out, err
+				}
+				if _, ok := d.literal(&litMemberEnd); ok {
+					return out, nil
+				}
+			}
+		}
+	}
 	for !m.empty() {
 		var t tag
 		var err error
 		if haveName {
-			t, err = d.child(m, "<value>", "</member>")
+			t, err = d.child(m, &litValue, &litMemberEnd)
 		} else {
-			t, err = d.child(m, "<name>", "</member>")
+			t, err = d.child(m, &litName, &litMemberEnd)
 		}
 		if err != nil {
 			return out, err
@@ -170,13 +193,8 @@ func (d *decoder) member(m tag) (abi.Member, error) {
 				return out, d.errAt(int(t.off), ErrInvalidRequest, "<%s> has a second <%s>", d.qname(m), d.qname(t))
 			}
 			haveName = true
-			name, err := d.text(t, "</name>")
-			if err != nil {
+			if err := d.memberName(&out, t); err != nil {
 				return out, err
-			}
-			out.Name = d.names.get(name)
-			if d.inEncoded {
-				d.enc = appendStr(d.enc, name)
 			}
 		case "value":
 			if haveValue {
@@ -200,4 +218,17 @@ func (d *decoder) member(m tag) (abi.Member, error) {
 		return out, d.errAt(int(m.off), ErrInvalidRequest, "<%s> %s has no <value>", d.qname(m), quote([]byte(out.Name)))
 	}
 	return out, nil
+}
+
+// memberName reads the <name> t of a member into out.
+func (d *decoder) memberName(out *abi.Member, t tag) error {
+	name, err := d.text(t, &litNameEnd)
+	if err != nil {
+		return err
+	}
+	out.Name = d.names.get(name)
+	if d.inEncoded {
+		d.enc = appendStr(d.enc, name)
+	}
+	return nil
 }

@@ -15,7 +15,10 @@ import (
 // that sent none.
 
 func (d *decoder) parseDateTime(t tag, text []byte) (time.Time, error) {
-	b := bytes.TrimSpace(text)
+	b := trimScalar(text)
+	if tm, ok := commonDateTime(b); ok {
+		return tm, nil // no fraction of a second
+	}
 	tm, problem := parseDateTime(b)
 	if problem != "" {
 		return time.Time{}, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a date like 19980717T14:08:55: %s", d.qname(t), quote(b), problem)
@@ -80,6 +83,14 @@ func (r *dtReader) expect(c byte, why string) {
 
 // parseDateTime reads YYYY[-]MM[-]DDTHH[:]MM[:]SS[.fraction][Z|±HH[:]MM].
 func parseDateTime(b []byte) (time.Time, string) {
+	if t, ok := commonDateTime(b); ok {
+		return t, ""
+	}
+	return parseDateTimeGeneral(b)
+}
+
+// parseDateTimeGeneral is parseDateTime for every form.
+func parseDateTimeGeneral(b []byte) (time.Time, string) {
 	r := dtReader{b: b}
 	year := r.digits(4, "year")
 	hyphens := r.accept('-')

@@ -1,6 +1,7 @@
 package xmlrpc
 
 import (
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -156,5 +157,35 @@ func TestResponseKeepsTheRequestsFraction(t *testing.T) {
 		if _, rest, _ := strings.Cut(string(plain), "<dateTime.iso8601>"); strings.Contains(rest[:strings.Index(rest, "<")], ".") {
 			t.Errorf("AppendResponse wrote a fraction: %s", plain)
 		}
+	}
+}
+
+// commonDateTime must agree with the general reading (dtReader and
+// time.Date) on every date of the years around the edge cases, in both
+// forms, and leave every invalid one to it.
+func TestCommonDateTimeAgrees(t *testing.T) {
+	check := func(s string) {
+		t.Helper()
+		fast, ok := commonDateTime([]byte(s))
+		slow, problem := parseDateTimeGeneral([]byte(s))
+		if ok && (problem != "" || fast != slow) {
+			t.Fatalf("%s: fast %v, general %v (%q)", s, fast, slow, problem)
+		}
+	}
+	for _, year := range []int{0, 1, 2, 3, 4, 99, 100, 400, 1582, 1900, 1969, 1970, 1971, 2000, 2023, 2024, 2100, 9999} {
+		for month := 0; month <= 13; month++ {
+			for day := 0; day <= 32; day++ {
+				for _, clock := range []string{"00:00:00", "23:59:59", "12:34:56", "24:00:00", "12:60:00", "12:00:60"} {
+					check(fmt.Sprintf("%04d%02d%02dT%s", year, month, day, clock))
+					check(fmt.Sprintf("%04d-%02d-%02dT%s", year, month, day, clock))
+				}
+			}
+		}
+	}
+	for _, s := range []string{"1998071 T14:08:55", "19980717T14:08:5x", "1998-07-17T14-08-55", "19980717T14:08:55", "+998-07-17T14:08:55", "1998-07-1/T14:08:55", "19980717T14:08:55Z"} {
+		check(s)
+	}
+	if _, ok := commonDateTime([]byte("20240301T12:00:17")); !ok {
+		t.Fatal("the common form is not read by commonDateTime")
 	}
 }

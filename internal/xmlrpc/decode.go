@@ -58,7 +58,7 @@ func parseRequest(body []byte, lim Limits, encoding bool) (Request, error) {
 
 // request is ParseRequest but for the order of errors (see charsFirst).
 func (d *decoder) request(body []byte) (Request, error) {
-	root, err := d.root(body, "<methodCall>")
+	root, err := d.root(body, &litMethodCall)
 	if err != nil {
 		return Request{}, err
 	}
@@ -87,7 +87,7 @@ func ParseResponse(body []byte, lim Limits) (any, error) {
 
 // response is ParseResponse but for the order of errors.
 func (d *decoder) response(body []byte) (any, *abi.Fault, error) {
-	root, err := d.root(body, "<methodResponse>")
+	root, err := d.root(body, &litMethodResponse)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -101,7 +101,7 @@ func (d *decoder) response(body []byte) (any, *abi.Fault, error) {
 // root reads up to and including the root element's start tag. want is
 // that tag as clients write it, "<name>"; one with a prefix or attributes
 // is read too.
-func (d *decoder) root(body []byte, want string) (tag, error) {
+func (d *decoder) root(body []byte, want *tagLit) (tag, error) {
 	if err := d.open(body); err != nil {
 		return tag{}, err
 	}
@@ -121,8 +121,8 @@ func (d *decoder) root(body []byte, want string) (tag, error) {
 	if t.isEnd() {
 		return t, d.errAt(int(t.off), ErrNotWellFormed, "end tag </%s> has no start tag", d.qname(t))
 	}
-	if string(d.local(t)) != want[1:len(want)-1] {
-		return t, d.errAt(int(t.off), ErrInvalidRequest, "root element is <%s>; want %s", d.qname(t), want)
+	if string(d.local(t)) != want.s[1:len(want.s)-1] {
+		return t, d.errAt(int(t.off), ErrInvalidRequest, "root element is <%s>; want %s", d.qname(t), want.s)
 	}
 	return t, nil
 }
@@ -163,20 +163,20 @@ func (d *decoder) next(parent tag) (tag, error) {
 }
 
 // child is next for where the grammar expects the start tag start or,
-// unless end is "", the end tag end of parent, written "<name>" and
+// unless end is nil, the end tag end of parent, written "<name>" and
 // "</name>" as nearly every client writes them, and tries those first.
 // end must spell parent's local name, which the caller has checked.
-func (d *decoder) child(parent tag, start, end string) (tag, error) {
-	i, ok := d.literal(start)
-	if ok {
-		return plainStartTag(i, start), nil
-	}
+func (d *decoder) child(parent tag, start, end *tagLit) (tag, error) {
 	// Without a prefix the qualified name is the checked local name, so
 	// end is the end tag that matches.
-	if end != "" && parent.local == parent.off+1 && i+1 < len(d.buf) && d.buf[i+1] == '/' {
-		if i, ok := d.literal(end); ok {
-			return tag{off: int32(i), local: int32(i + 2), nameEnd: int32(i + len(end) - 1), flags: endTag | closesParent}, nil
-		}
+	if parent.local != parent.off+1 {
+		end = nil
+	}
+	switch i, found := d.literal2(start, end); found {
+	case 1:
+		return plainStartTag(i, start), nil
+	case 2:
+		return plainEndTag(i, end), nil
 	}
 	return d.next(parent)
 }
@@ -207,7 +207,7 @@ func (d *decoder) close(open tag) error {
 
 // closeAs is close for an element whose local name the caller has
 // checked, with lit its end tag "</name>".
-func (d *decoder) closeAs(open tag, lit string) error {
+func (d *decoder) closeAs(open tag, lit *tagLit) error {
 	// Without a prefix the qualified name is the checked local name, so
 	// lit is the end tag that matches.
 	if open.local == open.off+1 {

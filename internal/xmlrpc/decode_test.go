@@ -71,7 +71,7 @@ func TestParentEnd(t *testing.T) {
 			}
 			var got tag
 			if name == "child" {
-				got, err = d.child(parent, "<param>", "</params>")
+				got, err = d.child(parent, &litParam, &litParamsEnd)
 			} else {
 				got, err = d.next(parent)
 			}

@@ -15,6 +15,16 @@ const dupLinearMax = 16
 // add reports whether name is among prev, the names before it, and
 // records it. Successive calls must pass the same prev, grown by one.
 func (f *dupFinder) add(name string, prev []string) bool {
+	if f.seen == nil && len(prev) < dupLinearMax {
+		// addName's loop, without a call through nameOf per name: this
+		// runs for every member of every struct in a request.
+		for _, p := range prev {
+			if p == name {
+				return true
+			}
+		}
+		return false
+	}
 	return addName(f, name, prev, func(s *string) string { return *s })
 }
 

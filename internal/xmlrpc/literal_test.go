@@ -32,7 +32,8 @@ func TestLiteral(t *testing.T) {
 	}
 	for _, c := range cases {
 		s := scanner{buf: []byte(c.doc), pos: c.pos}
-		at, ok := s.literal(c.lit)
+		lit := newTagLit(c.lit)
+		at, ok := s.literal(&lit)
 		wantPos := c.pos
 		if c.ok {
 			wantPos = c.at + len(c.lit)
@@ -51,7 +52,8 @@ func TestLiteralEveryByte(t *testing.T) {
 			doc := []byte(lit + strings.Repeat(" ", i%3))
 			doc[i] ^= 1
 			s := scanner{buf: doc}
-			if _, ok := s.literal(lit); ok {
+			l := newTagLit(lit)
+			if _, ok := s.literal(&l); ok {
 				t.Errorf("%q found in %q", lit, doc)
 			}
 		}
@@ -66,7 +68,7 @@ func TestPlainStartTagMatchesTag(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := plainStartTag(2, "<value>"); got != want {
+	if got := plainStartTag(2, &litValue); got != want {
 		t.Errorf("plainStartTag(2, <value>) = %+v; tag() = %+v", got, want)
 	}
 }

@@ -11,7 +11,7 @@ func (d *decoder) methodResponse(root tag) (any, *abi.Fault, error) {
 	if root.empty() {
 		return nil, nil, d.errAt(int(root.off), ErrInvalidRequest, "<%s/> holds neither <params> nor <fault>", d.qname(root))
 	}
-	t, err := d.child(root, "<params>", "")
+	t, err := d.child(root, &litParams, nil)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -44,7 +44,7 @@ func (d *decoder) responseParam(t tag) (any, error) {
 	if t.empty() {
 		return nil, d.errAt(int(t.off), ErrInvalidRequest, one, d.qname(t))
 	}
-	p, err := d.child(t, "<param>", "")
+	p, err := d.child(t, &litParam, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +74,7 @@ func (d *decoder) fault(t tag) (*abi.Fault, error) {
 	if t.empty() {
 		return nil, d.errAt(int(t.off), ErrInvalidRequest, shape, d.qname(t))
 	}
-	v, err := d.child(t, "<value>", "")
+	v, err := d.child(t, &litValue, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -44,13 +44,29 @@ func parseInteger(b []byte, bits int) (int64, bool) {
 	}
 	limit := uint64(1) << (bits - 1) // the magnitude of the most negative value
 	var u uint64
-	for _, c := range b {
-		if c < '0' || c > '9' || u > limit/10 {
-			return 0, false
+	if len(b) <= 18 {
+		// Below 10^18, which no 64-bit value can overflow: the common
+		// case, with one test per digit and no division.
+		for _, c := range b {
+			d := c - '0' // a byte below '0' wraps to a large value
+			if d > 9 {
+				return 0, false
+			}
+			u = u*10 + uint64(d)
 		}
-		u = u*10 + uint64(c-'0')
 		if u > limit {
 			return 0, false
+		}
+	} else {
+		cutoff := limit / 10
+		for _, c := range b {
+			if c < '0' || c > '9' || u > cutoff {
+				return 0, false
+			}
+			u = u*10 + uint64(c-'0')
+			if u > limit {
+				return 0, false
+			}
 		}
 	}
 	if neg {
@@ -78,12 +94,64 @@ func (d *decoder) parseDouble(t tag, text []byte) (float64, error) {
 	if !isDecimal(b) {
 		return 0, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is not a decimal number (NaN and infinities have no XML-RPC form)", d.qname(t), quote(b))
 	}
+	if f, ok := shortDecimal(b); ok {
+		return f, nil
+	}
 	f, err := strconv.ParseFloat(string(b), 64)
 	if err != nil {
 		return 0, d.errAt(int(t.off), ErrInvalidRequest, "<%s> value %s is out of range", d.qname(t), quote(b))
 	}
 	return f, nil
 }
+
+// shortDecimal reads a decimal that isDecimal accepted, if it has no
+// exponent and at most 15 digits, as nearly every reading does ("21.25"):
+// its digits then make an integer below 2^53 and its scale a power of ten
+// below 10^22, both exact as float64s, so one division rounds the quotient
+// correctly, as strconv.ParseFloat would (the fast path of Clinger's
+// algorithm), for a tenth of strconv's instructions.
+func shortDecimal(b []byte) (float64, bool) {
+	i, neg := 0, false
+	if len(b) > 0 && (b[0] == '+' || b[0] == '-') {
+		neg = b[0] == '-'
+		i++
+	}
+	if len(b)-i > 16 {
+		return 0, false // more than 15 digits and a point
+	}
+	var m uint64
+	digits := 0
+	scale := -1 // digits after the point, once there is one
+	for ; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case c >= '0' && c <= '9':
+			m = m*10 + uint64(c-'0')
+			digits++
+			if scale >= 0 {
+				scale++
+			}
+		case c == '.' && scale < 0:
+			scale = 0
+		default:
+			return 0, false // an exponent
+		}
+	}
+	if digits > 15 {
+		return 0, false
+	}
+	f := float64(m)
+	if scale > 0 {
+		f /= float64pow10[scale]
+	}
+	if neg {
+		f = -f
+	}
+	return f, true
+}
+
+// float64pow10 holds the powers of ten that shortDecimal divides by.
+var float64pow10 = [...]float64{1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15}
 
 // isDecimal accepts [+-]digits[.digits][(e|E)[+-]digits] with at least one
 // mantissa digit. The spec allows no exponent, but Python writes repr(),

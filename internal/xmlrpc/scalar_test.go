@@ -3,6 +3,8 @@ package xmlrpc
 import (
 	"bytes"
 	"math"
+	"math/rand/v2"
+	"strconv"
 	"testing"
 )
 
@@ -58,6 +60,72 @@ func TestTrimScalar(t *testing.T) {
 	for _, s := range []string{"", "3", " 3", "3 ", "\n\t3\r\n", "\v3\f", "\u00a03\u0085", "é", "a b", "  ", "\u2003x\u2003"} {
 		if got, want := string(trimScalar([]byte(s))), string(bytes.TrimSpace([]byte(s))); got != want {
 			t.Errorf("trimScalar(%q) = %q, want %q", s, got, want)
+		}
+	}
+}
+
+// shortDecimal must give exactly what strconv.ParseFloat gives, and leave
+// to it what it cannot be sure of.
+func TestShortDecimalAgrees(t *testing.T) {
+	cases := []string{"0", "-0", "+0", "0.0", "-0.0", "21.25", "-21.25", ".5", "5.", "1.1", "0.1", "0.3", "123456789012345",
+		"1234567890123456", "0.000000000000001", "9.99999999999999", "999999999999999", "99999999999999.9", "3.14159265358979",
+		"1e5", "1.5E-3", "00000000000000000001", "+.000000000000001", "-999999999999999.", "0.123456789012345"}
+	rnd := rand.New(rand.NewPCG(1, 2))
+	for range 100_000 {
+		n := 1 + rnd.IntN(17)
+		b := make([]byte, 0, n+2)
+		if rnd.IntN(3) == 0 {
+			b = append(b, '-')
+		}
+		point := rnd.IntN(n + 1)
+		for k := range n {
+			if k == point {
+				b = append(b, '.')
+			}
+			b = append(b, byte('0'+rnd.IntN(10)))
+		}
+		cases = append(cases, string(b))
+	}
+	fast := 0
+	for _, c := range cases {
+		f, ok := shortDecimal([]byte(c))
+		if !ok {
+			continue
+		}
+		fast++
+		want, err := strconv.ParseFloat(c, 64)
+		if err != nil || math.Float64bits(f) != math.Float64bits(want) {
+			t.Fatalf("%s: shortDecimal %v (%x), strconv %v (%x, %v)", c, f, math.Float64bits(f), want, math.Float64bits(want), err)
+		}
+	}
+	if fast < len(cases)/2 {
+		t.Fatalf("shortDecimal read only %d of %d cases", fast, len(cases))
+	}
+	t.Logf("shortDecimal read %d of %d cases", fast, len(cases))
+}
+
+// parseInteger must agree with strconv.ParseInt on the forms both read,
+// on both sides of its 18-digit fast path.
+func TestParseIntegerAgrees(t *testing.T) {
+	rnd := rand.New(rand.NewPCG(3, 4))
+	for range 100_000 {
+		n := 1 + rnd.IntN(21)
+		b := make([]byte, 0, n+1)
+		if rnd.IntN(2) == 0 {
+			b = append(b, "+-"[rnd.IntN(2)])
+		}
+		for range n {
+			b = append(b, byte('0'+rnd.IntN(10)))
+		}
+		if rnd.IntN(50) == 0 {
+			b[rnd.IntN(len(b))] = "x/:"[rnd.IntN(3)]
+		}
+		for _, bits := range []int{32, 64} {
+			got, ok := parseInteger(b, bits)
+			want, err := strconv.ParseInt(string(b), 10, bits)
+			if ok != (err == nil) || got != want && ok {
+				t.Fatalf("parseInteger(%q, %d) = %d, %v; strconv %d, %v", b, bits, got, ok, want, err)
+			}
 		}
 	}
 }
