@@ -37,7 +37,7 @@
 #![allow(dead_code)] // a plugin uses only part of the SDK
 
 mod host;
-mod msgpack;
+pub mod msgpack;
 mod params;
 mod value;
 
