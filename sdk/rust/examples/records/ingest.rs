@@ -8,7 +8,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::keys::{self, MAX_UNIX, MIN_UNIX, REC_PREFIX, SRC_PREFIX, TIME_BASE, TOTAL_KEY};
 use crate::record::{self, Record};
-use crate::rpchost::{kv, log, Fault, Params, Value};
+use crate::rpchost::{kv, log, DateTime, Fault, Params, Value};
 use crate::text::{has_control, push_lower, quote, quote_bytes};
 use crate::{failure, invalid, type_name, wrong_param, MAX_BATCH, RULE};
 
@@ -93,16 +93,15 @@ pub fn store(p: &Params, strict: bool) -> Result<Value, Fault> {
         let old = if !seen.insert(r.id.as_str()) { kv::get(&p.rec)? } else { old.take() };
         if let Some(b) = old {
             let old = record::decode(&r.id, &b).map_err(failure)?;
-            let at = keys::encode_at(old.at);
-            kv::delete(&format!("{}{at}/{}", keys::source_base(&old.source), r.id))?;
-            kv::delete(&format!("{TIME_BASE}{at}/{}", r.id))?;
+            let (src, at) = index_keys(&old.source, old.at, &r.id);
+            kv::delete(&src)?;
+            kv::delete(&at)?;
             deltas.add(&old.source, -1);
             total -= 1;
             replaced += 1;
         }
         value.clear();
-        let tags: Vec<&str> = r.tags.iter().map(|t| t.as_str()).collect();
-        record::encode(&mut value, &r.source, r.at, r.value, &tags);
+        record::encode(&mut value, &r.source, r.at, r.value, &r.tags);
         kv::put(&p.rec, &value)?;
         kv::put(&p.src, b"")?;
         kv::put(&p.at, b"")?;
@@ -215,19 +214,30 @@ fn parse(e: &Value) -> Result<Parsed, String> {
     let source = source.ok_or("source is missing")?;
     let at = at.ok_or("at is missing")?;
     let value = value.ok_or("value is missing")?;
-    // rec/<id>, src/<source>/<at>/<id>, at/<at>/<id>.
-    let enc = keys::encode_at(at);
-    let mut src = String::with_capacity(SRC_PREFIX.len() + source.len() + enc.len() + id.len() + 8);
+    let mut rec = String::with_capacity(REC_PREFIX.len() + id.len());
+    rec.push_str(REC_PREFIX);
+    rec.push_str(id);
+    let (src, at_key) = index_keys(source, at, id);
+    let r = Record { id: id.to_string(), source: source.to_string(), at, value, tags };
+    Ok(Parsed { r, rec, src, at: at_key })
+}
+
+/// The index keys of a record: src/<source>/<at>/<id> and at/<at>/<id>.
+fn index_keys(source: &str, at: DateTime, id: &str) -> (String, String) {
+    let mut src = String::with_capacity(SRC_PREFIX.len() + source.len() + keys::AT_LEN + id.len() + 8);
     src.push_str(SRC_PREFIX);
     keys::push_escaped(&mut src, source);
     src.push('/');
-    src.push_str(&enc);
+    let from = src.len();
+    keys::push_at(&mut src, at);
+    let mut at_key = String::with_capacity(TIME_BASE.len() + keys::AT_LEN + 1 + id.len());
+    at_key.push_str(TIME_BASE);
+    at_key.push_str(&src[from..]);
     src.push('/');
     src.push_str(id);
-    let rec = format!("{REC_PREFIX}{id}");
-    let at_key = format!("{TIME_BASE}{enc}/{id}");
-    let r = Record { id: id.to_string(), source: source.to_string(), at, value, tags };
-    Ok(Parsed { r, rec, src, at: at_key })
+    at_key.push('/');
+    at_key.push_str(id);
+    (src, at_key)
 }
 
 /// Checks a string member that must not be empty after trimming, and

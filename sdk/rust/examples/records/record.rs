@@ -33,7 +33,7 @@ impl Record {
 
 /// Appends the stored form of a record to out, in the shortest forms
 /// (the Go SDK's Writer writes the same bytes).
-pub fn encode(out: &mut Vec<u8>, source: &str, at: DateTime, value: f64, tags: &[&str]) {
+pub fn encode(out: &mut Vec<u8>, source: &str, at: DateTime, value: f64, tags: &[String]) {
     msgpack::put_array_len(out, 5);
     msgpack::put_int(out, FORMAT_VERSION);
     msgpack::put_str(out, source);
