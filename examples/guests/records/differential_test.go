@@ -100,3 +100,34 @@ func TestBuildsAgreeOnEveryRune(t *testing.T) {
 		return out.String()
 	})
 }
+
+// TestBuildsAgreeOnManyTags compares the builds on records with more tags
+// than allowed: duplicates (after trimming and lower-casing) past the
+// limit, and a bad tag after it, whose reason comes first.
+func TestBuildsAgreeOnManyTags(t *testing.T) {
+	at := time.Date(2024, 5, 6, 7, 8, 9, 0, time.UTC)
+	tags := func(n int, extra ...any) []any {
+		var out []any
+		for i := range n {
+			out = append(out, fmt.Sprintf(" T%d ", i%(n/2+1)), fmt.Sprintf("t%d", i))
+		}
+		return append(out, extra...)
+	}
+	bothBuilds(t, func(t *testing.T, pl plugin) string {
+		var out strings.Builder
+		for _, r := range []any{
+			rec("a", "s", at, 1.0, tags(16)...),
+			rec("b", "s", at, 1.0, tags(17)...),
+			rec("c", "s", at, 1.0, tags(40, int64(1))...),
+			rec("d", "s", at, 1.0, tags(40, strings.Repeat("x", 65))...),
+			rec("e", "s", at, 1.0, tags(20000)...),
+		} {
+			v, err := pl.call("ingest", []any{r})
+			fmt.Fprintf(&out, "%#v %v\n", v, err)
+		}
+		for _, kv := range pl.dump(t) {
+			fmt.Fprintf(&out, "%q = %x\n", kv.Key, kv.Value)
+		}
+		return out.String()
+	})
+}

@@ -267,6 +267,10 @@ fn parse_tags(v: &Value) -> Result<Vec<String>, String> {
         v => return Err(format!("tags must be an array of strings, got {}", type_name(v))),
     };
     let mut tags: Vec<String> = Vec::new();
+    // Past MAX_TAGS the record is refused, but only once every tag is
+    // checked (a later tag's own reason comes first): a set keeps a
+    // request of a million distinct tags linear.
+    let mut many: Option<HashSet<String>> = None;
     for (i, e) in a.iter().enumerate() {
         let s = match e {
             Value::Str(s) => s,
@@ -274,7 +278,11 @@ fn parse_tags(v: &Value) -> Result<Vec<String>, String> {
         };
         let mut t = String::with_capacity(s.len());
         push_lower(&mut t, s.trim());
-        if t.is_empty() || tags.contains(&t) {
+        let seen = match &many {
+            Some(set) => set.contains(&t),
+            None => tags.contains(&t),
+        };
+        if t.is_empty() || seen {
             continue;
         }
         if t.len() > MAX_TAG_BYTES {
@@ -282,6 +290,11 @@ fn parse_tags(v: &Value) -> Result<Vec<String>, String> {
         }
         if has_control(&t) {
             return Err(format!("tags[{i}] contains a control character"));
+        }
+        if let Some(set) = &mut many {
+            set.insert(t.clone());
+        } else if tags.len() == MAX_TAGS {
+            many = Some(tags.iter().cloned().chain(std::iter::once(t.clone())).collect());
         }
         tags.push(t);
     }
