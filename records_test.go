@@ -2,6 +2,7 @@ package rpchost_test
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -56,8 +57,24 @@ func buildGoGuest(t *testing.T, pkg, out string) {
 // recordsDir returns a new plugin directory holding plugins/records.wasm.
 func recordsDir(t *testing.T) string {
 	t.Helper()
+	return recordsDirOf(t, recordsBuilds[0])
+}
+
+// recordsBuild is one build of the records plugin: the shipped Go one, or
+// the same service built from Rust (sdk/rust/examples/records).
+type recordsBuild struct{ name, module string }
+
+var recordsBuilds = []recordsBuild{
+	{"go", "plugins/records.wasm"},
+	{"rust", "sdk/rust/examples/records.wasm"},
+}
+
+// recordsDirOf returns a new plugin directory holding b's module as
+// records.wasm.
+func recordsDirOf(t *testing.T, b recordsBuild) string {
+	t.Helper()
 	dir := t.TempDir()
-	writeFile(t, filepath.Join(dir, "records.wasm"), readFile(t, "plugins/records.wasm"))
+	writeFile(t, filepath.Join(dir, "records.wasm"), readFile(t, b.module))
 	return dir
 }
 
@@ -229,44 +246,48 @@ func TestRecordsSurviveRestartAndReload(t *testing.T) {
 func TestAFailingCallStoresNothing(t *testing.T) {
 	t.Parallel()
 	for _, b := range storeBackends {
-		t.Run(b.name, func(t *testing.T) {
-			s := startServer(t, recordsDir(t), b.env(t)...)
-			c := dial(t, s.URL)
-			at := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
-			if stored, _ := recordsIngest(t, c, "records.ingest", recordReading("base", "a", at, 1)); stored != 1 {
-				t.Fatal("the baseline record was not stored")
-			}
-			batch := []any{
-				recordReading("good1", "a", at, 2),
-				recordReading("good2", "b", at, 3, "x"),
-				map[string]any{"id": "bad", "source": "a", "at": at, "value": "NaN?"},
-			}
-			msg := wantFault(t, c, -32602, "records.ingestStrict", batch)
-			if !strings.Contains(msg, `record 2 (id "bad")`) {
-				t.Errorf("the fault does not name the bad record: %q", msg)
-			}
-			// The first two were written before the fault, in the same call:
-			// the host discarded them with it.
-			for _, id := range []string{"good1", "good2"} {
-				if msg := wantFault(t, c, 404, "records.get", id); msg != `no record with id "`+id+`"` {
-					t.Errorf("records.get(%s) fault %q", id, msg)
-				}
-			}
-			count, bySource := recordStats(t, c)
-			if count != 1 || !reflect.DeepEqual(bySource, map[string]any{"a": int64(1)}) {
-				t.Errorf("after the failing call stats = %d, %v; want 1, {a: 1}", count, bySource)
-			}
-			if q, _ := call(t, c, "records.query", map[string]any{}).([]any); len(q) != 1 {
-				t.Errorf("records.query({}) = %v, want only the baseline", q)
-			}
-			// The same call without the bad record stores both.
-			if stored, _ := recordsIngest(t, c, "records.ingestStrict", batch[:2]...); stored != 2 {
-				t.Errorf("ingestStrict(good1, good2) stored %d", stored)
-			}
-			if count, _ := recordStats(t, c); count != 3 {
-				t.Errorf("count = %d, want 3", count)
-			}
-		})
+		for _, build := range recordsBuilds {
+			t.Run(b.name+"/"+build.name, func(t *testing.T) { testAFailingCallStoresNothing(t, b, build) })
+		}
+	}
+}
+
+func testAFailingCallStoresNothing(t *testing.T, b storeBackend, build recordsBuild) {
+	s := startServer(t, recordsDirOf(t, build), b.env(t)...)
+	c := dial(t, s.URL)
+	at := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+	if stored, _ := recordsIngest(t, c, "records.ingest", recordReading("base", "a", at, 1)); stored != 1 {
+		t.Fatal("the baseline record was not stored")
+	}
+	batch := []any{
+		recordReading("good1", "a", at, 2),
+		recordReading("good2", "b", at, 3, "x"),
+		map[string]any{"id": "bad", "source": "a", "at": at, "value": "NaN?"},
+	}
+	msg := wantFault(t, c, -32602, "records.ingestStrict", batch)
+	if !strings.Contains(msg, `record 2 (id "bad")`) {
+		t.Errorf("the fault does not name the bad record: %q", msg)
+	}
+	// The first two were written before the fault, in the same call:
+	// the host discarded them with it.
+	for _, id := range []string{"good1", "good2"} {
+		if msg := wantFault(t, c, 404, "records.get", id); msg != `no record with id "`+id+`"` {
+			t.Errorf("records.get(%s) fault %q", id, msg)
+		}
+	}
+	count, bySource := recordStats(t, c)
+	if count != 1 || !reflect.DeepEqual(bySource, map[string]any{"a": int64(1)}) {
+		t.Errorf("after the failing call stats = %d, %v; want 1, {a: 1}", count, bySource)
+	}
+	if q, _ := call(t, c, "records.query", map[string]any{}).([]any); len(q) != 1 {
+		t.Errorf("records.query({}) = %v, want only the baseline", q)
+	}
+	// The same call without the bad record stores both.
+	if stored, _ := recordsIngest(t, c, "records.ingestStrict", batch[:2]...); stored != 2 {
+		t.Errorf("ingestStrict(good1, good2) stored %d", stored)
+	}
+	if count, _ := recordStats(t, c); count != 3 {
+		t.Errorf("count = %d, want 3", count)
 	}
 }
 
@@ -309,6 +330,75 @@ func TestPluginsCannotReachEachOthersKeys(t *testing.T) {
 func TestRecordsFromPython(t *testing.T) {
 	t.Parallel()
 	python := requireTool(t, "python3")
-	s := startServer(t, recordsDir(t))
-	t.Log(strings.TrimSpace(runScript(t, python, "testdata/clients/records_check.py", s.URL)))
+	for _, build := range recordsBuilds {
+		t.Run(build.name, func(t *testing.T) {
+			s := startServer(t, recordsDirOf(t, build))
+			t.Log(strings.TrimSpace(runScript(t, python, "testdata/clients/records_check.py", s.URL)))
+		})
+	}
+}
+
+// TestRecordsReloadBetweenBuilds hot-reloads the records plugin from the
+// Go build to the Rust build and back on one store, ingesting between the
+// reloads (replacing records the other build wrote, moving them between
+// sources and times), and compares every answer with a server that runs
+// the Go build throughout: the two builds read and write the same store.
+func TestRecordsReloadBetweenBuilds(t *testing.T) {
+	t.Parallel()
+	for _, b := range storeBackends {
+		t.Run(b.name, func(t *testing.T) {
+			switching := recordsDirOf(t, recordsBuilds[0])
+			sw := startServer(t, switching, b.env(t)...)
+			ref := startServer(t, recordsDir(t), b.env(t)...)
+			cs, cr := dial(t, sw.URL), dial(t, ref.URL)
+			t0 := time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
+			// batch i: ids r0..r39, each round moving them to other
+			// sources and times, tags with case and accents to normalize.
+			batch := func(round int) []any {
+				var out []any
+				for i := range 40 {
+					src := []string{"attic", "Boiler/2", "100%", "kéller"}[(i+round)%4]
+					out = append(out, recordReading(fmt.Sprintf("r%d", i+round*10), src, t0.Add(time.Duration(i*round)*time.Minute),
+						float64(i*round)-0.5, "Tag", "ÉTÉ", fmt.Sprint("t", round)))
+				}
+				return out
+			}
+			state := func(c *xmlrpc.Client) string {
+				return fmt.Sprintf("%#v\n%#v\n%#v", call(t, c, "records.stats"),
+					call(t, c, "records.query", map[string]any{"limit": 1000}),
+					call(t, c, "records.query", map[string]any{"source": "Boiler/2", "limit": 1000}))
+			}
+			step := func(what string, round int) {
+				t.Helper()
+				for _, c := range []*xmlrpc.Client{cs, cr} {
+					if stored, reasons := recordsIngest(t, c, "records.ingest", batch(round)...); stored != 40 {
+						t.Fatalf("%s: ingest round %d stored %d, rejected %q", what, round, stored, reasons)
+					}
+				}
+				if got, want := state(cs), state(cr); got != want {
+					t.Fatalf("%s: the switching server answers\n%s\nthe Go-only one\n%s", what, got, want)
+				}
+			}
+			reloads := 0
+			swap := func(to recordsBuild) {
+				t.Helper()
+				writeFile(t, filepath.Join(switching, "records.wasm"), readFile(t, to.module))
+				reloads++
+				for start := time.Now(); strings.Count(sw.Logs(), "plugin reloaded") < reloads; time.Sleep(20 * time.Millisecond) {
+					if time.Since(start) > 15*time.Second {
+						t.Fatalf("no reload to the %s build 15 s after the copy", to.name)
+					}
+				}
+				if got, want := state(cs), state(cr); got != want {
+					t.Fatalf("right after the reload to the %s build, the switching server answers\n%s\nthe Go-only one\n%s", to.name, got, want)
+				}
+			}
+			step("go", 1)
+			swap(recordsBuilds[1])
+			step("rust over go's records", 2)
+			swap(recordsBuilds[0])
+			step("go over rust's records", 3)
+			t.Logf("%d reloads; final state:\n%.600s", reloads, state(cs))
+		})
+	}
 }

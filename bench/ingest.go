@@ -31,6 +31,7 @@ func (h *harness) runIngest(ctx context.Context) error {
 	echo := echoBody()
 	h.res.Setup = append(h.res.Setup, fmt.Sprintf("ingest: records.ingest of %d readings (%s per request), %d connections; "+
 		"rpchost with plugins/records.wasm on bbolt (an fsync per commit) and on PostgreSQL from internal/store/pgtest (default durability); "+
+		"rpchost records (Rust): sdk/rust/examples/records.wasm, the same service built from Rust, served as records.wasm on bbolt by a server of its own; "+
 		"python B: bench/classic_b.py, SimpleXMLRPCServer + ThreadingMixIn, HTTP/1.0, sqlite3 with one transaction per call, rollback journal, synchronous=FULL; "+
 		"types.echo: the same readings to plugins/types.wasm on the bbolt server; with -baseline, the baseline's records.wasm and types.wasm on a bbolt server of its own",
 		ingestReadings, kib(len(newIngestBatch(0).body)), h.opts.ingestConcurrency))
@@ -66,6 +67,20 @@ func (h *harness) runIngest(ctx context.Context) error {
 		return err
 	}
 	defer h.stop(targets[0].server)
+	// The same service built from Rust (sdk/rust/examples/records), served
+	// as records.wasm by a server of its own: the guest language's share.
+	rustDir, err := h.ws.pluginDir("ingest-plugins-rust", map[string]string{"records": rustRecords(h.ws.cur)})
+	if err != nil {
+		return fmt.Errorf("the Rust records plugin: %w", err)
+	}
+	rustBolt, err := h.ws.dir("ingest-bbolt-rust")
+	if err != nil {
+		return err
+	}
+	if err := startRPC(h.ws.cur, rustDir, h.cacheDir, rustIngestTarget, "RPCHOST_STORE_DRIVER=bbolt", "RPCHOST_STORE_DIR="+rustBolt); err != nil {
+		return err
+	}
+	defer h.stop(targets[len(targets)-1].server)
 	if b := h.ws.base; b != nil {
 		bdir, err := h.ws.pluginDir("ingest-plugins-baseline", map[string]string{"records": b.shipped("records"), "types": b.shipped("types")})
 		if err != nil {
@@ -146,6 +161,15 @@ func (h *harness) runIngest(ctx context.Context) error {
 		h.checkStored(ctx, t)
 	}
 	return nil
+}
+
+// rustIngestTarget is the row of the Rust build of the records plugin.
+const rustIngestTarget = "rpchost records (Rust), bbolt"
+
+// rustRecords is the Rust build of the records plugin committed in b's
+// tree.
+func rustRecords(b *build) string {
+	return filepath.Join(b.root, "sdk", "rust", "examples", "records.wasm")
 }
 
 func newIngestTarget(name string, s *server) *ingestTarget {

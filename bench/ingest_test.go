@@ -20,7 +20,13 @@ import (
 // bbolt store of its own, and returns its HTTP handler.
 func recordsHost(t *testing.T) http.Handler {
 	t.Helper()
-	wasm, err := os.ReadFile("../plugins/records.wasm")
+	return recordsHostOf(t, "../plugins/records.wasm")
+}
+
+// recordsHostOf serves the module at path (from bench/) as records.wasm.
+func recordsHostOf(t *testing.T, path string) http.Handler {
+	t.Helper()
+	wasm, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -73,18 +79,27 @@ func TestClassicBValidatesLikeThePlugin(t *testing.T) {
 		t.Fatalf("classic_b.py --check printed %q: %v", out, err)
 	}
 
-	plugin, err := parseIngestOutcome(callHandler(t, recordsHost(t), body))
-	if err != nil {
-		t.Fatal(err)
+	// Both builds of the plugin: the shipped Go one and the Rust one
+	// (bench's "rpchost records (Rust)" row).
+	for _, m := range []struct{ name, path string }{
+		{"go", "../plugins/records.wasm"},
+		{"rust", filepath.Join("..", "sdk", "rust", "examples", "records.wasm")},
+	} {
+		t.Run(m.name, func(t *testing.T) {
+			plugin, err := parseIngestOutcome(callHandler(t, recordsHostOf(t, m.path), body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := plugin.diff(py); d != "" {
+				t.Errorf("the plugin and the Python B disagree (plugin first): %s", d)
+			}
+			// The batch must test both sides of the checks.
+			if plugin.Stored < 15 || len(plugin.Rejected) < 25 {
+				t.Errorf("the plugin stored %d and rejected %d of the tricky batch: not tricky enough", plugin.Stored, len(plugin.Rejected))
+			}
+			t.Logf("both stored %d and rejected %d readings", plugin.Stored, len(plugin.Rejected))
+		})
 	}
-	if d := plugin.diff(py); d != "" {
-		t.Errorf("the plugin and the Python B disagree (plugin first): %s", d)
-	}
-	// The batch must test both sides of the checks.
-	if plugin.Stored < 15 || len(plugin.Rejected) < 25 {
-		t.Errorf("the plugin stored %d and rejected %d of the tricky batch: not tricky enough", plugin.Stored, len(plugin.Rejected))
-	}
-	t.Logf("both stored %d and rejected %d readings", plugin.Stored, len(plugin.Rejected))
 }
 
 // TestIngestBatches checks the measured requests: request n rewritten in

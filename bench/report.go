@@ -131,6 +131,7 @@ func (r *results) checks17(headline int) []check {
 	baseBolt, okBB := r.ingestRow("baseline records, bbolt")
 	py, okP := r.ingestRow("python B, sqlite3")
 	pg, okPG := r.ingestRow("rpchost records, postgres")
+	rust, okR := r.ingestRow(rustIngestTarget)
 	beside := func(okBase bool, base loadRow, okPy bool) string {
 		var parts []string
 		if okBase {
@@ -146,7 +147,13 @@ func (r *results) checks17(headline int) []check {
 	}
 	t := "records.ingest on bbolt ≤ 3.5 µs of server CPU per stored reading"
 	if okB && bolt.ServerCPU > 0 {
-		add(t, cpuPerReading(bolt)+beside(okBB, baseBolt, okP), perReading(bolt) <= goalIngestPerReading)
+		m := cpuPerReading(bolt) + beside(okBB, baseBolt, okP)
+		if okR && rust.ServerCPU > 0 {
+			// Judged on the shipped Go build; the Rust build shows the
+			// guest language's share.
+			m += "; the Rust build of the plugin " + cpuPerReading(rust)
+		}
+		add(t, m, perReading(bolt) <= goalIngestPerReading)
 	} else {
 		skip(t, "needs the ingest part")
 	}
@@ -156,6 +163,9 @@ func (r *results) checks17(headline int) []check {
 		m := fmt.Sprintf("%.2f× (%s against the Python B's %s)", ratio, cpuPerReading(bolt), cpuPerReading(py))
 		if okBB && baseBolt.ServerCPU > 0 {
 			m += fmt.Sprintf("; the baseline's %.2f×", float64(py.ServerCPU)/float64(baseBolt.ServerCPU))
+		}
+		if okR && rust.ServerCPU > 0 {
+			m += fmt.Sprintf("; the Rust build's %.2f× (%s)", float64(py.ServerCPU)/float64(rust.ServerCPU), cpuPerReading(rust))
 		}
 		add(t, m, ratio >= goalIngestVsPython)
 	} else {

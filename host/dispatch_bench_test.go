@@ -52,9 +52,16 @@ var dispatchCases = []dispatchCase{
 // watcher, so nothing but the benchmark runs.
 func benchHost(b *testing.B, plugin string, adjust ...func(Config) Config) *Host {
 	b.Helper()
-	wasm, err := os.ReadFile(filepath.Join("..", "plugins", plugin+".wasm"))
+	return benchHostOf(b, plugin, filepath.Join("..", "plugins", plugin+".wasm"), adjust...)
+}
+
+// benchHostOf is benchHost serving the module at path (from host/) as
+// plugin.
+func benchHostOf(b *testing.B, plugin, path string, adjust ...func(Config) Config) *Host {
+	b.Helper()
+	wasm, err := os.ReadFile(path)
 	if err != nil {
-		b.Fatalf("read the shipped plugin: %v", err)
+		b.Fatalf("read the plugin: %v", err)
 	}
 	dir := b.TempDir()
 	if err := os.WriteFile(filepath.Join(dir, plugin+".wasm"), wasm, 0o644); err != nil {

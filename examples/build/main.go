@@ -5,7 +5,8 @@
 // (GOOS=wasip1 GOARCH=wasm -buildmode=c-shared), .wat guests with wat2wasm.
 //
 //	go run ./examples/build            # every guest
-//	go run ./examples/build records    # only the guests named
+//	go run ./examples/build types      # only the guests named
+//	go run ./examples/build examples/guests/records  # a name several guests share: its directory
 //
 // It prints what it built. A .wat guest is skipped, with the reason, when
 // wat2wasm is not installed, so a machine with only Go still rebuilds every

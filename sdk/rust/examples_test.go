@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/rpchost/rpchost/abi"
@@ -130,6 +131,30 @@ func TestCounter(t *testing.T) {
 	}
 	if _, err := call("nope"); !errors.Is(err, host.ErrMethodNotFound) && (host.FaultOf(err) == nil || host.FaultOf(err).Code != -32601) {
 		t.Errorf("counter.nope: %v, want method not found", err)
+	}
+}
+
+// TestCounterRefusedWrite checks the SDK's write set: kv::put records in
+// guest memory and the host sees the call's writes in one kv_write when
+// the handler returns; a write the host refuses there (reset's delete of a
+// key over store.max_key_bytes: no read before it checks the key) turns
+// the call's value into fault -32008.
+func TestCounterRefusedWrite(t *testing.T) {
+	h := newHost(t, "counter")
+	ctx := context.Background()
+	huge := strings.Repeat("k", 64<<10)
+	if _, err := h.Call(ctx, "counter.count", []any{"apples"}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := h.Call(ctx, "counter.reset", []any{huge})
+	f := host.FaultOf(err)
+	if f == nil || f.Code != -32008 || !strings.Contains(f.Message, "the call's writes were refused, and none were kept") {
+		t.Fatalf("reset of a key over the store's limit = %v, %v; want fault -32008", got, err)
+	}
+	t.Logf("fault: %.200s", f.Message)
+	// The next call starts with an empty, unfailed set.
+	if got, err := h.Call(ctx, "counter.count", []any{"apples"}); err != nil || got != int64(2) {
+		t.Errorf("count(apples) after a refused write set = %v, %v; want 2", got, err)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
-	"github.com/rpchost/rpchost/abi/guest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden.txt")
@@ -61,30 +60,27 @@ func trickyBatch(round int) []any {
 
 // TestGolden pins, byte for byte, what ingest and ingestStrict answer and
 // what they leave in the store, so that a rewrite of the plugin's code
-// cannot change results, reasons, order or stored data unnoticed.
-func TestGolden(t *testing.T) {
-	guest.ResetTestStore()
-	defer guest.ResetTestStore()
+// cannot change results, reasons, order or stored data unnoticed. Both
+// builds must produce the same golden file.
+func TestGolden(t *testing.T) { eachBuild(t, testGolden) }
+
+func testGolden(t *testing.T, pl plugin) {
 	var out strings.Builder
 	for round := range 2 {
-		v, err := guest.Invoke("ingest", trickyBatch(round))
+		v, err := pl.call("ingest", trickyBatch(round))
 		fmt.Fprintf(&out, "ingest round %d: %#v %v\n", round, v, err)
 	}
-	v, err := guest.Invoke("ingestStrict", trickyBatch(2))
+	v, err := pl.call("ingestStrict", trickyBatch(2))
 	fmt.Fprintf(&out, "ingestStrict: %#v %v\n", v, err)
-	v, err = guest.Invoke("ingestStrict", []any{rec("z1", "s9", time.Unix(5, 0), 1.0, "A", "a")})
+	v, err = pl.call("ingestStrict", []any{rec("z1", "s9", time.Unix(5, 0), 1.0, "A", "a")})
 	fmt.Fprintf(&out, "ingestStrict valid: %#v %v\n", v, err)
-	v, err = guest.Invoke("ingest", []any{})
+	v, err = pl.call("ingest", []any{})
 	fmt.Fprintf(&out, "ingest empty: %#v %v\n", v, err)
 	for _, params := range [][]any{nil, {"x"}, {[]any{}, 1}} {
-		v, err = guest.Invoke("ingest", params...)
+		v, err = pl.call("ingest", params...)
 		fmt.Fprintf(&out, "ingest %v: %#v %v\n", params, v, err)
 	}
-	pairs, err := guest.KVScan("", 10000)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, kv := range pairs {
+	for _, kv := range pl.dump(t) {
 		fmt.Fprintf(&out, "%q = %x\n", kv.Key, kv.Value)
 	}
 	got := out.String()

@@ -12,14 +12,15 @@ import (
 	"time"
 
 	"github.com/rpchost/rpchost/abi"
-	"github.com/rpchost/rpchost/abi/guest"
 	"github.com/rpchost/rpchost/examples/guests/records/recordsvc"
 )
 
-// These tests call the plugin through guest.Invoke, the host's encode and
-// dispatch path, against the SDK's in-memory store. That store has no
-// transactions: what a failing call would leave behind inside rpchost is
-// checked by the end-to-end tests (records_test.go at the module root).
+// These tests run against both builds of the plugin (builds_test.go): the
+// Go build through guest.Invoke, the host's encode and dispatch path,
+// against the SDK's in-memory store, and the Rust build in a host. The
+// in-memory store has no transactions: what a failing call would leave
+// behind inside rpchost is checked by the end-to-end tests
+// (records_test.go at the module root).
 
 var t0 = time.Date(2024, 3, 1, 12, 0, 0, 0, time.UTC)
 
@@ -41,9 +42,9 @@ func stored(id, source string, at time.Time, value float64, tags ...any) abi.Str
 		{Name: "value", Value: value}, {Name: "tags", Value: tags}}
 }
 
-func invoke(t *testing.T, method string, params ...any) any {
+func invoke(t *testing.T, pl plugin, method string, params ...any) any {
 	t.Helper()
-	v, err := guest.Invoke(method, params...)
+	v, err := pl.call(method, params...)
 	if err != nil {
 		t.Fatalf("%s: %v", method, err)
 	}
@@ -52,35 +53,31 @@ func invoke(t *testing.T, method string, params ...any) any {
 
 // wantFault calls method and checks the fault's code and that its message
 // contains msg.
-func wantFault(t *testing.T, code int, msg, method string, params ...any) {
+func wantFault(t *testing.T, pl plugin, code int, msg, method string, params ...any) {
 	t.Helper()
-	v, err := guest.Invoke(method, params...)
+	v, err := pl.call(method, params...)
 	var f *abi.Fault
 	if !errors.As(err, &f) || f.Code != code || !strings.Contains(f.Message, msg) {
 		t.Fatalf("%s%v = %v, %v; want fault %d containing %q", method, params, v, err, code, msg)
 	}
 }
 
-func ingest(t *testing.T, records ...any) (stored int64, rejected []any) {
+func ingest(t *testing.T, pl plugin, records ...any) (stored int64, rejected []any) {
 	t.Helper()
-	res := invoke(t, "ingest", records).(abi.Struct)
+	res := invoke(t, pl, "ingest", records).(abi.Struct)
 	n, _ := res.Get("stored")
 	r, _ := res.Get("rejected")
 	return n.(int64), r.([]any)
 }
 
-func stats(t *testing.T) abi.Struct { return invoke(t, "stats").(abi.Struct) }
+func stats(t *testing.T, pl plugin) abi.Struct { return invoke(t, pl, "stats").(abi.Struct) }
 
 func member(s abi.Struct, name string) any { v, _ := s.Get(name); return v }
 
-func fresh(t *testing.T) {
-	guest.ResetTestStore()
-	t.Cleanup(guest.ResetTestStore)
-}
+func TestIngestNormalizesStoresAndGets(t *testing.T) { eachBuild(t, testIngestNormalizesStoresAndGets) }
 
-func TestIngestNormalizesStoresAndGets(t *testing.T) {
-	fresh(t)
-	n, rejected := ingest(t,
+func testIngestNormalizesStoresAndGets(t *testing.T, pl plugin) {
+	n, rejected := ingest(t, pl,
 		rec("  r1 ", " Boiler ", t0, 21.5, " Hot", "hot", "ROOM-1", "", "room-1"),
 		rec("r2", "boiler", t0.Add(time.Minute), int64(22)), // an int is a number
 		rec("r3", "attic", t0.Add(-time.Hour), -3.25),
@@ -93,18 +90,18 @@ func TestIngestNormalizesStoresAndGets(t *testing.T) {
 		"r2": stored("r2", "boiler", t0.Add(time.Minute), 22),
 		"r3": stored("r3", "attic", t0.Add(-time.Hour), -3.25),
 	} {
-		if got := invoke(t, "get", id); !reflect.DeepEqual(got, want) {
+		if got := invoke(t, pl, "get", id); !reflect.DeepEqual(got, want) {
 			t.Errorf("get(%q) = %v\nwant %v", id, got, want)
 		}
 	}
-	if got := invoke(t, "get", " r1 "); member(got.(abi.Struct), "id") != "r1" {
+	if got := invoke(t, pl, "get", " r1 "); member(got.(abi.Struct), "id") != "r1" {
 		t.Errorf("get(\" r1 \") = %v: the id is trimmed like an ingested one", got)
 	}
-	wantFault(t, recordsvc.CodeNotFound, `no record with id "nope"`, "get", "nope")
-	wantFault(t, abi.CodeInvalidParams, "param 1: want string, got int", "get", 1)
-	wantFault(t, abi.CodeInvalidParams, "get takes 1 param, got 0", "get")
+	wantFault(t, pl, recordsvc.CodeNotFound, `no record with id "nope"`, "get", "nope")
+	wantFault(t, pl, abi.CodeInvalidParams, "param 1: want string, got int", "get", 1)
+	wantFault(t, pl, abi.CodeInvalidParams, "get takes 1 param, got 0", "get")
 
-	s := stats(t)
+	s := stats(t, pl)
 	want := abi.Struct{
 		{Name: "count", Value: int64(3)},
 		{Name: "bySource", Value: abi.Struct{{Name: "Boiler", Value: int64(1)}, {Name: "attic", Value: int64(1)}, {Name: "boiler", Value: int64(1)}}},
@@ -117,38 +114,42 @@ func TestIngestNormalizesStoresAndGets(t *testing.T) {
 }
 
 func TestReplacingKeepsCountsAndIndexesConsistent(t *testing.T) {
-	fresh(t)
-	ingest(t, rec("x", "a", t0, 1.0), rec("y", "a", t0, 2.0))
+	eachBuild(t, testReplacingKeepsCountsAndIndexesConsistent)
+}
+
+func testReplacingKeepsCountsAndIndexesConsistent(t *testing.T, pl plugin) {
+	ingest(t, pl, rec("x", "a", t0, 1.0), rec("y", "a", t0, 2.0))
 	// x moves to source b and another time; y is sent twice in one batch.
-	n, rejected := ingest(t, rec("x", "b", t0.Add(time.Hour), 3.0), rec("y", "a", t0, 4.0), rec("y", "a", t0.Add(time.Second), 5.0))
+	n, rejected := ingest(t, pl, rec("x", "b", t0.Add(time.Hour), 3.0), rec("y", "a", t0, 4.0), rec("y", "a", t0.Add(time.Second), 5.0))
 	if n != 3 || len(rejected) != 0 {
 		t.Fatalf("ingest: stored %d, rejected %v", n, rejected)
 	}
-	s := stats(t)
+	s := stats(t, pl)
 	if member(s, "count") != int64(2) || !reflect.DeepEqual(member(s, "bySource"),
 		abi.Struct{{Name: "a", Value: int64(1)}, {Name: "b", Value: int64(1)}}) {
 		t.Fatalf("stats after replacing = %v", s)
 	}
-	if got := invoke(t, "get", "y"); member(got.(abi.Struct), "value") != 5.0 {
+	if got := invoke(t, pl, "get", "y"); member(got.(abi.Struct), "value") != 5.0 {
 		t.Errorf("get(y) = %v: the last one sent wins", got)
 	}
-	all := invoke(t, "query", abi.Struct{})
+	all := invoke(t, pl, "query", abi.Struct{})
 	want := []any{stored("y", "a", t0.Add(time.Second), 5.0), stored("x", "b", t0.Add(time.Hour), 3.0)}
 	if !reflect.DeepEqual(all, want) {
 		t.Errorf("query({}) = %v\nwant %v", all, want)
 	}
-	if got := invoke(t, "query", map[string]any{"source": "a"}); !reflect.DeepEqual(got, want[:1]) {
+	if got := invoke(t, pl, "query", map[string]any{"source": "a"}); !reflect.DeepEqual(got, want[:1]) {
 		t.Errorf("query(source a) = %v: the old index entries must be gone", got)
 	}
 	// Moving every record away from a source removes it from bySource.
-	ingest(t, rec("y", "b", t0, 1.0))
-	if s := stats(t); !reflect.DeepEqual(member(s, "bySource"), abi.Struct{{Name: "b", Value: int64(2)}}) {
+	ingest(t, pl, rec("y", "b", t0, 1.0))
+	if s := stats(t, pl); !reflect.DeepEqual(member(s, "bySource"), abi.Struct{{Name: "b", Value: int64(2)}}) {
 		t.Errorf("stats = %v, want only source b", s)
 	}
 }
 
-func TestValidation(t *testing.T) {
-	fresh(t)
+func TestValidation(t *testing.T) { eachBuild(t, testValidation) }
+
+func testValidation(t *testing.T, pl plugin) {
 	tooManyTags := make([]any, 40)
 	for i := range tooManyTags {
 		tooManyTags[i] = fmt.Sprint("t", i)
@@ -177,47 +178,51 @@ func TestValidation(t *testing.T) {
 		{rec("a\x00b", "s", t0, 1.0), "id contains a control character"},
 		{rec("a", "s", time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC), 1.0), "at is in year 10000"},
 	} {
-		n, rejected := ingest(t, rec("good", "s", t0, 1.0), tc.record)
+		n, rejected := ingest(t, pl, rec("good", "s", t0, 1.0), tc.record)
 		want := []any{abi.Struct{{Name: "index", Value: int64(1)}, {Name: "reason", Value: tc.reason}}}
 		if n != 1 || len(rejected) != 1 || !strings.HasPrefix(member(rejected[0].(abi.Struct), "reason").(string), tc.reason) {
 			t.Errorf("ingest(good, %v): stored %d, rejected %v; want 1, %v", tc.record, n, rejected, want)
 		}
 	}
-	if s := stats(t); member(s, "count") != int64(1) {
+	if s := stats(t, pl); member(s, "count") != int64(1) {
 		t.Errorf("stats = %v: only the good record, replaced each time", s)
 	}
-	if n, rejected := ingest(t); n != 0 || len(rejected) != 0 {
+	if n, rejected := ingest(t, pl); n != 0 || len(rejected) != 0 {
 		t.Errorf("ingest([]) = %d, %v", n, rejected)
 	}
 	// Bad params are faults, not rejections.
-	wantFault(t, abi.CodeInvalidParams, "param 1: want array, got struct", "ingest", abi.Struct{})
-	wantFault(t, abi.CodeInvalidParams, "ingest takes 1 param, got 2", "ingest", []any{}, []any{})
-	wantFault(t, abi.CodeInvalidParams, "ingest takes 1 param, got 0", "ingest")
+	wantFault(t, pl, abi.CodeInvalidParams, "param 1: want array, got struct", "ingest", abi.Struct{})
+	wantFault(t, pl, abi.CodeInvalidParams, "ingest takes 1 param, got 2", "ingest", []any{}, []any{})
+	wantFault(t, pl, abi.CodeInvalidParams, "ingest takes 1 param, got 0", "ingest")
 	big := make([]any, recordsvc.MaxBatch+1)
-	wantFault(t, abi.CodeInvalidParams, "10001 records in one call, at most 10000", "ingest", big)
+	wantFault(t, pl, abi.CodeInvalidParams, "10001 records in one call, at most 10000", "ingest", big)
 }
 
 func TestIngestStrictFaultsAtTheFirstInvalidRecord(t *testing.T) {
-	fresh(t)
-	wantFault(t, abi.CodeInvalidParams, `record 2 (id "bad"): value must be a number, got string; nothing was stored`,
+	eachBuild(t, testIngestStrictFaultsAtTheFirstInvalidRecord)
+}
+
+func testIngestStrictFaultsAtTheFirstInvalidRecord(t *testing.T, pl plugin) {
+	wantFault(t, pl, abi.CodeInvalidParams, `record 2 (id "bad"): value must be a number, got string; nothing was stored`,
 		"ingestStrict", []any{rec("g1", "s", t0, 1.0), rec("g2", "s", t0, 2.0), rec("bad", "s", t0, "x")})
 	// (The in-memory store keeps g1 and g2; rpchost discards them with the
 	// failing call.)
-	guest.ResetTestStore()
-	res := invoke(t, "ingestStrict", []any{rec("g1", "s", t0, 1.0), rec("g2", "s", t0, 2.0)}).(abi.Struct)
+	pl.reset(t)
+	res := invoke(t, pl, "ingestStrict", []any{rec("g1", "s", t0, 1.0), rec("g2", "s", t0, 2.0)}).(abi.Struct)
 	if member(res, "stored") != int64(2) || len(member(res, "rejected").([]any)) != 0 {
 		t.Errorf("ingestStrict(good, good) = %v", res)
 	}
 }
 
-func TestQuery(t *testing.T) {
-	fresh(t)
+func TestQuery(t *testing.T) { eachBuild(t, testQuery) }
+
+func testQuery(t *testing.T, pl plugin) {
 	var batch []any
 	for i := range 50 {
 		source := []string{"a", "b/c", "b"}[i%3] // "b/c" must not show up under "b"
 		batch = append(batch, rec(fmt.Sprintf("r%02d", i), source, t0.Add(time.Duration(i%25)*time.Minute+time.Duration(i)), float64(i)))
 	}
-	if n, rejected := ingest(t, batch...); n != 50 {
+	if n, rejected := ingest(t, pl, batch...); n != 50 {
 		t.Fatalf("ingest: %d, %v", n, rejected)
 	}
 	ids := func(v any) string {
@@ -285,12 +290,12 @@ func TestQuery(t *testing.T) {
 		if !tc.to.IsZero() {
 			filter = append(filter, abi.Member{Name: "to", Value: tc.to})
 		}
-		got, want := ids(invoke(t, "query", filter)), expect(tc.source, tc.from, tc.to, tc.limit)
+		got, want := ids(invoke(t, pl, "query", filter)), expect(tc.source, tc.from, tc.to, tc.limit)
 		if got != want {
 			t.Errorf("query(%v) = [%s]\nwant [%s]", filter, got, want)
 		}
 	}
-	if got := invoke(t, "query").([]any); len(got) != 50 {
+	if got := invoke(t, pl, "query").([]any); len(got) != 50 {
 		t.Errorf("query() returned %d records, want all 50 (default limit 100)", len(got))
 	}
 	for _, tc := range []struct {
@@ -305,23 +310,24 @@ func TestQuery(t *testing.T) {
 		{abi.Struct{{Name: "src", Value: "a"}}, `filter: unknown member "src"`},
 		{[]any{}, "param 1: want struct, got array"},
 	} {
-		wantFault(t, abi.CodeInvalidParams, tc.msg, "query", tc.filter)
+		wantFault(t, pl, abi.CodeInvalidParams, tc.msg, "query", tc.filter)
 	}
 }
 
-func TestRuleAndHelp(t *testing.T) {
-	fresh(t)
+func TestRuleAndHelp(t *testing.T) { eachBuild(t, testRuleAndHelp) }
+
+func testRuleAndHelp(t *testing.T, pl plugin) {
 	for _, v := range []any{-1e9, 1e9, 0.0, int64(-5)} {
-		if n, rejected := ingest(t, rec("v", "s", t0, v)); n != 1 {
+		if n, rejected := ingest(t, pl, rec("v", "s", t0, v)); n != 1 {
 			t.Errorf("value %v rejected: %v", v, rejected)
 		}
 	}
 	for _, v := range []any{math.Nextafter(1e9, 2e9), -1e9 - 1} {
-		if n, _ := ingest(t, rec("v", "s", t0, v)); n != 0 {
+		if n, _ := ingest(t, pl, rec("v", "s", t0, v)); n != 0 {
 			t.Errorf("value %v accepted", v)
 		}
 	}
-	m := guest.Manifest()
+	m := pl.manifest(t)
 	var names []string
 	for _, md := range m.Methods {
 		names = append(names, md.Name)
@@ -337,11 +343,12 @@ func TestRuleAndHelp(t *testing.T) {
 	}
 }
 
-func TestStatsOfAnEmptyStore(t *testing.T) {
-	fresh(t)
+func TestStatsOfAnEmptyStore(t *testing.T) { eachBuild(t, testStatsOfAnEmptyStore) }
+
+func testStatsOfAnEmptyStore(t *testing.T, pl plugin) {
 	want := abi.Struct{{Name: "count", Value: int64(0)}, {Name: "bySource", Value: abi.Struct{}}}
-	if s := stats(t); !reflect.DeepEqual(s, want) {
+	if s := stats(t, pl); !reflect.DeepEqual(s, want) {
 		t.Errorf("stats = %#v, want %#v", s, want)
 	}
-	wantFault(t, abi.CodeInvalidParams, "stats takes 0 params, got 1", "stats", 1)
+	wantFault(t, pl, abi.CodeInvalidParams, "stats takes 0 params, got 1", "stats", 1)
 }

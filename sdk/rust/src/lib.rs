@@ -37,7 +37,7 @@
 #![allow(dead_code)] // a plugin uses only part of the SDK
 
 mod host;
-mod msgpack;
+pub mod msgpack;
 mod params;
 mod value;
 
@@ -148,7 +148,7 @@ impl Plugin {
             None => return fault_result(&Fault::new(Fault::METHOD_NOT_FOUND, format!("method {name:?} not found"))),
         };
         let params = Params::new(name, params);
-        match (m.handler)(&params) {
+        let out = match (m.handler)(&params) {
             Err(f) => fault_result(&f),
             Ok(v) => {
                 let mut b = vec![0x92, 0x00];
@@ -157,7 +157,25 @@ impl Plugin {
                     Err(why) => fault_result(&Fault::new(Fault::INTERNAL_ERROR, format!("{}: result: {why}", m.name))),
                 }
             }
+        };
+        // The call's writes (kv::put, kv::delete) go to the host in one
+        // kv_write, only when the call succeeded; most calls write nothing.
+        if !kv::touched() {
+            return out;
         }
+        let out = if out.starts_with(&[0x92, 0x00]) {
+            match kv::flush() {
+                Ok(()) => out,
+                Err(f) => fault_result(&Fault::new(
+                    kv::CODE_STORAGE,
+                    format!("the call's writes were refused, and none were kept: {}", f.message),
+                )),
+            }
+        } else {
+            out
+        };
+        kv::reset();
+        out
     }
 }
 
