@@ -134,6 +134,7 @@ pub mod kv {
 
     const OP_PUT: u8 = 0;
     const OP_DELETE: u8 = 1;
+    const OP_ADD: u8 = 2;
 
     /// The pending writes of the call in progress (one call at a time per
     /// instance, one thread).
@@ -169,9 +170,13 @@ pub mod kv {
             b.push(op);
             b.extend_from_slice(&(key.len() as u32).to_le_bytes());
             b.extend_from_slice(key.as_bytes());
-            if op == OP_PUT {
-                b.extend_from_slice(&(value.len() as u32).to_le_bytes());
-                b.extend_from_slice(value);
+            match op {
+                OP_PUT => {
+                    b.extend_from_slice(&(value.len() as u32).to_le_bytes());
+                    b.extend_from_slice(value);
+                }
+                OP_ADD => b.extend_from_slice(value), // the delta, 8 bytes little-endian
+                _ => {}
             }
             Ok(b.len() >= FLUSH_BYTES)
         })?;
@@ -300,6 +305,20 @@ pub mod kv {
             return Err(failed("kv_delete", "delete: empty key"));
         }
         record(OP_DELETE, key, &[])
+    }
+
+    /// Adds delta to the counter stored under key: a decimal integer (a
+    /// missing key counts as 0, and a sum of 0 deletes the key). The host
+    /// sums it with the stored value when the call commits, without the
+    /// call reading it, so calls adding to one counter at the same time
+    /// never conflict, where a get then put of the counter makes the host
+    /// run one of them again. A stored value that is not a decimal i64, or
+    /// a sum past i64, fails the call with fault -32008.
+    pub fn add(key: &str, delta: i64) -> Result<(), Fault> {
+        if key.is_empty() {
+            return Err(failed("kv_write", "add: empty key"));
+        }
+        record(OP_ADD, key, &delta.to_le_bytes())
     }
 
     /// The most the host returns from one scan.

@@ -148,13 +148,13 @@ pub fn parse_count(key: &str, b: &[u8]) -> Result<i64, Fault> {
         .ok_or_else(|| failure(format!("counter {key} is corrupt: {}", quote_bytes(b))))
 }
 
-/// Adds delta to a counter, deleting it when it reaches 0.
+/// Adds delta to a counter, which is deleted when it reaches 0. The host
+/// sums it at the commit (kv::add) rather than the call reading it: every
+/// ingest changes the same counters, and a read of them would make
+/// concurrent ingests conflict and run again, validating their whole batch
+/// a second time.
 fn add_to(key: &str, delta: i64) -> Result<(), Fault> {
-    let n = read_count(key)?.wrapping_add(delta);
-    if n <= 0 {
-        return kv::delete(key);
-    }
-    kv::put(key, n.to_string().as_bytes())
+    kv::add(key, delta)
 }
 
 /// Names a rejected record's id when it has a readable one.
