@@ -315,16 +315,8 @@ func (s *pgStore) settleAdds(ctx context.Context, tx pgx.Tx, ns string, final ma
 	if len(addKeys) == 0 {
 		return final, nil
 	}
-	rows, err := tx.Query(ctx, "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, addKeys)
+	stored, err := readValues(ctx, tx, ns, addKeys)
 	if err != nil {
-		return nil, fmt.Errorf("read counters: %w", err)
-	}
-	stored := map[string][]byte{}
-	var key, value []byte
-	if _, err := pgx.ForEachRow(rows, []any{&key, &value}, func() error {
-		stored[string(key)] = nonNil(value)
-		return nil
-	}); err != nil {
 		return nil, fmt.Errorf("read counters: %w", err)
 	}
 	out := maps.Clone(final)
@@ -339,6 +331,21 @@ func (s *pgStore) settleAdds(ctx context.Context, tx pgx.Tx, ns string, final ma
 	return out, nil
 }
 
+// readValues reads the stored values of keys in ns, inside tx.
+func readValues(ctx context.Context, tx pgx.Tx, ns string, keys [][]byte) (map[string][]byte, error) {
+	rows, err := tx.Query(ctx, "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, keys)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]byte, len(keys))
+	var key, value []byte
+	_, err = pgx.ForEachRow(rows, []any{&key, &value}, func() error {
+		out[string(key)] = nonNil(value)
+		return nil
+	})
+	return out, err
+}
+
 func (s *pgStore) checkReads(ctx context.Context, tx pgx.Tx, ns string, reads []Read) error {
 	if len(reads) == 0 {
 		return nil
@@ -347,16 +354,8 @@ func (s *pgStore) checkReads(ctx context.Context, tx pgx.Tx, ns string, reads []
 	for i, r := range reads {
 		keys[i] = []byte(r.Key)
 	}
-	rows, err := tx.Query(ctx, "SELECT key, value FROM rpchost_kv WHERE ns = $1 AND key = ANY($2::bytea[])", ns, keys)
+	now, err := readValues(ctx, tx, ns, keys)
 	if err != nil {
-		return fmt.Errorf("read back: %w", err)
-	}
-	now := map[string][]byte{}
-	var key, value []byte
-	if _, err := pgx.ForEachRow(rows, []any{&key, &value}, func() error {
-		now[string(key)] = nonNil(value)
-		return nil
-	}); err != nil {
 		return fmt.Errorf("read back: %w", err)
 	}
 	for _, r := range reads {
