@@ -103,10 +103,11 @@ type Registry struct {
 	reserved map[string]bool
 	owners   map[string]string // bare name → plugin that answers it (aliases excluded)
 	settled  bool              // false while the plugins of a start-up are arriving
+	observe  func(Change)      // called under writeMu; nil for none
+
 	// stale: a write of the start-up phase was not published yet (see
 	// write). Set and cleared under writeMu; readers check it first.
 	stale atomic.Bool
-	observe  func(Change)      // called under writeMu; nil for none
 }
 
 type table struct {
