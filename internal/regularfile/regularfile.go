@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 )
 
 var (
@@ -23,29 +24,37 @@ var (
 // and checks the opened file itself, so a file swapped for a FIFO between
 // a directory listing and the read cannot block it either.
 func Read(path string, max int64) ([]byte, error) {
+	b, _, err := ReadStat(path, max)
+	return b, err
+}
+
+// ReadStat is Read, also returning what the opened file's stat said
+// before it was read: a change made while it was read shows in a later
+// stat as a newer change time.
+func ReadStat(path string, max int64) ([]byte, os.FileInfo, error) {
 	f, err := openNonblocking(path)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer f.Close()
 	st, err := f.Stat()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if !st.Mode().IsRegular() {
-		return nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, st.Mode().Type())
+		return nil, nil, fmt.Errorf("%s: %w (%s)", path, ErrNotRegular, st.Mode().Type())
 	}
 	if st.Size() > max {
-		return nil, fmt.Errorf("%s: %w: %d bytes, the limit is %d", path, ErrTooLarge, st.Size(), max)
+		return nil, nil, fmt.Errorf("%s: %w: %d bytes, the limit is %d", path, ErrTooLarge, st.Size(), max)
 	}
 	b, err := readAll(io.LimitReader(f, max+1), st.Size()) // it may grow while read
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("%s: %w: more than %d bytes", path, ErrTooLarge, max)
+		return nil, nil, fmt.Errorf("%s: %w: more than %d bytes", path, ErrTooLarge, max)
 	}
-	return b, nil
+	return b, st, nil
 }
 
 // readAll is io.ReadAll with a buffer sized for the file at once. Growing
