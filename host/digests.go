@@ -40,7 +40,7 @@ const digestsFormat = "rpchost-digests-v1"
 
 // fileID identifies one version of a file (see fileIDOf).
 type fileID struct {
-	dev, ino            uint64
+	dev, ino           uint64
 	size, mtime, ctime int64 // ns since 1970
 }
 
