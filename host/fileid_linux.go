@@ -3,7 +3,6 @@ package host
 import (
 	"os"
 	"syscall"
-	"time"
 )
 
 // fileIDOf is what identifies a version of a file without reading it
@@ -16,8 +15,8 @@ func fileIDOf(info os.FileInfo) (id fileID, ok bool) {
 	return fileID{
 		dev:   uint64(st.Dev),
 		ino:   uint64(st.Ino),
-		size:  st.Size,
-		mtime: time.Unix(st.Mtim.Sec, st.Mtim.Nsec).UnixNano(),
-		ctime: time.Unix(st.Ctim.Sec, st.Ctim.Nsec).UnixNano(),
+		size:  int64(st.Size),
+		mtime: st.Mtim.Nano(),
+		ctime: st.Ctim.Nano(),
 	}, true
 }
