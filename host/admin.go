@@ -282,7 +282,7 @@ func (h *Host) compileModule(ctx context.Context, name string, wasm, sig []byte,
 	if err != nil {
 		return nil, "", time.Time{}, err
 	}
-	p, err := h.load(ctx, name, wasm, digest, release)
+	p, err := h.load(ctx, name, wasm, digest, release, nil)
 	release()
 	if err != nil && h.closed.Load() {
 		return nil, "", time.Time{}, fmt.Errorf("%w (compiling %s: %v)", ErrClosed, name, err) // the runtime closed under the compiler

@@ -53,9 +53,11 @@ type Host struct {
 	// compileSlots bounds the modules compiling at once, so that a hundred
 	// plugins loading together do not hold a hundred compilations in memory.
 	compileSlots chan struct{}
-	mu           sync.Mutex // guards plugins and versions
-	plugins      map[string]*loaded
-	versions     map[string]int // plugin → versions loaded so far, kept across removals
+	// digests knows the SHA-256 of module files from their stat (digests.go).
+	digests  digests
+	mu       sync.Mutex // guards plugins and versions
+	plugins  map[string]*loaded
+	versions map[string]int // plugin → versions loaded so far, kept across removals
 
 	pageSlots chan struct{} // pages being built (page.go)
 
@@ -132,6 +134,7 @@ func New(ctx context.Context, cfg Config) (*Host, error) {
 		versions:       map[string]int{},
 		pageSlots:      make(chan struct{}, pageBuilders),
 		auth:           newAuthorizer(cfg, logger),
+		digests:        newDigests(cfg.cacheDir),
 	}
 	h.started = time.Now()
 	h.metrics = newMetrics(h)

@@ -18,7 +18,6 @@ import (
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/internal/plugin"
-	"github.com/rpchost/rpchost/internal/regularfile"
 )
 
 const wasmExt = ".wasm"
@@ -225,14 +224,13 @@ func (h *Host) loadFile(ctx context.Context, c candidate) {
 	// hold a hundred modules in memory.
 	release, err := h.compileSlot(ctx)
 	if err == nil {
-		var wasm []byte
-		// Only a regular file, checked on the file opened (it may have
-		// been swapped for a FIFO since the listing), and at most
-		// MaxModuleFileBytes.
-		wasm, err = regularfile.Read(filepath.Join(h.cfg.pluginDir, c.name+wasmExt), MaxModuleFileBytes)
+		path := filepath.Join(h.cfg.pluginDir, c.name+wasmExt)
+		var (
+			wasm []byte // nil when the digest came from its stat
+			sum  [sha256.Size]byte
+		)
+		wasm, sum, c.size, err = h.readModule(path, start)
 		if err == nil {
-			c.size = len(wasm)
-			sum := sha256.Sum256(wasm)
 			c.sha256 = hex.EncodeToString(sum[:])
 			trustErr := h.checkFile(c.name, sum) // before anything is compiled (trust.go)
 			switch l := h.current(c.name); {
@@ -248,7 +246,7 @@ func (h *Host) loadFile(ctx context.Context, c candidate) {
 				// Same bytes, new timestamp: install only records the new stat.
 			default:
 				h.logger.Info("compiling", "plugin", c.name, "size", c.size)
-				c.plugin, err = h.load(ctx, c.name, wasm, c.sha256, release)
+				c.plugin, err = h.load(ctx, c.name, wasm, c.sha256, release, &unread{path: path, sum: sum, size: c.size})
 				c.compiled = true
 			}
 		}
@@ -318,10 +316,16 @@ func (h *Host) requestRescan() {
 // load compiles a plugin; digest, the hex SHA-256 of wasm, lets copies of
 // one module share their compiled form. compiled is called once wasm is
 // compiled, before any of its code runs.
-func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string, compiled func()) (*plugin.Plugin, error) {
+//
+// wasm is nil when the file was not read (its digest came from its stat):
+// then src reads it, if it must (see plugin.Options.Read).
+func (h *Host) load(ctx context.Context, name string, wasm []byte, digest string, compiled func(), src *unread) (*plugin.Plugin, error) {
 	opts := h.cfg.loadOptions(name)
 	opts.Logger = h.logger
 	opts.Digest = digest
+	if wasm == nil && src != nil {
+		opts.Read, opts.Size = src.read, src.size
+	}
 	opts.MayRun = h.inflight.mayRun
 	if h.store != nil {
 		opts.Store, opts.StoreLimits = h.store, h.cfg.store.Limits

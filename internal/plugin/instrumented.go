@@ -34,17 +34,29 @@ const instrumentedCacheSlack = 2
 // checking it, so trusting it with the instrumented bytes adds no trust;
 // the hash stored with them only catches a file that was cut short or
 // damaged, which is then instrumented again and rewritten.
-func (r *Runtime) instrument(wasm []byte, digest string) ([]byte, error) {
-	path := r.instrumentedPath(digest)
-	if path == "" {
-		return interrupt.Instrument(wasm)
+//
+// When wasm is nil and opts.Read is set, Read gives it, only if it must
+// be instrumented.
+func (r *Runtime) instrument(wasm []byte, opts Options) ([]byte, error) {
+	size, lazy := len(wasm), wasm == nil && opts.Read != nil
+	if lazy {
+		size = opts.Size
 	}
-	if out, ok := readInstrumented(path, len(wasm)); ok {
-		return out, nil
+	path := r.instrumentedPath(opts.Digest)
+	if path != "" {
+		if out, ok := readInstrumented(path, size); ok {
+			return out, nil
+		}
+	}
+	if lazy {
+		var err error
+		if wasm, err = opts.Read(); err != nil {
+			return nil, err
+		}
 	}
 	out, err := interrupt.Instrument(wasm)
-	if err != nil {
-		return nil, err
+	if err != nil || path == "" {
+		return out, err
 	}
 	if err := writeInstrumented(path, out); err != nil {
 		// A cache that cannot be written costs the next start time, no more.

@@ -59,7 +59,7 @@ func TestInstrumentedCache(t *testing.T) {
 	}
 
 	// A miss instruments and fills the cache.
-	got, err := r.instrument(wasm, digest)
+	got, err := r.instrument(wasm, Options{Digest: digest})
 	if err != nil || !bytes.Equal(got, want) {
 		t.Fatalf("miss: %v, equal %v", err, bytes.Equal(got, want))
 	}
@@ -73,7 +73,7 @@ func TestInstrumentedCache(t *testing.T) {
 	if err := writeInstrumented(path, marked); err != nil {
 		t.Fatal(err)
 	}
-	if got, _ := r.instrument(wasm, digest); !bytes.Equal(got, marked) {
+	if got, _ := r.instrument(wasm, Options{Digest: digest}); !bytes.Equal(got, marked) {
 		t.Error("a valid cache entry was not used")
 	}
 
@@ -88,12 +88,25 @@ func TestInstrumentedCache(t *testing.T) {
 		if err := os.WriteFile(path, damage(b), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		if got, err := r.instrument(wasm, digest); err != nil || !bytes.Equal(got, want) {
+		if got, err := r.instrument(wasm, Options{Digest: digest}); err != nil || !bytes.Equal(got, want) {
 			t.Errorf("%s: %v, equal %v", name, err, bytes.Equal(got, want))
 		}
 		if b, _ := os.ReadFile(path); !bytes.Equal(b[:len(b)-sha256.Size], want) {
 			t.Errorf("%s: the cache entry was not rewritten", name)
 		}
+	}
+
+	// Given no bytes, a hit does not read them; a miss reads them once.
+	reads := 0
+	lazy := Options{Digest: digest, Size: len(wasm), Read: func() ([]byte, error) { reads++; return wasm, nil }}
+	if got, err := r.instrument(nil, lazy); err != nil || !bytes.Equal(got, want) || reads != 0 {
+		t.Errorf("lazy hit: %v, equal %v, %d reads, want 0", err, bytes.Equal(got, want), reads)
+	}
+	if err := os.Remove(path); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := r.instrument(nil, lazy); err != nil || !bytes.Equal(got, want) || reads != 1 {
+		t.Errorf("lazy miss: %v, equal %v, %d reads, want 1", err, bytes.Equal(got, want), reads)
 	}
 
 	// No cache directory: nothing is written anywhere.

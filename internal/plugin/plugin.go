@@ -83,6 +83,14 @@ type Options struct {
 	// plugins loaded with the same digest and memory limit share one
 	// compiled module. Empty shares nothing.
 	Digest string
+	// Read, when set and Load is given no bytes (wasm nil), returns them; Size
+	// is how many there are. It is called only if the module must be
+	// instrumented: not when a copy with the same Digest is compiled
+	// already, nor when its instrumented form is in the compilation cache.
+	// The host, which knows a file's digest from its stat, thus reads
+	// neither the copies of a module nor, on a warm start, the module.
+	Read func() ([]byte, error)
+	Size int
 	// Compiled, when set, is called once the module is compiled (or failed
 	// to), before any of its code runs: the caller can free what bounded
 	// the compilation.
@@ -163,7 +171,7 @@ func (r *Runtime) load(ctx context.Context, name string, wasm []byte, opts Optio
 	compiled, release, err := r.shared.get(ctx, sharedKey{pages, opts.Digest}, func() (wazero.CompiledModule, error) {
 		// Instrumenting first also keeps from wazero a module whose
 		// declared sizes exceed its bytes, which wazero would try to allocate.
-		stoppable, err := r.instrument(wasm, opts.Digest)
+		stoppable, err := r.instrument(wasm, opts)
 		if err != nil {
 			return nil, err
 		}
