@@ -21,6 +21,7 @@ import (
 type pool[T any] struct {
 	max, maxWaiting int           // maxWaiting 0: unbounded
 	idleTimeout     time.Duration // 0: idle instances are kept
+	epoch           time.Time     // what now counts from
 
 	mu      sync.Mutex
 	idle    []idleInstance[T] // free instances, the most recently used last
@@ -56,8 +57,8 @@ type ticket[T any] struct {
 // idleInstance is a free instance and when it was given back.
 type idleInstance[T any] struct {
 	in    T
-	since time.Time // zero when idleTimeout is 0: nobody reads it
-	node  *idleNode // on the budget's list; nil when the budget is unbounded
+	since time.Duration // on the pool's clock (now); 0 when idleTimeout is 0: nobody reads it
+	node  *idleNode     // on the budget's list; nil when the budget is unbounded
 }
 
 type ticketKind uint8
@@ -69,8 +70,15 @@ const (
 )
 
 func newPool[T any](max, maxWaiting int, idleTimeout time.Duration, create func(context.Context) (T, error), destroy func(T) error) *pool[T] {
-	return &pool[T]{max: max, maxWaiting: maxWaiting, idleTimeout: idleTimeout, create: create, destroy: destroy}
+	return &pool[T]{max: max, maxWaiting: maxWaiting, idleTimeout: idleTimeout, create: create, destroy: destroy,
+		epoch: time.Now()}
 }
+
+// now is the time since the pool was made, on the monotonic clock: one
+// clock read, where time.Now reads the wall clock too. Stamping every
+// release with time.Now was 13% of numeric.add's whole dispatch in a
+// profile (this VM's clock reads cost ~100 ns each).
+func (p *pool[T]) now() time.Duration { return time.Since(p.epoch) }
 
 // withBudget makes the pool's idle instances count against b, each for
 // what bytes says it holds when it is given back.
@@ -232,7 +240,7 @@ func (p *pool[T]) release(in T, healthy bool) {
 	}
 	idle := idleInstance[T]{in: in}
 	if p.idleTimeout > 0 {
-		idle.since = time.Now()
+		idle.since = p.now()
 		if !p.reaperArmed {
 			p.armReaperLocked(p.idleTimeout)
 		}

@@ -29,9 +29,9 @@ func (p *pool[T]) reap() {
 		p.mu.Unlock()
 		return
 	}
-	now := time.Now()
+	now := p.now()
 	n := 0
-	for n < len(p.idle) && now.Sub(p.idle[n].since) >= p.idleTimeout {
+	for n < len(p.idle) && now-p.idle[n].since >= p.idleTimeout {
 		n++
 	}
 	expired := make([]T, n)
@@ -48,7 +48,7 @@ func (p *pool[T]) reap() {
 	p.counters.idleReleased += uint64(n)
 	p.reaperArmed = false
 	if rest > 0 {
-		p.armReaperLocked(p.idle[0].since.Add(p.idleTimeout).Sub(now))
+		p.armReaperLocked(p.idle[0].since + p.idleTimeout - now)
 	}
 	p.mu.Unlock()
 	for _, in := range expired {
