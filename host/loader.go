@@ -74,6 +74,12 @@ type fileStat struct {
 	// size -1 when there is none.
 	sigSize    int64
 	sigModTime time.Time
+	// id adds the device, inode and change time where the system tells
+	// them (zero elsewhere): a file replaced by one of the same size with
+	// its modification time kept (cp -p, rsync -t, tar x, a build stamped
+	// with a fixed date) has another inode or a new change time, which no
+	// one can set back.
+	id fileID
 }
 
 // racyWindow: file systems stamp mtimes with a coarse clock (a few
@@ -85,7 +91,8 @@ const racyWindow = 2 * time.Second
 
 // unchanged reports whether a file still holds what was read at readAt.
 func (st fileStat) unchanged(now fileStat, readAt time.Time) bool {
-	return st == now && now.modTime.Before(readAt.Add(-racyWindow)) && now.sigModTime.Before(readAt.Add(-racyWindow))
+	return st == now && now.modTime.Before(readAt.Add(-racyWindow)) && now.sigModTime.Before(readAt.Add(-racyWindow)) &&
+		(now.id == fileID{} || now.id.settled(readAt))
 }
 
 // loaded is one version of a plugin being served.

@@ -227,3 +227,38 @@ func postCall(client *http.Client, url string, body []byte) (any, error) {
 	}
 	return xmlrpc.ParseResponse(b, xmlrpc.DefaultLimits())
 }
+
+// A module replaced by one of the same size whose modification time was
+// set back to the old one's (cp -p, rsync -t, tar x, builds stamped with a
+// fixed date) is still seen: its change time, or its inode, differs.
+func TestHotReloadSeesAReplacementWithTheSameSizeAndTime(t *testing.T) {
+	h, _ := newTestHost(t, map[string][]byte{"calc.wasm": fixture(t, "calc")}, fastWatch)
+	file := filepath.Join(h.cfg.pluginDir, "up.wasm")
+	old := time.Now().Add(-time.Hour) // past the racy window: the stat alone decides
+	one, two := fixture(t, "answer1"), fixture(t, "answer2")
+	if len(one) != len(two) {
+		t.Fatalf("fixtures of %d and %d bytes: the test needs two of one size", len(one), len(two))
+	}
+	if err := os.WriteFile(file, one, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(file, old, old); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the first version is served", answers(h, "up.answer", int64(1)))
+	time.Sleep(300 * time.Millisecond) // a poll or two with the stat unchanged
+
+	if err := os.WriteFile(file, two, 0o644); err != nil { // in place
+		t.Fatal(err)
+	}
+	if err := os.Chtimes(file, old, old); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a same-size rewrite with its time set back is served", answers(h, "up.answer", int64(2)))
+
+	writeReplace(t, file, one) // by rename, time set back
+	if err := os.Chtimes(file, old, old); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "a same-size replacement by rename with its time set back is served", answers(h, "up.answer", int64(1)))
+}

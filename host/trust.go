@@ -159,6 +159,7 @@ func readSignature(path string) ([]byte, error) {
 // changes or goes away makes the watcher look at the module again.
 func (h *Host) moduleStat(name string, info os.FileInfo) fileStat {
 	st := fileStat{size: info.Size(), modTime: info.ModTime()}
+	st.id, _ = fileIDOf(info)
 	if !h.trust.signaturesRequired() {
 		return st
 	}
