@@ -145,3 +145,30 @@ func testTxnAdd(t *testing.T, b backend) {
 	}
 	wantValue(t, s, "ns", "t", "")
 }
+
+// Reading a counter added to in the same call is a read: refused at
+// MaxTxnBytes, it leaves the call's writes as they were.
+func TestTxnReadOfAnAddIsARead(t *testing.T) {
+	s := boltBackend.fresh(t, Limits{})
+	// Ten adds of 8-byte keys hold 10 × (8 + 20 + 64) = 920 bytes; reading
+	// one needs 8 + 32 more.
+	lim := Limits{MaxTxnBytes: 950, MaxKeyBytes: 16, MaxValueBytes: 32}
+	txn := NewTxn(s, "ns", lim)
+	var keys []string
+	for i := range 10 {
+		k := "counter" + strconv.Itoa(i)
+		if err := txn.Add(k, 1); err != nil {
+			t.Fatal(err)
+		}
+		keys = append(keys, k)
+	}
+	if _, _, err := txn.Get(bg(), keys[0]); !errors.Is(err, ErrTxnTooLarge) {
+		t.Fatalf("a read past MaxTxnBytes: %v, want ErrTxnTooLarge", err)
+	}
+	if err := txn.Commit(bg()); err != nil {
+		t.Fatalf("the adds before a refused read were not kept: %v", err)
+	}
+	for _, k := range keys {
+		wantValue(t, s, "ns", k, "1")
+	}
+}

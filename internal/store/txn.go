@@ -252,6 +252,16 @@ func (t *Txn) settle(ctx context.Context, key string) error {
 	// back as it was if the read or the sum fails (the call may still
 	// commit it). Its key is the Txn's own copy, not the caller's view.
 	size := writeSize(p.key, p, true)
+	// The read and the put it becomes are checked against MaxTxnBytes
+	// first, as a read: refused, the call's writes stand. (The put holds
+	// no more than the add reserved: a sum is at most maxIntBytes long.)
+	need := t.held
+	if _, seen := t.reads[p.key]; !seen {
+		need += int64(len(p.key)) + readCost
+	}
+	if err := t.hold("get", p.key, need, false); err != nil {
+		return err
+	}
 	delete(t.writes, p.key)
 	t.held -= size
 	t.buffered -= putSize(p.key, p, true)
