@@ -214,3 +214,40 @@ func TestMulticallAmplificationIsBounded(t *testing.T) {
 		t.Errorf("the heap grew by %d MiB while building a response bounded at 16 MiB; want under 96 MiB", grew>>20)
 	}
 }
+
+// A call whose result XML-RPC cannot carry (a NaN) gets a fault of its own
+// in the multicall's answer; the calls beside it keep their results, so a
+// client learns which ran (and wrote), instead of one fault for all.
+func TestMulticallUnsendableResultIsThatCallsFault(t *testing.T) {
+	h := rawHost(t)
+	nan := []byte{0x92, 0x00, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0} // Result [0, NaN]
+	seven := []byte{0x92, 0x00, 0x07}                           // Result [0, 7]
+	call := func(result []byte) abi.Struct {
+		return abi.Struct{{Name: "methodName", Value: "rawresult.r"}, {Name: "params", Value: []any{result}}}
+	}
+	body, err := xmlrpc.AppendRequest(nil, "system.multicall", []any{[]any{call(seven), call(nan), call(seven)}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := httptest.NewRecorder()
+	h.Handler().ServeHTTP(rec, httptest.NewRequest(http.MethodPost, "/RPC2", bytes.NewReader(body)))
+	resp, err := xmlrpc.ParseResponse(rec.Body.Bytes(), xmlrpc.Limits{})
+	if err != nil {
+		t.Fatalf("one fault for the whole multicall, or no response: %v: %.400s", err, rec.Body.String())
+	}
+	entries, _ := resp.([]any)
+	if len(entries) != 3 {
+		t.Fatalf("entries %v", resp)
+	}
+	for _, i := range []int{0, 2} {
+		if got, ok := entries[i].([]any); !ok || len(got) != 1 || got[0] != int64(7) {
+			t.Errorf("entry %d = %v, want [7]", i, entries[i])
+		}
+	}
+	f, ok := entries[1].(abi.Struct)
+	code, _ := f.Get("faultCode")
+	msg, _ := f.Get("faultString")
+	if !ok || code != int64(abi.CodeInternalError) || !strings.Contains(msg.(string), "cannot be sent as XML-RPC") {
+		t.Errorf("entry 1 = %v, want a -32603 fault saying why", entries[1])
+	}
+}

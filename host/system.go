@@ -8,6 +8,7 @@ import (
 
 	"github.com/rpchost/rpchost/abi"
 	"github.com/rpchost/rpchost/internal/registry"
+	"github.com/rpchost/rpchost/internal/xmlrpc"
 )
 
 // builtin is a method served by the host itself.
@@ -155,6 +156,14 @@ func (h *Host) multicall(ctx context.Context, params []any) (any, error) {
 		func(ctx context.Context, i int) (any, error) { return h.multicallOne(ctx, i, calls[i]) },
 		func(i int, v any, err error, left int) (int, bool) {
 			var entry any
+			if err == nil {
+				// A result XML-RPC cannot carry (a NaN, a control
+				// character) is this call's fault, not the whole
+				// response's: the others ran, and their writes stand.
+				if _, encErr := xmlrpc.AppendResponse(nil, v); encErr != nil {
+					err = fmt.Errorf("the result of call %d cannot be sent as XML-RPC: %w", i, encErr)
+				}
+			}
 			if err != nil {
 				entry = faultEntry(toFault(err))
 			} else {
