@@ -221,7 +221,7 @@ func TestMulticallAmplificationIsBounded(t *testing.T) {
 func TestMulticallUnsendableResultIsThatCallsFault(t *testing.T) {
 	h := rawHost(t)
 	nan := []byte{0x92, 0x00, 0xcb, 0x7f, 0xf8, 0, 0, 0, 0, 0, 0} // Result [0, NaN]
-	seven := []byte{0x92, 0x00, 0x07}                           // Result [0, 7]
+	seven := []byte{0x92, 0x00, 0x07}                             // Result [0, 7]
 	call := func(result []byte) abi.Struct {
 		return abi.Struct{{Name: "methodName", Value: "rawresult.r"}, {Name: "params", Value: []any{result}}}
 	}
