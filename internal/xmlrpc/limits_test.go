@@ -70,7 +70,9 @@ func TestDeepNestingFailsFast(t *testing.T) {
 	allocs := func(b []byte) float64 {
 		return testing.AllocsPerRun(5, func() { _, _ = ParseRequest(b, Limits{}) })
 	}
-	if a, s := allocs(body), allocs(shallow); a > s {
+	// A few allocations either way are the error's text (its line and
+	// column) and the race detector's; state per level would be 99,000.
+	if a, s := allocs(body), allocs(shallow); a > s+16 {
 		t.Errorf("100,000 levels: %.0f allocations, 1,000 levels: %.0f; the parse keeps something per level past the limit", a, s)
 	}
 }
