@@ -419,25 +419,11 @@ func (d *decoder) structBody(at int, n uint64, depth int) (Struct, error) {
 
 // str decodes a value that must be a str.
 func (d *decoder) str(what string) (string, error) {
-	c, err := d.peek(what)
+	b, err := d.strKey(what)
 	if err != nil {
 		return "", err
 	}
-	at := d.off
-	switch {
-	case c >= mpFixStr && c <= 0xbf:
-		d.off++
-		return d.strBody(at, uint64(c&0x1f))
-	case c == mpStr8 || c == mpStr16 || c == mpStr32:
-		d.off++
-		n, err := d.be(at, lenSize(c), "str length")
-		if err != nil {
-			return "", err
-		}
-		return d.strBody(at, n)
-	default:
-		return "", d.fail(at, what+" is "+formatName(c)+", want str")
-	}
+	return string(b), nil
 }
 
 // arrayLen decodes an array header, for messages whose shape is an array.

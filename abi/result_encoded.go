@@ -197,7 +197,7 @@ func (d *decoder) skipStruct(at int, n uint64, depth int) error {
 	return nil
 }
 
-// strKey is str without the copy.
+// strKey is str without the copy: the str's bytes, within d.b.
 func (d *decoder) strKey(what string) ([]byte, error) {
 	c, err := d.peek(what)
 	if err != nil {
